@@ -1,0 +1,40 @@
+# One task runner for people and CI. `make run` and `make test` set everything up
+# themselves on a machine with only Python 3.11+ (a virtual environment in .venv).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lint format bench schema readme clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)  ## compare the seed scenario
+	$(BIN)/gpucalc compare scenarios/meta-2024.yaml
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff (format and check) and mypy
+	$(BIN)/ruff check gpu_calc tests bench
+	$(BIN)/ruff format --check gpu_calc tests bench
+	$(BIN)/mypy gpu_calc
+
+format: $(STAMP)
+	$(BIN)/ruff format gpu_calc tests bench
+	$(BIN)/ruff check --fix gpu_calc tests bench
+
+bench: $(STAMP)  ## speed figures, as ratios against baselines measured in the same run
+	$(BIN)/python bench/run.py
+
+schema: $(STAMP)  ## regenerate docs/scenario.schema.json
+	$(BIN)/gpucalc schema -o docs/scenario.schema.json
+
+readme: $(STAMP)  ## regenerate the CLI reference in README.md from --help
+	$(BIN)/python -m gpu_calc.docgen README.md
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

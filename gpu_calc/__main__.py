@@ -1,0 +1,3 @@
+from gpu_calc.cli import main
+
+main()

@@ -1,0 +1,102 @@
+"""What every command shares: options, colour, errors and writing output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from gpu_calc.errors import EXIT_INPUT_ERROR
+
+if TYPE_CHECKING:
+    from gpu_calc.scenario import LoadedScenario
+
+OutputOption = Annotated[
+    str | None,
+    typer.Option("--output", "-o", metavar="FILE",
+                 help="Write the output to FILE (written only once the work succeeded); "
+                      "'-' or nothing is stdout."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", metavar="KEY.PATH=VALUE",
+                 help="Override a scenario field, validated like the file "
+                      "(repeatable), e.g. --set site.pue=1.3."),
+]
+NoColorOption = Annotated[
+    bool, typer.Option("--no-color", help="No colour, even on a terminal.")
+]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Show a traceback on unexpected errors.", hidden=True)
+]
+
+
+def use_color(no_color: bool, stream: object = None) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR, TERM=dumb or --no-color."""
+    stream = stream if stream is not None else sys.stdout
+    if no_color or os.environ.get("NO_COLOR", "") != "":
+        return False
+    if os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def message(text: str) -> None:
+    """A message for the person: always on stderr."""
+    sys.stderr.write(text.rstrip("\n") + "\n")
+
+
+def fail(lines: list[str] | str, code: int = EXIT_INPUT_ERROR) -> NoReturn:
+    """Print one line per problem on stderr and exit (2: invalid input)."""
+    for line in [lines] if isinstance(lines, str) else lines:
+        message(f"error: {line}" if not line.startswith(("error", "gpucalc")) else line)
+    raise typer.Exit(code)
+
+
+def load(path: str, sets: list[str] | None = None) -> LoadedScenario:
+    """Load a scenario; on bad input print every problem and exit 2."""
+    from gpu_calc.errors import InputErrors
+    from gpu_calc.scenario import load_file
+
+    try:
+        return load_file(path, sets or [])
+    except InputErrors as exc:
+        fail([str(e) for e in exc.errors])
+
+
+def check_output_path(output: str | None, inputs: list[str]) -> None:
+    """Refuse to write over an input file (nothing the user had is lost)."""
+    if output in (None, "-"):
+        return
+    target = Path(output).resolve()
+    for item in inputs:
+        if item != "-" and Path(item).resolve() == target:
+            fail(f"{output}: refusing to overwrite the input file; choose another -o")
+    if target.is_dir():
+        fail(f"{output}: is a directory; give a file name to -o")
+
+
+def write_output(text: str | bytes, output: str | None) -> None:
+    """Data to stdout, or to ``output`` (written whole via a temporary file, then renamed)."""
+    if output in (None, "-"):
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.gpucalc-tmp")
+    try:
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"{output}: cannot write: {exc.strerror or exc}")

@@ -1,0 +1,115 @@
+"""Silicon: dies per wafer, die yield, the in-house chip's unit price and its NRE.
+
+MODEL.md section 4. All inputs broadcast; areas in mm², defect densities per cm².
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Array = NDArray[np.float64]
+
+YIELD_MODELS = ("murphy", "poisson", "negative_binomial")
+
+
+def dies_per_wafer(die_area_mm2: ArrayLike, wafer_diameter_mm: ArrayLike = 300.0) -> Array:
+    """Whole dies on a round wafer, with the usual edge-loss correction.
+
+    ``floor(pi (d/2)^2 / A - pi d / sqrt(2 A))``; zero or less means no die fits.
+
+    Parameters
+    ----------
+    die_area_mm2 : array_like
+        Area of one die. [mm²]
+    wafer_diameter_mm : array_like
+        Wafer diameter. [mm]
+
+    Examples
+    --------
+    A 100 mm² die on a 300 mm wafer: 70685.8/100 - 942.48/14.142 = 706.86 - 66.64 = 640.2.
+
+    >>> float(dies_per_wafer(100.0))
+    640.0
+    """
+    a = np.asarray(die_area_mm2, dtype=float)
+    d = np.asarray(wafer_diameter_mm, dtype=float)
+    return np.floor(np.pi * (d / 2) ** 2 / a - np.pi * d / np.sqrt(2 * a))
+
+
+def die_yield(
+    die_area_mm2: ArrayLike,
+    defect_density_per_cm2: ArrayLike,
+    model: str = "murphy",
+    alpha: ArrayLike = 3.0,
+) -> Array:
+    """Share of good dies: Murphy (default), Poisson or negative binomial.
+
+    With ``x = A_cm2 * D0``: Murphy ``((1 - e^-x) / x)^2``; Poisson ``e^-x``; negative
+    binomial ``(1 + x / alpha)^-alpha``. Every model gives 1 when ``D0 = 0``.
+
+    Examples
+    --------
+    1 cm² at 0.1 per cm²: x = 0.1, (1 - e^-0.1)/0.1 = 0.951626, squared 0.905592.
+
+    >>> round(float(die_yield(100.0, 0.1)), 6)
+    0.905592
+    >>> round(float(die_yield(100.0, 0.1, "poisson")), 6)
+    0.904837
+    """
+    x = np.asarray(die_area_mm2, dtype=float) / 100.0 * np.asarray(defect_density_per_cm2,
+                                                                      dtype=float)
+    if model == "murphy":
+        safe = np.where(x > 0, x, 1.0)
+        return np.where(x > 0, ((1.0 - np.exp(-safe)) / safe) ** 2, 1.0)
+    if model == "poisson":
+        return np.exp(-x)
+    if model == "negative_binomial":
+        a = np.asarray(alpha, dtype=float)
+        return (1.0 + x / a) ** (-a)
+    raise ValueError(f"unknown yield model {model!r} (known: {', '.join(YIELD_MODELS)})")
+
+
+def die_cost_usd(wafer_usd: ArrayLike, dies: ArrayLike, yield_share: ArrayLike) -> Array:
+    """Cost of one good die: ``wafer_usd / (dies_per_wafer * die_yield)``. [USD]
+
+    >>> float(die_cost_usd(10000.0, 100.0, 0.5))
+    200.0
+    """
+    return np.asarray(wafer_usd, dtype=float) / (np.asarray(dies, dtype=float) * yield_share)
+
+
+def chip_unit_price_usd(
+    die_usd: ArrayLike,
+    memory_usd: ArrayLike = 0.0,
+    packaging_usd: ArrayLike = 0.0,
+    package_yield: ArrayLike = 1.0,
+    board_usd: ArrayLike = 0.0,
+    partner_markup: ArrayLike = 0.0,
+) -> Array:
+    """Unit price of the in-house chip. [USD]
+
+    ``((die + memory + packaging) / package_yield + board) * (1 + partner_markup)``
+
+    >>> float(chip_unit_price_usd(200.0, 400.0, 200.0, 0.8, 100.0, 0.1))
+    1210.0
+    """
+    die = np.asarray(die_usd, dtype=float)
+    return ((die + memory_usd + packaging_usd) / np.asarray(package_yield) + board_usd) * (
+        1.0 + np.asarray(partner_markup)
+    )
+
+
+def nre_usd(
+    design_usd: ArrayLike, ip_usd: ArrayLike, mask_set_usd: ArrayLike, respins: ArrayLike
+) -> Array:
+    """Non-recurring engineering: ``design + ip + mask_set * (1 + respins)``. [USD]
+
+    >>> float(nre_usd(500e6, 10e6, 18e6, 1))
+    546000000.0
+    """
+    return (
+        np.asarray(design_usd, dtype=float)
+        + ip_usd
+        + np.asarray(mask_set_usd, dtype=float) * (1.0 + np.asarray(respins))
+    )

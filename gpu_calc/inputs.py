@@ -1,0 +1,71 @@
+"""From a validated scenario to the engine's flat mapping of input arrays.
+
+Every numeric field of the scenario becomes one entry keyed by its dotted key path, with
+its value (a number or a distribution) and its valid range. :meth:`ModelInputs.base` gives
+the deterministic arrays; Monte Carlo, sweeps and sensitivity replace some entries with
+arrays of other shapes and call the same engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gpu_calc.distributions import Bounds, base_value, is_uncertain, round_half_up
+from gpu_calc.errors import format_path
+from gpu_calc.scenario import LoadedScenario, Scenario, numeric_fields
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One numeric input: its key path, value (number or distribution) and range."""
+
+    key: str
+    path: tuple[str | int, ...]
+    value: Any
+    bounds: Bounds
+
+    @property
+    def uncertain(self) -> bool:
+        return is_uncertain(self.value)
+
+    @property
+    def base(self) -> float:
+        """Base value, rounded (halves up) for integer fields."""
+        value = base_value(self.value)
+        return float(round_half_up(value)) if self.bounds.integer else value
+
+
+@dataclass
+class ModelInputs:
+    """The engine's inputs for one scenario."""
+
+    horizon_years: int
+    yield_model: str
+    fields: dict[str, InputField]
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario | LoadedScenario) -> ModelInputs:
+        s = scenario.scenario if isinstance(scenario, LoadedScenario) else scenario
+        fields = {}
+        for path, value, bounds in numeric_fields(s):
+            if path and path[0] in ("perspective", "expect"):
+                continue
+            key = format_path(path)
+            fields[key] = InputField(key, path, value, bounds)
+        return cls(s.horizon_years, s.build.chip.yield_model, fields)
+
+    def base(self) -> dict[str, np.ndarray]:
+        """Deterministic inputs: every field at its base value, as 0-d arrays."""
+        return {key: np.asarray(f.base) for key, f in self.fields.items()}
+
+    def uncertain(self) -> list[str]:
+        """Keys of the fields that hold a distribution."""
+        return [key for key, f in self.fields.items() if f.uncertain]
+
+    def coerce(self, key: str, values: np.ndarray) -> tuple[np.ndarray, int]:
+        """Values for ``key`` clipped into its range (integers rounded), and how many were
+        outside."""
+        return self.fields[key].bounds.clip(np.asarray(values, dtype=float))

@@ -1,0 +1,78 @@
+"""The rows every human or spreadsheet view of a comparison shows, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gpu_calc.render import human
+
+#: (plan key, label, human formatter) for the side-by-side view of the two plans.
+PLAN_ROWS: list[tuple[str, str, Callable[[Any], str]]] = [
+    ("npv_usd", "NPV of cost", human.usd),
+    ("tco_usd", "Total cost of ownership", human.usd),
+    ("capex_usd", "Capex (hardware + facility)", human.usd),
+    ("facility_capex_usd", "  of which facility", human.usd),
+    ("nre_usd", "Chip NRE", human.usd),
+    ("opex_usd", "Opex", human.usd),
+    ("electricity_usd", "  of which electricity", human.usd),
+    ("residual_usd", "Residual value at end", human.usd),
+    ("energy_it_kwh", "IT energy", human.energy_kwh),
+    ("energy_facility_kwh", "Facility energy", human.energy_kwh),
+    ("water_l", "Water", human.water_l),
+    ("co2e_kg", "Emissions", human.co2e_kg),
+    ("bought_units", "Accelerators bought", human.units),
+    ("chip_units", "In-house chips built", human.units),
+    ("peak_it_mw", "Peak IT capacity (MW)", human.number),
+    ("usd_per_reference_hour", "Cost per reference-hour", human.usd),
+    ("fleet_length_km", "Fleet laid end to end (km)", human.number),
+]
+
+#: (silicon key, label, formatter).
+SILICON_ROWS: list[tuple[str, str, Callable[[Any], str]]] = [
+    ("dies_per_wafer", "Dies per wafer", lambda x: human.units(x)),
+    ("die_yield", "Die yield", lambda x: "n/a" if x is None else f"{x * 100:.1f}%"),
+    ("die_usd", "Cost of a good die", human.usd),
+    ("unit_price_usd", "Unit price of the chip", human.usd),
+    ("nre_usd", "NRE (design + IP + masks)", human.usd),
+]
+
+
+def difference(buy: float | None, build: float | None) -> float | None:
+    """Build minus buy, or None when either is missing."""
+    if buy is None or build is None:
+        return None
+    return build - buy
+
+
+def signed(formatter: Callable[[Any], str], x: float | None) -> str:
+    """A difference with an explicit sign: ``+$1.2B``, ``-340 GWh``."""
+    if x is None:
+        return "n/a"
+    if x == 0:
+        return "0"
+    text = formatter(abs(x))
+    return ("+" if x > 0 else "-") + text
+
+
+def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Cash flows per year of both plans and the discounted savings (cumulative too)."""
+    out = []
+    cumulative = 0.0
+    buy = result["plans"]["buy"]["per_year"]
+    build = result["plans"]["build"]["per_year"]
+    savings = result["comparison"]["savings_npv_usd_per_year"]
+    for t in range(result["horizon_years"]):
+        cumulative += savings[t] or 0.0
+        out.append({
+            "year": t,
+            "buy_capex_usd": buy["hw_capex_usd"][t] + buy["facility_capex_usd"][t]
+            + buy["nre_usd"][t],
+            "buy_opex_usd": buy["opex_usd"][t],
+            "build_capex_usd": build["hw_capex_usd"][t] + build["facility_capex_usd"][t]
+            + build["nre_usd"][t],
+            "build_opex_usd": build["opex_usd"][t],
+            "savings_discounted_usd": savings[t],
+            "cumulative_savings_usd": cumulative,
+        })
+    return out

@@ -1,0 +1,157 @@
+"""A deterministic comparison of one scenario, and its JSON form (MODEL.md section 8).
+
+>>> from gpu_calc.scenario import load_text
+>>> text = '''
+... horizon_years: 1
+... demand: {units: 100}
+... site: {electricity_usd_per_kwh: 0.1}
+... buy: {unit_price_usd: 1000, power_w: 500}
+... build:
+...   share: 0
+...   chip: {die_area_mm2: 100, node: n5, power_w: 100}
+...   nre: {design_usd: 0}
+... '''
+>>> out = compare(load_text(text)).to_dict()
+>>> out["plans"]["buy"]["capex_usd"], out["plans"]["buy"]["energy_it_kwh"]
+(100000.0, 438000.0)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gpu_calc.engine import Outcome, PlanOutcome, evaluate
+from gpu_calc.engine.model import YEARLY
+from gpu_calc.inputs import ModelInputs
+from gpu_calc.scenario import LoadedScenario
+
+SCHEMA_VERSION = 1
+
+#: Core per-plan keys of MODEL.md section 8, in output order.
+PLAN_KEYS = (
+    "capex_usd", "facility_capex_usd", "nre_usd", "opex_usd", "electricity_usd",
+    "residual_usd", "tco_usd", "npv_usd", "energy_it_kwh", "energy_facility_kwh",
+    "energy_it_kwh_per_year", "water_l", "co2e_kg", "peak_it_mw", "bought_units",
+    "chip_units", "usd_per_reference_hour", "fleet_length_km",
+)
+SILICON_KEYS = ("dies_per_wafer", "die_yield", "die_usd", "unit_price_usd", "nre_usd")
+
+
+def _num(x: Any) -> float | None:
+    """A plain float for JSON; None for NaN (``null``), never an infinity."""
+    value = float(x)
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return None
+    return value
+
+
+def _year(x: Any) -> int | None:
+    value = float(x)
+    return None if math.isnan(value) else int(value)
+
+
+def plan_metric(plan: PlanOutcome, key: str) -> np.ndarray:
+    """A per-plan metric of section 8 as an array (a per-year list gives its first year)."""
+    if key == "energy_it_kwh_per_year":
+        return plan.yearly["energy_it_kwh"][..., 0]
+    return np.asarray(getattr(plan, key))
+
+
+def plan_dict(plan: PlanOutcome) -> dict[str, Any]:
+    """The JSON of one plan: the core keys, then its per-year series."""
+    out: dict[str, Any] = {}
+    for key in PLAN_KEYS:
+        if key == "energy_it_kwh_per_year":
+            out[key] = [_num(v) for v in plan.yearly["energy_it_kwh"]]
+        else:
+            out[key] = _num(getattr(plan, key))
+    out["per_year"] = {key: [_num(v) for v in plan.yearly[key]] for key in YEARLY}
+    return out
+
+
+def _money(x: float) -> str:
+    from gpu_calc.render.human import usd
+
+    return usd(x)
+
+
+def verdict(outcome: Outcome) -> str:
+    """One line saying which plan is cheaper, by how much, and when building pays back."""
+    savings = float(outcome.savings_npv_usd)
+    pct = float(outcome.savings_pct)
+    h = outcome.horizon_years
+    years = f"{h} year{'s' if h != 1 else ''}"
+    pct_text = "" if math.isnan(pct) else f" ({abs(pct):.1f}%)"
+    if savings > 0:
+        pay = _year(outcome.payback_year)
+        when = f"; pays back in year {pay}" if pay is not None else ""
+        return f"Building saves {_money(savings)} NPV{pct_text} over {years}{when}"
+    if savings == 0:
+        return f"Building and buying cost the same NPV over {years}"
+    return f"Buying is cheaper: building costs {_money(-savings)} more NPV{pct_text} over {years}"
+
+
+@dataclass
+class Comparison:
+    """A scenario and the engine's outcome for its base values."""
+
+    loaded: LoadedScenario
+    inputs: ModelInputs
+    outcome: Outcome
+
+    @property
+    def name(self) -> str:
+        return self.loaded.scenario.name
+
+    def perspective(self) -> list[dict[str, Any]]:
+        rows = []
+        for p in self.loaded.scenario.perspective:
+            plan = self.outcome.plans[p.plan]
+            metric_value = float(plan_metric(plan, p.metric))
+            rows.append({
+                "label": p.label,
+                "metric": p.metric,
+                "plan": p.plan,
+                "value": p.value,
+                "metric_value": _num(metric_value),
+                "ratio": _num(metric_value / p.value),
+            })
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON output: the core keys of MODEL.md section 8, then extras."""
+        o = self.outcome
+        s = self.loaded.scenario
+        savings = float(o.savings_npv_usd)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "scenario": s.name,
+            "plans": {name: plan_dict(plan) for name, plan in o.plans.items()},
+            "silicon": {key: _num(o.silicon[key]) for key in SILICON_KEYS},
+            "comparison": {
+                "savings_npv_usd": _num(savings),
+                "savings_pct": _num(o.savings_pct),
+                "payback_year": _year(o.payback_year),
+                "cheaper": "build" if savings > 0 else "buy",
+                "verdict": verdict(o),
+                "savings_npv_usd_per_year": [_num(v) for v in o.yearly_savings_usd],
+            },
+            "perspective": self.perspective(),
+            "horizon_years": o.horizon_years,
+            "discount_rate": float(self.inputs.fields["discount_rate"].base),
+            "demand_units_per_year": [_num(v) for v in o.demand_units],
+            "source": self.loaded.source,
+        }
+
+
+def compare(loaded: LoadedScenario) -> Comparison:
+    """Evaluate a validated scenario at its base values."""
+    inputs = ModelInputs.from_scenario(loaded)
+    outcome = evaluate(inputs.base(), inputs.horizon_years, inputs.yield_model)
+    return Comparison(loaded, inputs, outcome)

@@ -1,0 +1,371 @@
+"""Reading YAML safely, as YAML 1.2 reads numbers, with the place of every key.
+
+PyYAML alone reads YAML 1.1: ``1e9`` is a string there, ``yes`` a boolean and ``1:30`` the
+number 90. Scenario files are read with YAML 1.2's core schema instead. The reader is also
+hardened against hostile files: size, nesting depth and alias expansion are bounded,
+duplicate keys and tags that would build Python objects are rejected, and every problem is
+an :class:`~gpu_calc.errors.InputError` naming the file, line and column.
+
+>>> doc = parse_yaml("a: 1e9\\nb: [1, 10_000]\\n", "x.yaml")
+>>> doc.data
+{'a': 1000000000.0, 'b': [1, 10000]}
+>>> doc.mark(("b", 1))
+(2, 8)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from gpu_calc.errors import InputError
+
+try:  # libyaml's parser when present: several times faster
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+#: Largest scenario file read. Real scenarios are a few kilobytes.
+MAX_BYTES = 1 << 20
+#: Deepest nesting of mappings and lists. Real scenarios nest four or five levels.
+MAX_DEPTH = 32
+#: Most nodes a document may expand to once its aliases are followed.
+MAX_NODES = 100_000
+#: Most alias uses (``*name``) in one document.
+MAX_ALIASES = 1_000
+
+_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader whose plain scalars resolve as YAML 1.2's core schema."""
+
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+def _add(tag: str, pattern: str, first: str) -> None:
+    _Loader.add_implicit_resolver(_TAG + tag, re.compile(pattern, re.X), list(first))
+
+
+_add("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+_add("null", r"^(?:~|null|Null|NULL|)$", "~nN\x00")
+_Loader.yaml_implicit_resolvers.setdefault("", []).append(
+    (_TAG + "null", re.compile(r"^$"))
+)
+_add(
+    "int",
+    r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$",
+    "-+0123456789",
+)
+_add(
+    "float",
+    r"""^(?:[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+    "-+0123456789.",
+)
+_add("merge", r"^<<$", "<")
+
+
+@dataclass
+class YamlDocument:
+    """Plain data read from a YAML file, with the 1-based (line, column) of every key."""
+
+    data: Any
+    source: str
+    marks: dict[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict)
+    #: key paths set on the command line (``--set key=value``), with the text given
+    overrides: dict[tuple[str | int, ...], str] = field(default_factory=dict)
+
+    def mark(self, path: tuple[str | int, ...]) -> tuple[int, int] | None:
+        """Place of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get(())
+
+    def error(self, path: tuple[str | int, ...], message: str) -> InputError:
+        """An :class:`InputError` at ``path`` in this document (or in a ``--set``)."""
+        for n in range(len(path), 0, -1):
+            if tuple(path[:n]) in self.overrides:
+                return InputError(message, f"--set {self.overrides[tuple(path[:n])]}",
+                                  path=tuple(path))
+        where = self.mark(path)
+        line, col = where if where else (None, None)
+        return InputError(message, self.source, line, col, tuple(path))
+
+
+def _mark_error(source: str, mark: Any, message: str) -> InputError:
+    if mark is None:
+        return InputError(message, source)
+    return InputError(message, source, mark.line + 1, mark.column + 1)
+
+
+def _too_large(source: str) -> InputError:
+    return InputError(
+        f"larger than the limit of {MAX_BYTES:,} bytes "
+        "(a scenario is a few kilobytes: is this the right file?)",
+        source,
+    )
+
+
+def decode(raw: bytes, source: str) -> str:
+    """UTF-8 text of ``raw`` (a leading byte-order mark is dropped), or an InputError."""
+    if len(raw) > MAX_BYTES:
+        raise _too_large(source)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded "
+            "(save the file as UTF-8)",
+            source,
+            line,
+            col,
+        ) from None
+
+
+def _check_events(text: str, source: str) -> None:
+    """Bound depth, aliases and documents before anything is built."""
+    depth = 0
+    aliases = 0
+    documents = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _mark_error(
+                    source,
+                    event.start_mark,
+                    f"nested more than {MAX_DEPTH} levels deep (a scenario needs five)",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise _mark_error(
+                    source, event.start_mark, f"more than {MAX_ALIASES} aliases (*name)"
+                )
+        elif isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _mark_error(
+                    source,
+                    event.start_mark,
+                    "more than one YAML document ('---'); put one scenario in each file",
+                )
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], source: str) -> int:
+    """Nodes ``node`` stands for once aliases are expanded (bounded by MAX_NODES)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_NODES + 1  # a node reached again while being sized: a cycle
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(
+            _expanded_size(k, memo, source) + _expanded_size(v, memo, source)
+            for k, v in node.value
+        )
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, memo, source) for v in node.value)
+    else:
+        size = 1
+    if size > MAX_NODES:
+        raise _mark_error(
+            source,
+            node.start_mark,
+            f"aliases expand to more than {MAX_NODES:,} values "
+            "(a 'billion laughs' file?); write the values out instead",
+        )
+    memo[key] = size
+    return size
+
+
+def _yaml_message(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if "\\t" in problem or "tab" in problem.lower():
+        return "YAML syntax error: a tab character; indent with spaces, not tabs"
+    text = f"YAML syntax error: {problem}"
+    if context:
+        text += f" ({context})"
+    return text
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+class _Builder:
+    """Builds plain Python data from composed nodes, recording the mark of every key."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.marks: dict[tuple[str | int, ...], tuple[int, int]] = {}
+
+    def _err(self, node: yaml.Node, message: str, path: tuple[str | int, ...]) -> InputError:
+        mark = node.start_mark
+        return InputError(message, self.source, mark.line + 1, mark.column + 1, path)
+
+    def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
+        if node.tag not in _ALLOWED_TAGS:
+            raise self._err(
+                node,
+                f"the YAML tag '{node.tag}' is not allowed; scenario files hold only plain "
+                "values, lists and mappings",
+                path,
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for i, item in enumerate(node.value):
+                self.marks[path + (i,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                out.append(self.build(item, path + (i,)))
+            return out
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> Any:
+        tag, value = node.tag, node.value
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            return value.lower() == "true"
+        if tag == _TAG + "int":
+            digits = value.replace("_", "")
+            try:
+                if digits.startswith("0o"):
+                    return int(digits[2:], 8)
+                if digits.startswith("0x"):
+                    return int(digits[2:], 16)
+                return int(digits)
+            except ValueError:
+                raise self._err(node, f"the number {value[:40]!r} is too long", path) from None
+        if tag == _TAG + "float":
+            lowered = value.lower()
+            if lowered.endswith(".nan"):
+                return math.nan
+            if lowered.endswith(".inf"):
+                return -math.inf if value.startswith("-") else math.inf
+            try:
+                return float(value.replace("_", ""))
+            except ValueError:
+                raise self._err(node, f"{value[:40]!r} is not a number", path) from None
+        if tag == _TAG + "merge":
+            raise self._err(node, "'<<' is only allowed as a key", path)
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                sources = (
+                    value_node.value
+                    if isinstance(value_node, yaml.SequenceNode)
+                    else [value_node]
+                )
+                for src in sources:
+                    if not isinstance(src, yaml.MappingNode):
+                        raise self._err(src, "'<<' merges only mappings", path)
+                    for k, v in self._mapping(src, path).items():
+                        merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._err(key_node, "a key must be plain text, not a list or mapping", path)
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in first_seen:
+                raise self._err(
+                    key_node,
+                    f"duplicate key '{key}' (first given on line {first_seen[key]}); "
+                    "keep only one",
+                    path + (key,),
+                )
+            first_seen[key] = line
+            self.marks[path + (key,)] = (line, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, path + (key,))
+        for k, v in merged.items():
+            out.setdefault(k, v)
+        return out
+
+
+def parse_yaml(text: str | bytes, source: str = "<string>") -> YamlDocument:
+    """Parse one YAML document safely, as YAML 1.2 reads it.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The document. Bytes must be UTF-8.
+    source : str
+        Name used in error messages (a path, or ``<stdin>``).
+
+    Raises
+    ------
+    InputError
+        For anything that is not a bounded, plain YAML document.
+    """
+    if isinstance(text, bytes):
+        text = decode(text, source)
+    elif len(text) > MAX_BYTES:
+        raise _too_large(source)
+    try:
+        _check_events(text, source)
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        message = _yaml_message(exc)
+        mark = exc.problem_mark
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            message = "YAML syntax error: a tab character; indent with spaces, not tabs"
+        raise _mark_error(source, mark, message) from None
+    except yaml.YAMLError as exc:
+        raise InputError(_yaml_message(exc), source) from None
+    except RecursionError:  # pragma: no cover - depth is bounded before composing
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", source) from None
+    if root is None:
+        return YamlDocument(None, source, {(): (1, 1)})
+    _expanded_size(root, {}, source)
+    builder = _Builder(source)
+    builder.marks[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
+    data = builder.build(root, ())
+    return YamlDocument(data, source, builder.marks)
+
+
+def read_yaml_file(path: str) -> YamlDocument:
+    """Read and parse a YAML file; ``-`` reads standard input.
+
+    Errors (missing file, a directory, no permission, too large) are InputErrors naming it.
+    """
+    import sys
+
+    if path == "-":
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        return parse_yaml(decode(raw, "<stdin>"), "<stdin>")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a scenario file", path) from None
+    except PermissionError:
+        raise InputError("permission denied: cannot read the file", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path) from None
+    return parse_yaml(decode(raw, path), path)
