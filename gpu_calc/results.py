@@ -33,10 +33,24 @@ SCHEMA_VERSION = 1
 
 #: Core per-plan keys of MODEL.md section 8, in output order.
 PLAN_KEYS = (
-    "capex_usd", "facility_capex_usd", "nre_usd", "opex_usd", "electricity_usd",
-    "residual_usd", "tco_usd", "npv_usd", "energy_it_kwh", "energy_facility_kwh",
-    "energy_it_kwh_per_year", "water_l", "co2e_kg", "peak_it_mw", "bought_units",
-    "chip_units", "usd_per_reference_hour", "fleet_length_km",
+    "capex_usd",
+    "facility_capex_usd",
+    "nre_usd",
+    "opex_usd",
+    "electricity_usd",
+    "residual_usd",
+    "tco_usd",
+    "npv_usd",
+    "energy_it_kwh",
+    "energy_facility_kwh",
+    "energy_it_kwh_per_year",
+    "water_l",
+    "co2e_kg",
+    "peak_it_mw",
+    "bought_units",
+    "chip_units",
+    "usd_per_reference_hour",
+    "fleet_length_km",
 )
 SILICON_KEYS = ("dies_per_wafer", "die_yield", "die_usd", "unit_price_usd", "nre_usd")
 
@@ -114,14 +128,16 @@ class Comparison:
         for p in self.loaded.scenario.perspective:
             plan = self.outcome.plans[p.plan]
             metric_value = float(plan_metric(plan, p.metric))
-            rows.append({
-                "label": p.label,
-                "metric": p.metric,
-                "plan": p.plan,
-                "value": p.value,
-                "metric_value": _num(metric_value),
-                "ratio": _num(metric_value / p.value),
-            })
+            rows.append(
+                {
+                    "label": p.label,
+                    "metric": p.metric,
+                    "plan": p.plan,
+                    "value": p.value,
+                    "metric_value": _num(metric_value),
+                    "ratio": _num(metric_value / p.value),
+                }
+            )
         return rows
 
     def to_dict(self) -> dict[str, Any]:

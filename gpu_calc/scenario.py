@@ -52,8 +52,7 @@ def _number_or_dist(value: Any) -> Any:
     if isinstance(value, dict):
         if "dist" not in value:
             raise ValueError(
-                "a mapping here must be a distribution with a 'dist' key "
-                f"({', '.join(DIST_NAMES)})"
+                f"a mapping here must be a distribution with a 'dist' key ({', '.join(DIST_NAMES)})"
             )
         name = value["dist"]
         if name not in DIST_NAMES:
@@ -82,8 +81,11 @@ def _checker(bounds: Bounds) -> Any:
             params = (
                 [value.mean_]
                 if isinstance(value, Normal)
-                else [getattr(value, k) for k in ("low", "mode", "high", "median")
-                      if hasattr(value, k)]
+                else [
+                    getattr(value, k)
+                    for k in ("low", "mode", "high", "median")
+                    if hasattr(value, k)
+                ]
             )
             if any(not math.isfinite(p) for p in params):
                 raise ValueError("distribution parameters must be finite numbers")
@@ -218,10 +220,24 @@ class Build(_Model):
 
 
 PLAN_METRICS = (
-    "capex_usd", "facility_capex_usd", "nre_usd", "opex_usd", "electricity_usd",
-    "residual_usd", "tco_usd", "npv_usd", "energy_it_kwh", "energy_facility_kwh",
-    "energy_it_kwh_per_year", "water_l", "co2e_kg", "peak_it_mw", "bought_units",
-    "chip_units", "usd_per_reference_hour", "fleet_length_km",
+    "capex_usd",
+    "facility_capex_usd",
+    "nre_usd",
+    "opex_usd",
+    "electricity_usd",
+    "residual_usd",
+    "tco_usd",
+    "npv_usd",
+    "energy_it_kwh",
+    "energy_facility_kwh",
+    "energy_it_kwh_per_year",
+    "water_l",
+    "co2e_kg",
+    "peak_it_mw",
+    "bought_units",
+    "chip_units",
+    "usd_per_reference_hour",
+    "fleet_length_km",
 )
 
 
@@ -230,8 +246,9 @@ class Perspective(_Model):
 
     label: str
     metric: Literal[PLAN_METRICS]  # type: ignore[valid-type]
-    value: Annotated[float, BeforeValidator(_number_or_dist), AfterValidator(
-        _checker(Bounds(0, lo_open=True)))]
+    value: Annotated[
+        float, BeforeValidator(_number_or_dist), AfterValidator(_checker(Bounds(0, lo_open=True)))
+    ]
     plan: Literal["buy", "build"] = "buy"
 
 
@@ -318,9 +335,22 @@ def apply_presets(
         data["site"] = _merge_preset(site, "sites", "preset", ("site",), doc, provenance)
     buy = data.get("buy")
     if isinstance(buy, dict):
-        data["buy"] = _merge_preset(buy, "accelerators", "accelerator", ("buy",), doc, provenance,
-                                    skip=("die_area_mm2", "node", "memory_usd", "packaging_usd",
-                                          "board_usd", "package_yield"))
+        data["buy"] = _merge_preset(
+            buy,
+            "accelerators",
+            "accelerator",
+            ("buy",),
+            doc,
+            provenance,
+            skip=(
+                "die_area_mm2",
+                "node",
+                "memory_usd",
+                "packaging_usd",
+                "board_usd",
+                "package_yield",
+            ),
+        )
     build = data.get("build")
     if isinstance(build, dict) and isinstance(build.get("chip"), dict):
         build = dict(build)
@@ -331,10 +361,18 @@ def apply_presets(
                 "the in-house chip's price is derived from its silicon; remove unit_price_usd "
                 "and set die_area_mm2, node, memory_usd, packaging_usd and board_usd",
             )
-        chip = _merge_preset(chip, "accelerators", "accelerator", ("build", "chip"), doc,
-                             provenance, skip=("unit_price_usd",))
-        chip = _merge_preset(chip, "nodes", "node", ("build", "chip"), doc, provenance,
-                             skip=("design_usd", "ip_usd"))
+        chip = _merge_preset(
+            chip,
+            "accelerators",
+            "accelerator",
+            ("build", "chip"),
+            doc,
+            provenance,
+            skip=("unit_price_usd",),
+        )
+        chip = _merge_preset(
+            chip, "nodes", "node", ("build", "chip"), doc, provenance, skip=("design_usd", "ip_usd")
+        )
         build["chip"] = chip
         data["build"] = build
     return data, provenance
@@ -379,10 +417,14 @@ def _clean_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[str | in
     out: list[str | int] = []
     here = data
     for i, part in enumerate(loc):
-        if isinstance(here, dict) and isinstance(part, str) and part in here:
-            out.append(part)
-            here = here[part]
-        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+        if (
+            isinstance(here, dict)
+            and isinstance(part, str)
+            and part in here
+            or isinstance(here, list)
+            and isinstance(part, int)
+            and 0 <= part < len(here)
+        ):
             out.append(part)
             here = here[part]
         elif missing and i == len(loc) - 1 and isinstance(part, str):
@@ -410,9 +452,9 @@ def _message(err: dict[str, Any], path: tuple[str | int, ...], data: Any) -> str
     if kind == "missing":
         return f"missing required key '{path[-1]}'" if path else "missing required key"
     if msg.startswith("Value error, "):
-        return msg[len("Value error, "):]
+        return msg[len("Value error, ") :]
     if msg.startswith("Assertion failed, "):
-        return msg[len("Assertion failed, "):]
+        return msg[len("Assertion failed, ") :]
     value = err.get("input")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"expected a mapping of keys, got {_describe(value)}"
@@ -432,9 +474,7 @@ def _message(err: dict[str, Any], path: tuple[str | int, ...], data: Any) -> str
     return msg[0].lower() + msg[1:]
 
 
-def _errors_from_validation(
-    exc: ValidationError, data: Any, doc: YamlDocument
-) -> list[InputError]:
+def _errors_from_validation(exc: ValidationError, data: Any, doc: YamlDocument) -> list[InputError]:
     out: list[InputError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
     for err in exc.errors(include_url=False):
@@ -459,11 +499,13 @@ def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     units = s.demand.units
     if isinstance(units, list):
         if len(units) != h:
-            errors.append(doc.error(
-                ("demand", "units"),
-                f"has {len(units)} values but horizon_years is {h}; give one number per "
-                "year or a single number for every year",
-            ))
+            errors.append(
+                doc.error(
+                    ("demand", "units"),
+                    f"has {len(units)} values but horizon_years is {h}; give one number per "
+                    "year or a single number for every year",
+                )
+            )
         total = sum(base_value(u) for u in units)
     else:
         total = base_value(units) * h
@@ -471,22 +513,29 @@ def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
         errors.append(doc.error(("demand", "units"), "demand must be above 0 in some year"))
     year = base_value(s.build.available_year)
     if math.floor(year + 0.5) > h:
-        errors.append(doc.error(
-            ("build", "available_year"),
-            f"must be <= horizon_years ({h}), got {year:g} (years are 0-based)",
-        ))
+        errors.append(
+            doc.error(
+                ("build", "available_year"),
+                f"must be <= horizon_years ({h}), got {year:g} (years are 0-based)",
+            )
+        )
     chip = s.build.chip
     area = base_value(chip.die_area_mm2)
     diameter = base_value(chip.wafer_diameter_mm)
     if dies_per_wafer(area, diameter) <= 0:
-        errors.append(doc.error(
-            ("build", "chip", "die_area_mm2"),
-            f"a {area:g} mm2 die does not fit on a {diameter:g} mm wafer (no die per wafer)",
-        ))
+        errors.append(
+            doc.error(
+                ("build", "chip", "die_area_mm2"),
+                f"a {area:g} mm2 die does not fit on a {diameter:g} mm wafer (no die per wafer)",
+            )
+        )
     for i, p in enumerate(s.perspective):
         if p.metric in ("chip_units",) and p.plan == "buy":
-            errors.append(doc.error(("perspective", i, "metric"),
-                                    "the buy plan has no chip units; set plan: build"))
+            errors.append(
+                doc.error(
+                    ("perspective", i, "metric"), "the buy plan has no chip units; set plan: build"
+                )
+            )
     return errors
 
 
@@ -544,9 +593,13 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
             else:
                 raise InputError(f"cannot set {key}: no such place in the scenario", where)
         last = path[-1]
-        if isinstance(node, dict) and isinstance(last, str):
-            node[last] = value
-        elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+        if (
+            isinstance(node, dict)
+            and isinstance(last, str)
+            or isinstance(node, list)
+            and isinstance(last, int)
+            and last < len(node)
+        ):
             node[last] = value
         else:
             raise InputError(f"cannot set {key}: no such place in the scenario", where)
@@ -557,11 +610,23 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
 def validate_data(data: Any, doc: YamlDocument) -> LoadedScenario:
     """Validate parsed YAML data as a scenario; raise InputErrors listing every problem."""
     if data is None:
-        raise InputErrors([doc.error((), "the file is empty; a scenario is a mapping of keys "
-                                         "(run 'gpucalc init' for a starter)")])
+        raise InputErrors(
+            [
+                doc.error(
+                    (),
+                    "the file is empty; a scenario is a mapping of keys "
+                    "(run 'gpucalc init' for a starter)",
+                )
+            ]
+        )
     if not isinstance(data, dict):
-        raise InputErrors([doc.error((), f"a scenario is a mapping of keys, got "
-                                         f"{_describe(data)} at the top level")])
+        raise InputErrors(
+            [
+                doc.error(
+                    (), f"a scenario is a mapping of keys, got {_describe(data)} at the top level"
+                )
+            ]
+        )
     try:
         merged, provenance = apply_presets(data, doc)
     except InputError as exc:
@@ -598,8 +663,9 @@ def load_file(path: str, sets: list[str] | None = None) -> LoadedScenario:
     return validate_data(data, doc)
 
 
-def numeric_fields(model: BaseModel, path: tuple[str, ...] = ()) -> Iterator[
-        tuple[tuple[str | int, ...], Any, Bounds]]:
+def numeric_fields(
+    model: BaseModel, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any, Bounds]]:
     """Every numeric field of a validated model: (key path, value or distribution, bounds).
 
     Fields left at None (optional refinements not given) are skipped.

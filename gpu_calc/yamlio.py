@@ -54,9 +54,7 @@ def _add(tag: str, pattern: str, first: str) -> None:
 
 _add("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
 _add("null", r"^(?:~|null|Null|NULL|)$", "~nN\x00")
-_Loader.yaml_implicit_resolvers.setdefault("", []).append(
-    (_TAG + "null", re.compile(r"^$"))
-)
+_Loader.yaml_implicit_resolvers.setdefault("", []).append((_TAG + "null", re.compile(r"^$")))
 _add(
     "int",
     r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$",
@@ -95,8 +93,9 @@ class YamlDocument:
         """An :class:`InputError` at ``path`` in this document (or in a ``--set``)."""
         for n in range(len(path), 0, -1):
             if tuple(path[:n]) in self.overrides:
-                return InputError(message, f"--set {self.overrides[tuple(path[:n])]}",
-                                  path=tuple(path))
+                return InputError(
+                    message, f"--set {self.overrides[tuple(path[:n])]}", path=tuple(path)
+                )
         where = self.mark(path)
         line, col = where if where else (None, None)
         return InputError(message, self.source, line, col, tuple(path))
@@ -175,8 +174,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], source: str) -> int:
     memo[key] = MAX_NODES + 1  # a node reached again while being sized: a cycle
     if isinstance(node, yaml.MappingNode):
         size = 1 + sum(
-            _expanded_size(k, memo, source) + _expanded_size(v, memo, source)
-            for k, v in node.value
+            _expanded_size(k, memo, source) + _expanded_size(v, memo, source) for k, v in node.value
         )
     elif isinstance(node, yaml.SequenceNode):
         size = 1 + sum(_expanded_size(v, memo, source) for v in node.value)
@@ -277,9 +275,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 sources = (
-                    value_node.value
-                    if isinstance(value_node, yaml.SequenceNode)
-                    else [value_node]
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
                 for src in sources:
                     if not isinstance(src, yaml.MappingNode):
@@ -294,8 +290,7 @@ class _Builder:
             if key in first_seen:
                 raise self._err(
                     key_node,
-                    f"duplicate key '{key}' (first given on line {first_seen[key]}); "
-                    "keep only one",
+                    f"duplicate key '{key}' (first given on line {first_seen[key]}); keep only one",
                     path + (key,),
                 )
             first_seen[key] = line

@@ -9,8 +9,7 @@ import typer
 from gpu_calc import __version__
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 ok; 1 an expectation or check failed (batch); "
-    "2 invalid input or usage."
+    "Exit codes: 0 ok; 1 an expectation or check failed (batch); 2 invalid input or usage."
 )
 
 app = typer.Typer(
@@ -36,8 +35,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Build-vs-buy calculator for AI accelerator fleets."""

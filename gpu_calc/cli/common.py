@@ -16,19 +16,24 @@ if TYPE_CHECKING:
 
 OutputOption = Annotated[
     str | None,
-    typer.Option("--output", "-o", metavar="FILE",
-                 help="Write the output to FILE (written only once the work succeeded); "
-                      "'-' or nothing is stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the output to FILE (written only once the work succeeded); "
+        "'-' or nothing is stdout.",
+    ),
 ]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", metavar="KEY.PATH=VALUE",
-                 help="Override a scenario field, validated like the file "
-                      "(repeatable), e.g. --set site.pue=1.3."),
+    typer.Option(
+        "--set",
+        metavar="KEY.PATH=VALUE",
+        help="Override a scenario field, validated like the file "
+        "(repeatable), e.g. --set site.pue=1.3.",
+    ),
 ]
-NoColorOption = Annotated[
-    bool, typer.Option("--no-color", help="No colour, even on a terminal.")
-]
+NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show a traceback on unexpected errors.", hidden=True)
 ]

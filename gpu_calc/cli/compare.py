@@ -23,9 +23,7 @@ from gpu_calc.render import Format
 def compare(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
     *,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.")
-    ] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,

@@ -48,6 +48,7 @@ def water_l(
     >>> float(water_l(100.0, 110.0, 0.26, 0.5))
     81.0
     """
-    return np.asarray(energy_it_kwh, dtype=float) * wue_l_per_kwh + np.asarray(
-        energy_facility_kwh
-    ) * water_source_l_per_kwh
+    return (
+        np.asarray(energy_it_kwh, dtype=float) * wue_l_per_kwh
+        + np.asarray(energy_facility_kwh) * water_source_l_per_kwh
+    )

@@ -21,9 +21,21 @@ Array = NDArray[np.float64]
 
 #: Per-year series of a plan, in the JSON output's ``per_year`` block.
 YEARLY = (
-    "hw_capex_usd", "facility_capex_usd", "nre_usd", "opex_usd", "electricity_usd",
-    "energy_it_kwh", "energy_facility_kwh", "water_l", "co2e_kg", "need_it_mw", "built_it_mw",
-    "bought_units", "chip_units", "active_bought_units", "active_chip_units",
+    "hw_capex_usd",
+    "facility_capex_usd",
+    "nre_usd",
+    "opex_usd",
+    "electricity_usd",
+    "energy_it_kwh",
+    "energy_facility_kwh",
+    "water_l",
+    "co2e_kg",
+    "need_it_mw",
+    "built_it_mw",
+    "bought_units",
+    "chip_units",
+    "active_bought_units",
+    "active_chip_units",
 )
 
 
@@ -108,14 +120,19 @@ def demand_units(p: Mapping[str, ArrayLike], horizon_years: int) -> Array:
 
 def _fleet(p: Mapping[str, ArrayLike], prefix: str, unit_price_usd: Array, need: Array) -> _Fleet:
     chips = _get(p, f"{prefix}.chips_per_server", 8.0)
-    load = _get(p, f"{prefix}.load_factor") if f"{prefix}.load_factor" in p else _get(
-        p, "demand.load_factor", 1.0)
-    peak = energy.it_peak_w(_get(p, f"{prefix}.power_w"),
-                            _get(p, f"{prefix}.host_power_w_per_server", 0.0), chips)
+    load = (
+        _get(p, f"{prefix}.load_factor")
+        if f"{prefix}.load_factor" in p
+        else _get(p, "demand.load_factor", 1.0)
+    )
+    peak = energy.it_peak_w(
+        _get(p, f"{prefix}.power_w"), _get(p, f"{prefix}.host_power_w_per_server", 0.0), chips
+    )
     return _Fleet(
         need=need,
         perf=_get(p, f"{prefix}.perf_vs_reference", 1.0),
-        unit_capex_usd=unit_price_usd + _get(p, f"{prefix}.host_usd_per_server", 0.0) / chips
+        unit_capex_usd=unit_price_usd
+        + _get(p, f"{prefix}.host_usd_per_server", 0.0) / chips
         + _get(p, f"{prefix}.network_usd_per_unit", 0.0),
         it_peak_w=peak,
         it_avg_w=load * peak,
@@ -162,8 +179,9 @@ def _plan(
         bought_by_fleet.append(bought)
         active_by_fleet.append(active)
 
-    shape = np.broadcast_shapes(np.shape(hw_capex), np.shape(energy_it), start.shape,
-                                pue.shape, price_kwh.shape)
+    shape = np.broadcast_shapes(
+        np.shape(hw_capex), np.shape(energy_it), start.shape, pue.shape, price_kwh.shape
+    )
     zeros = np.zeros(shape)
     hw_capex = hw_capex + zeros
     built = fleet.facility_built_mw(need_mw + zeros)
@@ -184,8 +202,9 @@ def _plan(
     disc_residual = residual * last
     npv = discounted.sum(axis=-1) - disc_residual
     total_demand = demand.sum(axis=-1) * energy.HOURS_PER_YEAR
-    per_hour = np.divide(tco, total_demand, out=np.full(np.shape(tco), np.nan),
-                         where=total_demand > 0)
+    per_hour = np.divide(
+        tco, total_demand, out=np.full(np.shape(tco), np.nan), where=total_demand > 0
+    )
     bought_units = bought_by_fleet[0] + zeros
     chip_units = (bought_by_fleet[1] if len(fleets) > 1 else 0.0) + zeros
     yearly = {
@@ -235,14 +254,18 @@ def silicon_figures(p: Mapping[str, ArrayLike], yield_model: str = "murphy") -> 
     c = "build.chip"
     area = _get(p, f"{c}.die_area_mm2")
     dies = silicon.dies_per_wafer(area, _get(p, f"{c}.wafer_diameter_mm", 300.0))
-    good = silicon.die_yield(area, _get(p, f"{c}.defect_density_per_cm2"), yield_model,
-                             _get(p, f"{c}.yield_alpha", 3.0))
+    good = silicon.die_yield(
+        area, _get(p, f"{c}.defect_density_per_cm2"), yield_model, _get(p, f"{c}.yield_alpha", 3.0)
+    )
     # A die too large to fit is an input error for base values; a Monte Carlo draw can still
     # land there, so its cost is infinite rather than a division error.
     fits = dies > 0
-    die_usd = np.divide(_get(p, f"{c}.wafer_usd"), np.where(fits, dies, 1.0) * good,
-                        out=np.full(np.broadcast(dies, good).shape, np.inf),
-                        where=fits & (good > 0))
+    die_usd = np.divide(
+        _get(p, f"{c}.wafer_usd"),
+        np.where(fits, dies, 1.0) * good,
+        out=np.full(np.broadcast(dies, good).shape, np.inf),
+        where=fits & (good > 0),
+    )
     price = silicon.chip_unit_price_usd(
         die_usd,
         _get(p, f"{c}.memory_usd", 0.0),
@@ -252,10 +275,19 @@ def silicon_figures(p: Mapping[str, ArrayLike], yield_model: str = "murphy") -> 
         _get(p, f"{c}.partner_markup", 0.0),
     )
     n = "build.nre"
-    nre = silicon.nre_usd(_get(p, f"{n}.design_usd"), _get(p, f"{n}.ip_usd", 0.0),
-                          _get(p, f"{c}.mask_set_usd"), _get(p, f"{n}.respins", 0.0))
-    return {"dies_per_wafer": dies, "die_yield": good, "die_usd": die_usd,
-            "unit_price_usd": price, "nre_usd": nre}
+    nre = silicon.nre_usd(
+        _get(p, f"{n}.design_usd"),
+        _get(p, f"{n}.ip_usd", 0.0),
+        _get(p, f"{c}.mask_set_usd"),
+        _get(p, f"{n}.respins", 0.0),
+    )
+    return {
+        "dies_per_wafer": dies,
+        "die_yield": good,
+        "die_usd": die_usd,
+        "unit_price_usd": price,
+        "nre_usd": nre,
+    }
 
 
 def evaluate(
@@ -284,17 +316,25 @@ def evaluate(
     bought_need = demand - chip_need
 
     buy_price = _get(p, "buy.unit_price_usd")
-    buy = _plan([_fleet(p, "buy", buy_price, demand)], p, demand,
-                np.asarray(0.0), np.asarray(0.0), factors)
+    buy = _plan(
+        [_fleet(p, "buy", buy_price, demand)], p, demand, np.asarray(0.0), np.asarray(0.0), factors
+    )
     build = _plan(
-        [_fleet(p, "buy", buy_price, bought_need),
-         _fleet(p, "build.chip", sil["unit_price_usd"], chip_need)],
-        p, demand, sil["nre_usd"], _get(p, "build.nre.software_usd_per_year", 0.0), factors,
+        [
+            _fleet(p, "buy", buy_price, bought_need),
+            _fleet(p, "build.chip", sil["unit_price_usd"], chip_need),
+        ],
+        p,
+        demand,
+        sil["nre_usd"],
+        _get(p, "build.nre.software_usd_per_year", 0.0),
+        factors,
     )
 
     savings = buy.npv_usd - build.npv_usd
-    pct = np.divide(savings * 100.0, buy.npv_usd, out=np.full(np.shape(savings), np.nan),
-                    where=buy.npv_usd > 0)
+    pct = np.divide(
+        savings * 100.0, buy.npv_usd, out=np.full(np.shape(savings), np.nan), where=buy.npv_usd > 0
+    )
     yearly = buy.discounted_usd - build.discounted_usd
     yearly[..., -1] += build.discounted_residual_usd - buy.discounted_residual_usd
     return Outcome(

@@ -57,8 +57,11 @@ def die_yield(
     >>> round(float(die_yield(100.0, 0.1, "poisson")), 6)
     0.904837
     """
-    x = np.asarray(die_area_mm2, dtype=float) / 100.0 * np.asarray(defect_density_per_cm2,
-                                                                      dtype=float)
+    x = (
+        np.asarray(die_area_mm2, dtype=float)
+        / 100.0
+        * np.asarray(defect_density_per_cm2, dtype=float)
+    )
     if model == "murphy":
         safe = np.where(x > 0, x, 1.0)
         return np.where(x > 0, ((1.0 - np.exp(-safe)) / safe) ** 2, 1.0)

@@ -21,10 +21,12 @@ def render(result: dict[str, Any]) -> str:
         return "" if x is None else repr(x) if isinstance(x, float) else str(x)
 
     for key, _label, _fmt in PLAN_ROWS:
-        writer.writerow([key, cell(buy[key]), cell(build[key]),
-                         cell(difference(buy[key], build[key]))])
-    for t, (a, b) in enumerate(zip(buy["energy_it_kwh_per_year"],
-                                   build["energy_it_kwh_per_year"], strict=True)):
+        writer.writerow(
+            [key, cell(buy[key]), cell(build[key]), cell(difference(buy[key], build[key]))]
+        )
+    for t, (a, b) in enumerate(
+        zip(buy["energy_it_kwh_per_year"], build["energy_it_kwh_per_year"], strict=True)
+    ):
         writer.writerow([f"energy_it_kwh_year_{t}", cell(a), cell(b), cell(difference(a, b))])
     for key, _label, _fmt in SILICON_ROWS:
         writer.writerow([f"silicon.{key}", "", cell(result["silicon"][key]), ""])

@@ -39,8 +39,11 @@ def energy_kwh(x: float | None) -> str:
     """
     if x is None:
         return "n/a"
-    return _scaled(x, [(1e9, " TWh"), (1e6, " GWh"), (1e3, " MWh"), (1, " kWh")]) if abs(
-        x) >= 1 else f"{x:.3g} kWh"
+    return (
+        _scaled(x, [(1e9, " TWh"), (1e6, " GWh"), (1e3, " MWh"), (1, " kWh")])
+        if abs(x) >= 1
+        else f"{x:.3g} kWh"
+    )
 
 
 def water_l(x: float | None) -> str:

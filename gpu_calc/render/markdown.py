@@ -15,8 +15,10 @@ def _escape(text: str) -> str:
 def table(header: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:
     """A GitHub-flavoured Markdown table (columns in ``right`` aligned right)."""
     right = right or set()
-    lines = ["| " + " | ".join(_escape(h) for h in header) + " |",
-             "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
+    lines = [
+        "| " + " | ".join(_escape(h) for h in header) + " |",
+        "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|",
+    ]
     lines += ["| " + " | ".join(_escape(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -24,27 +26,75 @@ def table(header: list[str], rows: list[list[str]], right: set[int] | None = Non
 def render(result: dict[str, Any]) -> str:
     """The comparison as Markdown: verdict, plans, silicon, years, perspective."""
     buy, build = result["plans"]["buy"], result["plans"]["build"]
-    out = [f"## {_escape(result['scenario'])}", "",
-           f"**{result['comparison']['verdict']}**", ""]
-    rows = [[label.strip(), fmt(buy[key]), fmt(build[key]),
-             signed(fmt, difference(buy[key], build[key]))] for key, label, fmt in PLAN_ROWS]
+    out = [f"## {_escape(result['scenario'])}", "", f"**{result['comparison']['verdict']}**", ""]
+    rows = [
+        [
+            label.strip(),
+            fmt(buy[key]),
+            fmt(build[key]),
+            signed(fmt, difference(buy[key], build[key])),
+        ]
+        for key, label, fmt in PLAN_ROWS
+    ]
     out += [table(["Metric", "Buy", "Build", "Build - Buy"], rows, {1, 2, 3}), ""]
-    out += ["### In-house chip silicon", "",
-            table(["Figure", "Value"],
-                  [[label, fmt(result["silicon"][key])] for key, label, fmt in SILICON_ROWS],
-                  {1}), ""]
-    years = [[str(r["year"]), human.usd(r["buy_capex_usd"]), human.usd(r["buy_opex_usd"]),
-              human.usd(r["build_capex_usd"]), human.usd(r["build_opex_usd"]),
-              signed(human.usd, r["savings_discounted_usd"]),
-              signed(human.usd, r["cumulative_savings_usd"])] for r in yearly_rows(result)]
-    out += ["### Cash flows by year", "",
-            table(["Year", "Buy capex", "Buy opex", "Build capex", "Build opex",
-                   "Savings (disc.)", "Cumulative"], years, set(range(7))), ""]
+    out += [
+        "### In-house chip silicon",
+        "",
+        table(
+            ["Figure", "Value"],
+            [[label, fmt(result["silicon"][key])] for key, label, fmt in SILICON_ROWS],
+            {1},
+        ),
+        "",
+    ]
+    years = [
+        [
+            str(r["year"]),
+            human.usd(r["buy_capex_usd"]),
+            human.usd(r["buy_opex_usd"]),
+            human.usd(r["build_capex_usd"]),
+            human.usd(r["build_opex_usd"]),
+            signed(human.usd, r["savings_discounted_usd"]),
+            signed(human.usd, r["cumulative_savings_usd"]),
+        ]
+        for r in yearly_rows(result)
+    ]
+    out += [
+        "### Cash flows by year",
+        "",
+        table(
+            [
+                "Year",
+                "Buy capex",
+                "Buy opex",
+                "Build capex",
+                "Build opex",
+                "Savings (disc.)",
+                "Cumulative",
+            ],
+            years,
+            set(range(7)),
+        ),
+        "",
+    ]
     if result["perspective"]:
-        per = [[p["label"], p["metric"], p["plan"], human.number(p["metric_value"]),
-                human.number(p["value"]), human.number(p["ratio"]) + "x"]
-               for p in result["perspective"]]
-        out += ["### In perspective", "",
-                table(["Reference", "Metric", "Plan", "Ours", "Reference value", "Ratio"], per,
-                      {3, 4, 5}), ""]
+        per = [
+            [
+                p["label"],
+                p["metric"],
+                p["plan"],
+                human.number(p["metric_value"]),
+                human.number(p["value"]),
+                human.number(p["ratio"]) + "x",
+            ]
+            for p in result["perspective"]
+        ]
+        out += [
+            "### In perspective",
+            "",
+            table(
+                ["Reference", "Metric", "Plan", "Ours", "Reference value", "Ratio"], per, {3, 4, 5}
+            ),
+            "",
+        ]
     return "\n".join(out)

@@ -64,15 +64,19 @@ def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     savings = result["comparison"]["savings_npv_usd_per_year"]
     for t in range(result["horizon_years"]):
         cumulative += savings[t] or 0.0
-        out.append({
-            "year": t,
-            "buy_capex_usd": buy["hw_capex_usd"][t] + buy["facility_capex_usd"][t]
-            + buy["nre_usd"][t],
-            "buy_opex_usd": buy["opex_usd"][t],
-            "build_capex_usd": build["hw_capex_usd"][t] + build["facility_capex_usd"][t]
-            + build["nre_usd"][t],
-            "build_opex_usd": build["opex_usd"][t],
-            "savings_discounted_usd": savings[t],
-            "cumulative_savings_usd": cumulative,
-        })
+        out.append(
+            {
+                "year": t,
+                "buy_capex_usd": buy["hw_capex_usd"][t]
+                + buy["facility_capex_usd"][t]
+                + buy["nre_usd"][t],
+                "buy_opex_usd": buy["opex_usd"][t],
+                "build_capex_usd": build["hw_capex_usd"][t]
+                + build["facility_capex_usd"][t]
+                + build["nre_usd"][t],
+                "build_opex_usd": build["opex_usd"][t],
+                "savings_discounted_usd": savings[t],
+                "cumulative_savings_usd": cumulative,
+            }
+        )
     return out

@@ -19,9 +19,15 @@ BUILD_STYLE = "magenta"
 def console_for(color: bool, width: int = 110) -> tuple[Console, io.StringIO]:
     """A console that writes into a string, with or without colour."""
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, width=width,
-                      highlight=False, emoji=False)
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+    )
     return console, buffer
 
 
@@ -30,9 +36,11 @@ def render(result: dict[str, Any], color: bool = False) -> str:
     console, buffer = console_for(color)
     buy = result["plans"]["buy"]
     build = result["plans"]["build"]
-    console.print(f"[bold]{result['scenario']}[/bold]  "
-                  f"({result['horizon_years']} years, discount rate "
-                  f"{result['discount_rate'] * 100:.1f}%)")
+    console.print(
+        f"[bold]{result['scenario']}[/bold]  "
+        f"({result['horizon_years']} years, discount rate "
+        f"{result['discount_rate'] * 100:.1f}%)"
+    )
 
     plans = Table(title="Buy vs build", box=box.SIMPLE_HEAVY, title_justify="left")
     plans.add_column("Metric")
@@ -51,15 +59,28 @@ def render(result: dict[str, Any], color: bool = False) -> str:
         sil.add_row(label, fmt(result["silicon"][key]))
     console.print(sil)
 
-    years = Table(title="Cash flows by year (undiscounted capex incl. NRE, opex; savings "
-                        "discounted)", box=box.SIMPLE_HEAVY, title_justify="left")
-    for name in ("Year", "Buy capex", "Buy opex", "Build capex", "Build opex",
-                 "Savings (disc.)", "Cumulative"):
+    years = Table(
+        title="Cash flows by year (undiscounted capex incl. NRE, opex; savings discounted)",
+        box=box.SIMPLE_HEAVY,
+        title_justify="left",
+    )
+    for name in (
+        "Year",
+        "Buy capex",
+        "Buy opex",
+        "Build capex",
+        "Build opex",
+        "Savings (disc.)",
+        "Cumulative",
+    ):
         years.add_column(name, justify="right")
     for row in yearly_rows(result):
         years.add_row(
-            str(row["year"]), human.usd(row["buy_capex_usd"]), human.usd(row["buy_opex_usd"]),
-            human.usd(row["build_capex_usd"]), human.usd(row["build_opex_usd"]),
+            str(row["year"]),
+            human.usd(row["buy_capex_usd"]),
+            human.usd(row["buy_opex_usd"]),
+            human.usd(row["build_capex_usd"]),
+            human.usd(row["build_opex_usd"]),
             signed(human.usd, row["savings_discounted_usd"]),
             signed(human.usd, row["cumulative_savings_usd"]),
         )
@@ -67,13 +88,24 @@ def render(result: dict[str, Any], color: bool = False) -> str:
 
     if result["perspective"]:
         per = Table(title="In perspective", box=box.SIMPLE_HEAVY, title_justify="left")
-        for name, justify in (("Reference", "left"), ("Metric", "left"), ("Plan", "left"),
-                              ("Ours", "right"), ("Reference value", "right"),
-                              ("Ratio", "right")):
+        for name, justify in (
+            ("Reference", "left"),
+            ("Metric", "left"),
+            ("Plan", "left"),
+            ("Ours", "right"),
+            ("Reference value", "right"),
+            ("Ratio", "right"),
+        ):
             per.add_column(name, justify=justify)  # type: ignore[arg-type]
         for p in result["perspective"]:
-            per.add_row(p["label"], p["metric"], p["plan"], human.number(p["metric_value"]),
-                        human.number(p["value"]), human.number(p["ratio"]) + "x")
+            per.add_row(
+                p["label"],
+                p["metric"],
+                p["plan"],
+                human.number(p["metric_value"]),
+                human.number(p["value"]),
+                human.number(p["ratio"]) + "x",
+            )
         console.print(per)
 
     comp = result["comparison"]
