@@ -412,19 +412,21 @@ def _fields_at(path: tuple[str | int, ...]) -> list[str]:
 _JUNK = {"float", "int", "str", "bool", "list", "dict", "none", "literal"} | set(DIST_NAMES)
 
 
+def _has(container: Any, part: str | int) -> bool:
+    """True when ``container[part]`` exists (a key of a mapping, an index of a list)."""
+    if isinstance(container, dict):
+        return isinstance(part, str) and part in container
+    if isinstance(container, list):
+        return isinstance(part, int) and 0 <= part < len(container)
+    return False
+
+
 def _clean_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[str | int, ...]:
     """The real key path of a pydantic error location (drops union branch names)."""
     out: list[str | int] = []
     here = data
     for i, part in enumerate(loc):
-        if (
-            isinstance(here, dict)
-            and isinstance(part, str)
-            and part in here
-            or isinstance(here, list)
-            and isinstance(part, int)
-            and 0 <= part < len(here)
-        ):
+        if _has(here, part):
             out.append(part)
             here = here[part]
         elif missing and i == len(loc) - 1 and isinstance(part, str):
@@ -593,13 +595,7 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
             else:
                 raise InputError(f"cannot set {key}: no such place in the scenario", where)
         last = path[-1]
-        if (
-            isinstance(node, dict)
-            and isinstance(last, str)
-            or isinstance(node, list)
-            and isinstance(last, int)
-            and last < len(node)
-        ):
+        if isinstance(node, dict) and isinstance(last, str) or _has(node, last):
             node[last] = value
         else:
             raise InputError(f"cannot set {key}: no such place in the scenario", where)

@@ -6,10 +6,10 @@ command line picks one and writes its text to stdout or ``-o FILE``.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of the commands that print results."""
 
     table = "table"
