@@ -43,7 +43,8 @@ def _root(
     """Build-vs-buy calculator for AI accelerator fleets."""
 
 
-# Commands register themselves on import.
+# Commands register themselves on import (one module per command; keep them light:
+# heavy imports belong inside the command functions).
 from gpu_calc.cli import compare as _compare  # noqa: E402,F401
 
 
