@@ -28,7 +28,8 @@ def test_table_shows_human_numbers_and_verdict(runner, small_file):
     result = runner.invoke(app, ["compare", str(small_file)])
     assert result.exit_code == 0, result.output
     assert "Buying is cheaper: building costs $4.46M more NPV (231.6%) over 3 years" in (
-        result.stdout)
+        result.stdout
+    )
     assert "$2.41M" in result.stdout  # buy capex 2,410,000
     assert "\x1b[" not in result.stdout  # no colour when not on a terminal
 
@@ -73,8 +74,19 @@ def test_output_file_written_only_on_success(runner, small_file, tmp_path):
 
 def test_set_overrides_a_field(runner, small_file):
     base = json.loads(runner.invoke(app, ["compare", str(small_file), "-f", "json"]).stdout)
-    result = runner.invoke(app, ["compare", str(small_file), "-f", "json",
-                                 "--set", "build.share=0", "--set", "build.nre.respins=0"])
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            str(small_file),
+            "-f",
+            "json",
+            "--set",
+            "build.share=0",
+            "--set",
+            "build.nre.respins=0",
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["plans"]["build"]["chip_units"] == 0

@@ -91,8 +91,7 @@ def test_build_plan_by_hand(small):
     build = small["plans"]["build"]
     assert build["per_year"]["bought_units"] == [100, 0, 50]
     assert build["per_year"]["chip_units"] == [0, 100, 0]
-    assert_allclose(build["per_year"]["hw_capex_usd"], [1_150_000, 24_842.15, 575_000],
-                    rtol=REL)
+    assert_allclose(build["per_year"]["hw_capex_usd"], [1_150_000, 24_842.15, 575_000], rtol=REL)
     assert_allclose(build["energy_it_kwh_per_year"], [481_800, 328_500, 328_500])
     assert_allclose(build["per_year"]["electricity_usd"], [72_270, 49_275, 49_275])
     assert_allclose(build["per_year"]["opex_usd"], [182_270, 154_275, 154_275])
@@ -150,18 +149,19 @@ def test_payback_and_residual_by_hand():
     assert_allclose(out["plans"]["buy"]["residual_usd"], 70_000)
     assert_allclose(comp["savings_pct"], 628_000 / 2_658_000 * 100)
     assert comp["cheaper"] == "build"
-    assert_allclose(np.cumsum(comp["savings_npv_usd_per_year"]),
-                    [-1_124_000, -248_000, 628_000])
+    assert_allclose(np.cumsum(comp["savings_npv_usd_per_year"]), [-1_124_000, -248_000, 628_000])
     assert "pays back in year 2" in comp["verdict"]
 
 
 def test_discounting_of_residual_by_hand():
     """One year, r = 10 %: capex 1,000 now, opex 8,760 x 0.1 = 876 at year end, a 4-year
     life keeps 3/4 of 1,000 = 750 at 1/1.1: NPV = 1,000 + 876/1.1 - 750/1.1 = 1,114.545."""
-    text = PAYBACK.replace("horizon_years: 3", "horizon_years: 1").replace(
-        "discount_rate: 0", "discount_rate: 0.1").replace(
-        "electricity_usd_per_kwh: 1.0", "electricity_usd_per_kwh: 0.1").replace(
-        "lifetime_years: 10}", "lifetime_years: 4}", 1)
+    text = (
+        PAYBACK.replace("horizon_years: 3", "horizon_years: 1")
+        .replace("discount_rate: 0", "discount_rate: 0.1")
+        .replace("electricity_usd_per_kwh: 1.0", "electricity_usd_per_kwh: 0.1")
+        .replace("lifetime_years: 10}", "lifetime_years: 4}", 1)
+    )
     out = compare(load_text(text)).to_dict()
     buy = out["plans"]["buy"]
     assert_allclose(buy["npv_usd"] / 100, 1_000 + 876 / 1.1 - 750 / 1.1)
@@ -204,8 +204,9 @@ def test_one_engine_for_every_shape():
     for i, share in enumerate(shares):
         single = evaluate(inputs.base() | {"build.share": np.asarray(share)}, 3)
         assert_allclose(vector.savings_npv_usd[i], single.savings_npv_usd)
-        assert_allclose(vector.build.yearly["energy_it_kwh"][i],
-                        single.build.yearly["energy_it_kwh"])
+        assert_allclose(
+            vector.build.yearly["energy_it_kwh"][i], single.build.yearly["energy_it_kwh"]
+        )
     grid = evaluate(params | {"site.pue": np.array([[1.0], [2.0]])}, 3)
     assert grid.savings_npv_usd.shape == (2, 4)
     assert grid.build.yearly["opex_usd"].shape == (2, 4, 3)
@@ -214,10 +215,12 @@ def test_one_engine_for_every_shape():
 def test_demand_list_per_year():
     """Demand [100, 200, 100], life 4: buy 100 then 100 more; the dip strands nothing new."""
     text = SMALL.replace("  units: 100\n", "  units: [100, 200, 100]\n").replace(
-        "  lifetime_years: 2\n", "  lifetime_years: 4\n")
+        "  lifetime_years: 2\n", "  lifetime_years: 4\n"
+    )
     out = compare(load_text(text)).to_dict()
     assert out["plans"]["buy"]["per_year"]["bought_units"] == [100, 100, 0]
     # facility sized at the peak, 200 x 1,100 W = 0.22 MW, and never shrinks
     assert_allclose(out["plans"]["buy"]["per_year"]["built_it_mw"], [0.11, 0.22, 0.22])
-    assert_allclose(out["plans"]["buy"]["usd_per_reference_hour"],
-                    out["plans"]["buy"]["tco_usd"] / (400 * 8760))
+    assert_allclose(
+        out["plans"]["buy"]["usd_per_reference_hour"], out["plans"]["buy"]["tco_usd"] / (400 * 8760)
+    )

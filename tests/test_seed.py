@@ -53,13 +53,32 @@ def test_seed_keeps_core_keys(runner):
     out = seed_json(runner)
     assert out["schema_version"] == 1
     for plan in ("buy", "build"):
-        for key in ("capex_usd", "facility_capex_usd", "nre_usd", "opex_usd",
-                    "electricity_usd", "residual_usd", "tco_usd", "npv_usd",
-                    "energy_it_kwh", "energy_facility_kwh", "energy_it_kwh_per_year",
-                    "water_l", "co2e_kg", "peak_it_mw", "bought_units", "chip_units",
-                    "usd_per_reference_hour", "fleet_length_km"):
+        for key in (
+            "capex_usd",
+            "facility_capex_usd",
+            "nre_usd",
+            "opex_usd",
+            "electricity_usd",
+            "residual_usd",
+            "tco_usd",
+            "npv_usd",
+            "energy_it_kwh",
+            "energy_facility_kwh",
+            "energy_it_kwh_per_year",
+            "water_l",
+            "co2e_kg",
+            "peak_it_mw",
+            "bought_units",
+            "chip_units",
+            "usd_per_reference_hour",
+            "fleet_length_km",
+        ):
             assert key in out["plans"][plan], key
-    assert set(out["silicon"]) == {"dies_per_wafer", "die_yield", "die_usd",
-                                   "unit_price_usd", "nre_usd"}
-    assert {"savings_npv_usd", "savings_pct", "payback_year", "cheaper"} <= set(
-        out["comparison"])
+    assert set(out["silicon"]) == {
+        "dies_per_wafer",
+        "die_yield",
+        "die_usd",
+        "unit_price_usd",
+        "nre_usd",
+    }
+    assert {"savings_npv_usd", "savings_pct", "payback_year", "cheaper"} <= set(out["comparison"])

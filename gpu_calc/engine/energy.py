@@ -10,6 +10,11 @@ from numpy.typing import ArrayLike, NDArray
 
 Array = NDArray[np.float64]
 
+
+def _f(x: ArrayLike) -> Array:
+    return np.asarray(x, dtype=np.float64)
+
+
 HOURS_PER_YEAR = 8760.0
 
 
@@ -21,9 +26,7 @@ def it_peak_w(
     >>> float(it_peak_w(700.0, 3200.0, 8.0))
     1100.0
     """
-    return np.asarray(power_w, dtype=float) + np.asarray(host_power_w_per_server) / np.asarray(
-        chips_per_server
-    )
+    return _f(power_w) + _f(host_power_w_per_server) / _f(chips_per_server)
 
 
 def energy_kwh_per_year(units: ArrayLike, avg_w: ArrayLike) -> Array:
@@ -34,7 +37,7 @@ def energy_kwh_per_year(units: ArrayLike, avg_w: ArrayLike) -> Array:
     >>> round(float(energy_kwh_per_year(1.0, 700 * 0.61)))
     3741
     """
-    return np.asarray(units, dtype=float) * np.asarray(avg_w) * HOURS_PER_YEAR / 1000.0
+    return _f(units) * _f(avg_w) * HOURS_PER_YEAR / 1000.0
 
 
 def water_l(
@@ -48,7 +51,6 @@ def water_l(
     >>> float(water_l(100.0, 110.0, 0.26, 0.5))
     81.0
     """
-    return (
-        np.asarray(energy_it_kwh, dtype=float) * wue_l_per_kwh
-        + np.asarray(energy_facility_kwh) * water_source_l_per_kwh
+    return _f(energy_it_kwh) * _f(wue_l_per_kwh) + _f(energy_facility_kwh) * _f(
+        water_source_l_per_kwh
     )

@@ -10,6 +10,11 @@ from numpy.typing import ArrayLike, NDArray
 
 Array = NDArray[np.float64]
 
+
+def _f(x: ArrayLike) -> Array:
+    return np.asarray(x, dtype=np.float64)
+
+
 YIELD_MODELS = ("murphy", "poisson", "negative_binomial")
 
 
@@ -32,8 +37,7 @@ def dies_per_wafer(die_area_mm2: ArrayLike, wafer_diameter_mm: ArrayLike = 300.0
     >>> float(dies_per_wafer(100.0))
     640.0
     """
-    a = np.asarray(die_area_mm2, dtype=float)
-    d = np.asarray(wafer_diameter_mm, dtype=float)
+    a, d = _f(die_area_mm2), _f(wafer_diameter_mm)
     return np.floor(np.pi * (d / 2) ** 2 / a - np.pi * d / np.sqrt(2 * a))
 
 
@@ -68,8 +72,8 @@ def die_yield(
     if model == "poisson":
         return np.exp(-x)
     if model == "negative_binomial":
-        a = np.asarray(alpha, dtype=float)
-        return (1.0 + x / a) ** (-a)
+        a = _f(alpha)
+        return _f((1.0 + x / a) ** (-a))
     raise ValueError(f"unknown yield model {model!r} (known: {', '.join(YIELD_MODELS)})")
 
 
@@ -79,7 +83,7 @@ def die_cost_usd(wafer_usd: ArrayLike, dies: ArrayLike, yield_share: ArrayLike) 
     >>> float(die_cost_usd(10000.0, 100.0, 0.5))
     200.0
     """
-    return np.asarray(wafer_usd, dtype=float) / (np.asarray(dies, dtype=float) * yield_share)
+    return _f(wafer_usd) / (_f(dies) * _f(yield_share))
 
 
 def chip_unit_price_usd(
@@ -97,10 +101,8 @@ def chip_unit_price_usd(
     >>> float(chip_unit_price_usd(200.0, 400.0, 200.0, 0.8, 100.0, 0.1))
     1210.0
     """
-    die = np.asarray(die_usd, dtype=float)
-    return ((die + memory_usd + packaging_usd) / np.asarray(package_yield) + board_usd) * (
-        1.0 + np.asarray(partner_markup)
-    )
+    parts = _f(die_usd) + _f(memory_usd) + _f(packaging_usd)
+    return (parts / _f(package_yield) + _f(board_usd)) * (1.0 + _f(partner_markup))
 
 
 def nre_usd(
@@ -111,8 +113,4 @@ def nre_usd(
     >>> float(nre_usd(500e6, 10e6, 18e6, 1))
     546000000.0
     """
-    return (
-        np.asarray(design_usd, dtype=float)
-        + ip_usd
-        + np.asarray(mask_set_usd, dtype=float) * (1.0 + np.asarray(respins))
-    )
+    return _f(design_usd) + _f(ip_usd) + _f(mask_set_usd) * (1.0 + _f(respins))
