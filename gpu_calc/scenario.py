@@ -255,8 +255,9 @@ class Perspective(_Model):
 class Bound(_Model):
     """Bounds on one output (batch expectations): min, max and/or equals."""
 
-    min: float | None = None
-    max: float | None = None
+    # strict: a boolean or a quoted "3" is a mistake here, not the number 1 or 3
+    min: Annotated[float, Field(strict=True)] | None = None
+    max: Annotated[float, Field(strict=True)] | None = None
     equals: float | str | bool | None = None
 
 
