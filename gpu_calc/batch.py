@@ -392,6 +392,8 @@ def run(
     else:
         from concurrent.futures import ProcessPoolExecutor
 
+        import gpu_calc.results  # noqa: F401 - imported once here, inherited by forked workers
+
         chunk = max(1, min(64, total // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for result in pool.map(_check_entry, work, chunksize=chunk):

@@ -81,7 +81,7 @@ def batch(
     paths: Annotated[
         list[str],
         typer.Argument(
-            metavar="PATH...",
+            metavar="PATH",
             help="Scenario files, or folders searched recursively for *.yaml and *.yml.",
         ),
     ],
