@@ -398,15 +398,18 @@ def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
 def _fields_at(path: tuple[str | int, ...]) -> list[str]:
     """Known keys of the mapping at ``path`` (for did-you-mean suggestions)."""
     model: type[BaseModel] | None = Scenario
+    mapping_key = False  # the next part is a key of a dict field (expect: PATH -> Bound)
     for part in path:
         if model is None:
             return []
-        if isinstance(part, int):
+        if isinstance(part, int) or mapping_key:
+            mapping_key = False
             continue
         info = model.model_fields.get(part)
         if info is None:
             return []
         model = _unwrap_model(info.annotation)
+        mapping_key = get_origin(info.annotation) is dict
     return [] if model is None else list(model.model_fields)
 
 

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from gpu_calc import batch, expect
+from gpu_calc import batch, expect, junit
 from gpu_calc.cli import app
 from gpu_calc.errors import InputError
+from gpu_calc.render import Format
 from tests.conftest import SMALL
 
 BUY_SAVINGS_USD = -(4_500_000 + 100_000 * (1 / 1.1 + 1 / 1.1**2 + 1 / 1.1**3))
@@ -464,3 +465,76 @@ def test_paths_that_name_no_value_are_input_errors(text: str, wanted: str) -> No
         outcome(text)
     assert wanted in str(info.value)
     assert str(info.value).startswith(f"--expect {text.split('=')[0]}=")
+
+
+# --------------------------------------------------------------------------- views, progress
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_has_a_batch_view(runner, mixed: Path, fmt: Format) -> None:
+    result = runner.invoke(app, ["batch", str(mixed), "--format", fmt.value])
+    assert result.exit_code == 2, result.output
+    assert "c_bad.yaml" in result.stdout
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("tty", "term", "shown"),
+    [(True, "xterm", True), (True, "dumb", False), (False, "xterm", False)],
+)
+def test_progress_bar_only_on_a_terminal(monkeypatch, tty: bool, term: str, shown: bool) -> None:
+    from gpu_calc.cli import batch as command
+
+    monkeypatch.setattr("sys.stderr", _Stream(tty))
+    monkeypatch.setenv("TERM", term)
+    assert command._show_progress() is shown
+
+
+def test_no_progress_or_colour_in_pipes(runner, mixed: Path) -> None:
+    result = runner.invoke(app, ["batch", str(mixed)])
+    assert "\x1b" not in result.stdout and "\x1b" not in result.stderr
+
+
+def test_junit_survives_control_characters_and_gives_times() -> None:
+    report = batch.BatchReport(
+        [batch.FileResult("odd\x01.yaml", errors=[InputError("bad \x02 byte", "odd\x01.yaml")])],
+        time_s=1.23456,
+    )
+    root = ET.fromstring(junit.render(report))
+    case = root.find("testsuite/testcase")
+    assert case.get("name") == "odd\ufffd.yaml"
+    assert case.find("error").text == "odd\ufffd.yaml: bad \ufffd byte"
+    assert root.get("time") == "1.235"
+
+
+@pytest.mark.parametrize(
+    ("entry", "key", "wanted"),
+    [
+        ("{mx: 2}", "mx", "savings_npv_usd.mx: unknown key 'mx' (did you mean 'max'?)"),
+        ('{min: "3"}', "min", "savings_npv_usd.min: expected a number, got the text '3'"),
+        ("{min: true}", "min", "savings_npv_usd.min: expected a number, got the boolean true"),
+        (
+            "{min: 2, max: 1}",
+            "comparison",
+            "savings_npv_usd: min (2) is above max (1): nothing can pass",
+        ),
+    ],
+)
+def test_bad_expect_blocks_exact_errors(
+    runner, tmp_path: Path, entry: str, key: str, wanted: str
+) -> None:
+    entry_line = f"  comparison.savings_npv_usd: {entry}"
+    path = write(tmp_path / "a.yaml", BUY_CHEAPER + f"expect:\n{entry_line}\n")
+    result = runner.invoke(app, ["batch", str(path)])
+    assert result.exit_code == 2, result.output
+    line = SMALL.count("\n") + 2  # after SMALL and "expect:"
+    col = entry_line.index(key) + 1
+    assert f"{path}:{line}:{col}: expect.comparison.{wanted}" in result.stderr.splitlines()
