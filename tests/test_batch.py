@@ -538,3 +538,37 @@ def test_bad_expect_blocks_exact_errors(
     line = SMALL.count("\n") + 2  # after SMALL and "expect:"
     col = entry_line.index(key) + 1
     assert f"{path}:{line}:{col}: expect.comparison.{wanted}" in result.stderr.splitlines()
+
+
+def test_permission_errors_when_running_as_root(runner, tmp_path: Path, monkeypatch) -> None:
+    """The same paths as the chmod tests above, forced, so they run even as root."""
+    import builtins
+
+    good = write(tmp_path / "a.yaml", BUY_CHEAPER)
+    bad = write(tmp_path / "b.yaml", BUY_CHEAPER)
+    locked = write(tmp_path / "locked" / "c.yaml", BUY_CHEAPER).parent
+    real_open, real_scandir = builtins.open, os.scandir
+
+    def fake_open(file, *args, **kwargs):
+        if str(file) == str(bad):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    def fake_scandir(path):
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(os, "scandir", fake_scandir)
+    out, result = run_json(runner, str(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert [(r["file"], r["status"]) for r in out["results"]] == [
+        (str(good), "ok"),
+        (str(bad), "invalid"),
+        (str(locked), "invalid"),
+    ]
+    assert [r["errors"][0]["text"] for r in out["results"][1:]] == [
+        f"{bad}: permission denied: cannot read the file",
+        f"{locked}: permission denied: cannot list the directory",
+    ]
