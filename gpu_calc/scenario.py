@@ -255,8 +255,9 @@ class Perspective(_Model):
 class Bound(_Model):
     """Bounds on one output (batch expectations): min, max and/or equals."""
 
-    min: float | None = None
-    max: float | None = None
+    # strict: a boolean or a quoted "3" is a mistake here, not the number 1 or 3
+    min: Annotated[float, Field(strict=True)] | None = None
+    max: Annotated[float, Field(strict=True)] | None = None
     equals: float | str | bool | None = None
 
 
@@ -397,15 +398,18 @@ def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
 def _fields_at(path: tuple[str | int, ...]) -> list[str]:
     """Known keys of the mapping at ``path`` (for did-you-mean suggestions)."""
     model: type[BaseModel] | None = Scenario
+    mapping_key = False  # the next part is a key of a dict field (expect: PATH -> Bound)
     for part in path:
         if model is None:
             return []
-        if isinstance(part, int):
+        if isinstance(part, int) or mapping_key:
+            mapping_key = False
             continue
         info = model.model_fields.get(part)
         if info is None:
             return []
         model = _unwrap_model(info.annotation)
+        mapping_key = get_origin(info.annotation) is dict
     return [] if model is None else list(model.model_fields)
 
 

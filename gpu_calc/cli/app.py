@@ -45,6 +45,7 @@ def _root(
 
 # Commands register themselves on import (one module per command; keep them light:
 # heavy imports belong inside the command functions).
+from gpu_calc.cli import batch as _batch  # noqa: E402,F401
 from gpu_calc.cli import compare as _compare  # noqa: E402,F401
 
 

@@ -1,0 +1,169 @@
+"""``gpucalc batch PATH...``: compare every scenario under some folders and check them (CI)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from gpu_calc.cli.app import app
+from gpu_calc.cli.common import (
+    NoColorOption,
+    OutputOption,
+    SetOption,
+    check_output_path,
+    fail,
+    message,
+    use_color,
+    write_output,
+)
+from gpu_calc.render import Format
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def _check_target(path: str | None, option: str, inputs: list[str]) -> None:
+    """Refuse an output file that is an input, or a directory, naming the option."""
+    if path is None:
+        return
+    target = Path(path).resolve()
+    if any(Path(item).resolve() == target for item in inputs):
+        fail(f"{option} {path}: refusing to overwrite an input; choose another file")
+    if target.is_dir():
+        fail(f"{option} {path}: is a directory; give a file name")
+
+
+def _append(text: str, path: str, option: str) -> None:
+    """Append ``text`` to ``path`` (how ``$GITHUB_STEP_SUMMARY`` is written)."""
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        fail(f"{option} {path}: cannot write: {exc.strerror or exc}")
+
+
+def _show_progress() -> bool:
+    """A progress bar only when stderr is a terminal (and not a dumb one)."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def _progress_bar() -> tuple[AbstractContextManager[Any], Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr and the callback that advances it (or nothing)."""
+    if not _show_progress():
+        return nullcontext(), None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("scenarios", total=None)
+
+    def advance(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, advance
+
+
+@app.command()
+def batch(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH",
+            help="Scenario files, or folders searched recursively for *.yaml and *.yml.",
+        ),
+    ],
+    *,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: OutputOption = None,
+    junit: Annotated[
+        str | None,
+        typer.Option(
+            "--junit",
+            metavar="FILE",
+            help="Also write a JUnit XML report to FILE (one testcase per scenario file).",
+        ),
+    ] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            "--summary",
+            metavar="FILE",
+            help='Also append a Markdown summary to FILE, e.g. "$GITHUB_STEP_SUMMARY".',
+        ),
+    ] = None,
+    expect: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--expect",
+            metavar="PATH=BOUNDS",
+            help="Check a JSON output value of every file (repeatable), "
+            "e.g. --expect 'comparison.payback_year={max: 3}'; "
+            "bounds: min, max (inclusive), equals.",
+        ),
+    ] = None,
+    sets: SetOption = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=0, metavar="N", help="Worker processes (0: one per core)."
+        ),
+    ] = 1,
+    no_color: NoColorOption = False,
+) -> None:
+    """Compare every scenario under PATH... and check their expectations (for CI).
+
+    A bad file is reported and the batch goes on; every problem is listed on stderr at the
+    end. Exit 2 when any file is invalid, else 1 when any expectation failed, else 0.
+    """
+    from gpu_calc import batch as lib
+    from gpu_calc import junit as junit_xml
+    from gpu_calc.errors import InputError
+    from gpu_calc.expect import Expectation
+    from gpu_calc.render.batch import counts_line, render, render_markdown
+
+    try:
+        expectations = [Expectation.parse(text) for text in expect or []]
+    except InputError as exc:
+        fail(str(exc))
+    check_output_path(output, paths)
+    _check_target(junit, "--junit", paths)
+    _check_target(summary, "--summary", paths)
+
+    bar, advance = _progress_bar()
+    with bar:
+        report = lib.run(paths, expectations, sets or [], jobs=jobs, progress=advance)
+    for warning in report.warnings:
+        message(f"warning: {warning}")
+    if not report.results:
+        fail(f"no *.yaml or *.yml files under {', '.join(paths)}")
+
+    data = report.to_dict()
+    color = use_color(no_color) and output in (None, "-")
+    write_output(render(data, fmt, color=color), output)
+    if junit is not None:
+        write_output(junit_xml.render(report), junit)
+    if summary is not None:
+        _append(render_markdown(data), summary, "--summary")
+
+    problems = report.problem_lines()
+    if problems:
+        n = len(problems)
+        message(f"gpucalc batch: {n} problem{'s' if n != 1 else ''}:")
+        for line in problems:
+            message(line)
+    if fmt is not Format.table or output not in (None, "-"):
+        message(counts_line(data["summary"]))  # the table ends with it already
+    raise typer.Exit(report.exit_code)
