@@ -24,7 +24,7 @@ class Kind(enum.StrEnum):
 def presets_command(
     name: Annotated[
         str | None,
-        typer.Argument(metavar="[NAME]", help="One preset to show in full, with its sources."),
+        typer.Argument(metavar="NAME", help="One preset to show in full, with its sources."),
     ] = None,
     *,
     kind: Annotated[

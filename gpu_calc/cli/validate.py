@@ -25,7 +25,7 @@ from gpu_calc.render import Format
 @app.command()
 def validate(
     files: Annotated[
-        list[str], typer.Argument(metavar="FILE...", help="Scenario files ('-': stdin).")
+        list[str], typer.Argument(metavar="FILE", help="Scenario files ('-': stdin).")
     ],
     *,
     fmt: Annotated[
