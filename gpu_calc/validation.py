@@ -44,13 +44,14 @@ def validate_file(path: str, sets: list[str] | None = None) -> FileReport:
     """Validate one scenario file (``-``: standard input); every problem found is kept."""
     from gpu_calc.scenario import load_file
 
+    name = "<stdin>" if path == "-" else path  # as error messages name it
     try:
         load_file(path, sets or [])
     except InputErrors as exc:
-        return FileReport(path, list(exc.errors))
+        return FileReport(name, list(exc.errors))
     except InputError as exc:  # pragma: no cover - load_file wraps these; kept for safety
-        return FileReport(path, [exc])
-    return FileReport(path)
+        return FileReport(name, [exc])
+    return FileReport(name)
 
 
 def validate_files(paths: list[str], sets: list[str] | None = None) -> list[FileReport]:
