@@ -54,7 +54,7 @@ _ANSI = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "magenta": "3
 
 
 def paint(text: str, style: str, enabled: bool) -> str:
-    """``text`` in an ANSI colour (red, green, yellow, cyan, magenta, bold) when ``enabled``.
+    r"""``text`` in an ANSI colour (red, green, yellow, cyan, magenta, bold) when ``enabled``.
 
     Decide ``enabled`` with :func:`use_color` for the stream the text goes to.
 
