@@ -50,6 +50,20 @@ def use_color(no_color: bool, stream: object = None) -> bool:
     return bool(isatty and isatty())
 
 
+_ANSI = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "magenta": "35", "bold": "1"}
+
+
+def paint(text: str, style: str, enabled: bool) -> str:
+    r"""``text`` in an ANSI colour (red, green, yellow, cyan, magenta, bold) when ``enabled``.
+
+    Decide ``enabled`` with :func:`use_color` for the stream the text goes to.
+
+    >>> paint("ok", "green", False), paint("ok", "green", True)
+    ('ok', '\x1b[32mok\x1b[0m')
+    """
+    return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if enabled else text
+
+
 def message(text: str) -> None:
     """A message for the person: always on stderr."""
     sys.stderr.write(text.rstrip("\n") + "\n")

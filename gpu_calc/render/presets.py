@@ -1,0 +1,209 @@
+"""Presets (``gpucalc presets``) in every output format: all of them, or one in full."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from gpu_calc.render import Format, human
+
+
+def _num(x: float) -> str:
+    """Whole numbers as they are (``8``, ``1,000``), others to three figures."""
+    return f"{x:,}" if isinstance(x, int) else human.number(x)
+
+
+#: Key suffix -> formatter of a value for people (exact values go to JSON and CSV).
+_SUFFIXES: list[tuple[str, Any]] = [
+    ("_usd_per_kwh", lambda x: f"${x:.4g}/kWh"),
+    ("_usd_per_mw", lambda x: human.usd(x) + "/MW"),
+    ("_usd_per_year", lambda x: human.usd(x) + "/yr"),
+    ("_usd", human.usd),
+    ("_mm2", lambda x: f"{_num(x)} mm2"),
+    ("_mm", lambda x: f"{_num(x)} mm"),
+    ("_w", lambda x: f"{_num(x)} W"),
+    ("_per_cm2", lambda x: f"{_num(x)} /cm2"),
+    ("_l_per_kwh", lambda x: f"{_num(x)} L/kWh"),
+    ("_kg_co2e_per_kwh", lambda x: f"{_num(x)} kg/kWh"),
+    ("_years", lambda x: f"{_num(x)} yr"),
+]
+
+
+def value_text(key: str, value: Any) -> str:
+    """A preset value for people: ``$27.5k``, ``700 W``, ``0.100 /cm2``.
+
+    >>> value_text("unit_price_usd", 27500), value_text("power_w", 700), value_text("node", "n5")
+    ('$27.5k', '700 W', 'n5')
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    for suffix, fmt in _SUFFIXES:
+        if key.endswith(suffix):
+            return str(fmt(value))
+    return _num(value)
+
+
+def header_text(key: str) -> str:
+    """A column header for a key: its unit suffix dropped (the values carry the unit).
+
+    >>> header_text("electricity_usd_per_kwh"), header_text("chips_per_server")
+    ('electricity', 'chips per server')
+    """
+    for suffix, _fmt in _SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            key = key[: -len(suffix)]
+            break
+    return key.replace("_", " ")
+
+
+def preset_dict(preset: Any) -> dict[str, Any]:
+    """One preset as data: kind, name, title, note and every field with source and range."""
+    return {
+        "kind": preset.kind,
+        "name": preset.name,
+        "title": preset.title,
+        "note": preset.note,
+        "fields": [
+            {
+                "key": key,
+                "value": value,
+                "low": preset.ranges.get(key, (None, None))[0],
+                "high": preset.ranges.get(key, (None, None))[1],
+                "source": preset.sources.get(key, ""),
+            }
+            for key, value in preset.values.items()
+        ],
+    }
+
+
+def summary_keys(items: list[dict[str, Any]]) -> list[str]:
+    """Keys shown in the overview of one kind: those at least half its presets have."""
+    counts: dict[str, int] = {}
+    for item in items:
+        for f in item["fields"]:
+            counts[f["key"]] = counts.get(f["key"], 0) + 1
+    return [k for k, n in counts.items() if 2 * n >= len(items)]
+
+
+def _by_kind(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        out.setdefault(item["kind"], []).append(item)
+    return out
+
+
+def _overview_rows(group: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    keys = summary_keys(group)
+    rows = []
+    for item in group:
+        values = {f["key"]: f["value"] for f in item["fields"]}
+        rows.append(
+            [item["name"], item["title"]]
+            + [value_text(k, values[k]) if k in values else "-" for k in keys]
+        )
+    return ["name", "title", *(header_text(k) for k in keys)], rows
+
+
+def _range_text(f: dict[str, Any]) -> str:
+    if f["low"] is None:
+        return ""
+    return f"{value_text(f['key'], f['low'])} - {value_text(f['key'], f['high'])}"
+
+
+def _csv(items: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["kind", "name", "key", "value", "low", "high", "source"])
+    for item in items:
+        for f in item["fields"]:
+            writer.writerow(
+                [
+                    item["kind"],
+                    item["name"],
+                    f["key"],
+                    f["value"],
+                    "" if f["low"] is None else f["low"],
+                    "" if f["high"] is None else f["high"],
+                    f["source"],
+                ]
+            )
+    return buffer.getvalue()
+
+
+def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) -> str:
+    """An overview of many presets: a table per kind (JSON and CSV: every field)."""
+    if fmt is Format.json:
+        return json.dumps({"presets": items}, indent=2) + "\n"
+    if fmt is Format.csv:
+        return _csv(items)
+    if fmt is Format.markdown:
+        from gpu_calc.render.markdown import table as md_table
+
+        parts = []
+        for kind, group in _by_kind(items).items():
+            header, rows = _overview_rows(group)
+            parts += [f"## {kind.capitalize()}", "", md_table(header, rows), ""]
+        return "\n".join(parts)
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from gpu_calc.render.table import console_for
+
+    console, buffer = console_for(color, width=140)
+    for kind, group in _by_kind(items).items():
+        header, rows = _overview_rows(group)
+        table = Table(title=kind.capitalize(), box=box.SIMPLE_HEAVY, title_justify="left")
+        for i, name in enumerate(header):
+            table.add_column(
+                name,
+                justify="left" if i < 2 else "right",
+                style="bold" if i == 0 else None,
+                no_wrap=i == 0,
+            )
+        for row in rows:
+            table.add_row(*(escape(c) for c in row))
+        console.print(table)
+    console.print("One preset in full, with sources: gpucalc presets NAME")
+    return buffer.getvalue()
+
+
+def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
+    """One preset with every value, its range and its source."""
+    if fmt is Format.json:
+        return json.dumps(item, indent=2) + "\n"
+    if fmt is Format.csv:
+        return _csv([item])
+    header = ["key", "value", "range", "source"]
+    rows = [
+        [f["key"], value_text(f["key"], f["value"]), _range_text(f), f["source"]]
+        for f in item["fields"]
+    ]
+    if fmt is Format.markdown:
+        from gpu_calc.render.markdown import table as md_table
+
+        head = f"## {item['name']}: {item['title']} ({item['kind'][:-1]})"
+        return "\n".join([head, "", item["note"], "", md_table(header, rows), ""])
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from gpu_calc.render.table import console_for
+
+    console, buffer = console_for(color)
+    console.print(
+        f"[bold]{escape(item['name'])}[/bold]: {escape(item['title'])} ({item['kind'][:-1]})"
+    )
+    if item["note"]:
+        console.print(escape(item["note"]))
+    table = Table(box=box.SIMPLE_HEAVY)
+    table.add_column("Key", style="bold")
+    table.add_column("Value", justify="right")
+    table.add_column("Range", justify="right")
+    table.add_column("Source", overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(c) for c in row))
+    console.print(table)
+    return buffer.getvalue()

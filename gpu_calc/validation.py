@@ -1,0 +1,64 @@
+"""Checking scenario files without computing them (``gpucalc validate``).
+
+Every file is read and validated; its problems are collected, never raised, so that a run
+over many files reports them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gpu_calc.errors import InputError, InputErrors, format_path
+
+
+@dataclass
+class FileReport:
+    """The outcome of validating one file: no errors means valid."""
+
+    file: str
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "valid": self.valid,
+            "errors": [
+                {
+                    "line": e.line,
+                    "col": e.col,
+                    "path": format_path(e.path),
+                    "message": e.message,
+                    "text": str(e),
+                }
+                for e in self.errors
+            ],
+        }
+
+
+def validate_file(path: str, sets: list[str] | None = None) -> FileReport:
+    """Validate one scenario file (``-``: standard input); every problem found is kept."""
+    from gpu_calc.scenario import load_file
+
+    name = "<stdin>" if path == "-" else path  # as error messages name it
+    try:
+        load_file(path, sets or [])
+    except InputErrors as exc:
+        return FileReport(name, list(exc.errors))
+    except InputError as exc:  # pragma: no cover - load_file wraps these; kept for safety
+        return FileReport(name, [exc])
+    return FileReport(name)
+
+
+def validate_files(paths: list[str], sets: list[str] | None = None) -> list[FileReport]:
+    """Validate every file, in order, and keep going after a bad one."""
+    return [validate_file(path, sets) for path in paths]
+
+
+def report_dict(reports: list[FileReport]) -> dict[str, Any]:
+    """The JSON form: ``{"files": [{"file", "valid", "errors": [...]}, ...]}``."""
+    return {"files": [r.to_dict() for r in reports]}
