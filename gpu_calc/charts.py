@@ -1,0 +1,868 @@
+"""Charts of a comparison: matplotlib figures, one function per kind.
+
+Every figure function takes plain data (the JSON dicts of ``gpucalc compare``, of a Monte
+Carlo run, a sweep or a tornado) and returns a :class:`matplotlib.figure.Figure` drawn with
+the Agg backend. :func:`figure_bytes` turns one into SVG or PNG, :func:`inline_svg` into an
+``<svg>`` element to put in a web page.
+
+Buy and build keep the same colour, hatching, marker and line style in every chart
+(:data:`PALETTE`), so the charts read in colour and on a greyscale print alike. matplotlib
+is an optional extra (``pip install 'gpucalc[plot]'``); :func:`require_matplotlib` says so
+when it is missing.
+
+The data helpers (:func:`cumulative_discounted_usd`, :func:`cost_breakdown_usd`,
+:func:`silicon_steps_usd`) need no matplotlib.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from gpu_calc.results import Comparison
+
+#: The hint every "matplotlib is missing" error carries.
+INSTALL_HINT = "pip install 'gpucalc[plot]'"
+
+#: Kinds of chart, in the order the report shows them.
+KINDS = ("cumulative", "breakdown", "resources", "silicon", "tornado", "histogram", "sweep")
+
+
+@dataclass(frozen=True)
+class PlanStyle:
+    """How one plan is drawn everywhere: colour, hatch, marker and line style."""
+
+    label: str
+    color: str
+    hatch: str
+    marker: str
+    linestyle: str
+
+
+#: One palette for every chart and the report (Okabe-Ito blue and orange: apart for
+#: colour-blind readers, and far apart in grey: dark blue, light orange).
+PALETTE: dict[str, PlanStyle] = {
+    "buy": PlanStyle("Buy", "#0072B2", "", "o", "-"),
+    "build": PlanStyle("Build", "#E69F00", "//", "s", "--"),
+}
+INK = "#222222"
+GRID = "#d9d9d9"
+
+#: Cost components of the stacked breakdown: (key, label, colour, hatch).
+COMPONENTS: list[tuple[str, str, str, str]] = [
+    ("hardware_usd", "Hardware", "#7f7f7f", ""),
+    ("facility_usd", "Facility", "#bcbd22", ".."),
+    ("nre_usd", "Chip NRE", "#CC79A7", "xx"),
+    ("software_usd", "Software", "#9467bd", "\\\\"),
+    ("electricity_usd", "Electricity", "#F0E442", "||"),
+    ("other_opex_usd", "Other opex", "#8c564b", "--"),
+    ("residual_usd", "Residual value (credit)", "#ffffff", "oo"),
+]
+
+
+class ChartsUnavailable(ImportError):
+    """matplotlib is not installed; the message names the extra that brings it."""
+
+
+def require_matplotlib() -> None:
+    """Import matplotlib with the Agg backend, or raise :class:`ChartsUnavailable`."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise ChartsUnavailable(
+            f"charts need matplotlib, which is not installed: {INSTALL_HINT}"
+        ) from None
+    matplotlib.use("Agg", force=True)
+
+
+def _rc() -> dict[str, Any]:
+    return {
+        "font.family": "DejaVu Sans",
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.titleweight": "bold",
+        "axes.edgecolor": INK,
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "hatch.linewidth": 0.6,
+        "svg.fonttype": "path",  # text as paths: no font needed where the SVG is shown
+        "svg.hashsalt": "gpucalc",  # same ids for the same chart: reproducible files
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+    }
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _styled(function: F) -> F:
+    """Draw the whole figure under the house style (rcParams are read as artists are made)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        require_matplotlib()
+        import matplotlib.pyplot as plt
+
+        with plt.rc_context(_rc()):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _figure(width_in: float, height_in: float, ncols: int = 1, nrows: int = 1) -> Any:
+    require_matplotlib()
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width_in, height_in), squeeze=False)
+    fig.set_layout_engine("constrained")
+    for ax in axes.flat:
+        ax.grid(True, axis="y", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+    return fig, axes
+
+
+# --------------------------------------------------------------------------- tick labels
+
+
+def _scale(max_abs: float, steps: Sequence[tuple[float, str]]) -> tuple[float, str]:
+    for factor, suffix in steps:
+        if max_abs >= factor:
+            return factor, suffix
+    return 1.0, ""
+
+
+USD_STEPS = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
+
+
+def usd_tick(x: float, max_abs: float | None = None) -> str:
+    """A money tick label, scaled by the axis' largest value: ``$2.5B``, ``-$400M``, ``$0``.
+
+    >>> usd_tick(2.5e9), usd_tick(-4e8), usd_tick(0.0), usd_tick(5e8, 2e9)
+    ('$2.5B', '-$400M', '$0', '$0.5B')
+    """
+    if x == 0:
+        return "$0"
+    factor, suffix = _scale(abs(x) if max_abs is None else max_abs, USD_STEPS)
+    value = abs(x) / factor
+    text = f"{value:,.3g}" if value < 1000 else f"{value:,.0f}"
+    return ("-" if x < 0 else "") + "$" + text + suffix
+
+
+def _usd_axis(ax: Axes, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(x: float, _pos: int) -> str:
+        lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+        return usd_tick(x, max(abs(lo), abs(hi)))
+
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
+
+
+def _scaled_axis(ax: Axes, values: Sequence[float], steps: Sequence[tuple[float, str]]) -> str:
+    """Scale the y axis of ``values`` by the largest step it reaches; return the unit."""
+    from matplotlib.ticker import FuncFormatter
+
+    top = max((abs(v) for v in values), default=0.0)
+    factor, unit = _scale(top, steps)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x / factor:,.4g}"))
+    return unit
+
+
+def _years_axis(ax: Axes, horizon_years: int) -> None:
+    ax.set_xticks(range(horizon_years))
+    ax.set_xticklabels([str(t) for t in range(horizon_years)])
+    ax.set_xlabel("Year (0 = first year of the horizon)")
+
+
+def _f(x: Any) -> float:
+    """A JSON number as a float (``null`` is NaN)."""
+    return math.nan if x is None else float(x)
+
+
+# --------------------------------------------------------------------------- data helpers
+
+
+def cumulative_discounted_usd(result: dict[str, Any]) -> dict[str, list[float]]:
+    """Cumulative discounted cost of each plan through the end of each year.
+
+    Capex and NRE of year ``t`` are discounted to its start, opex to its end (MODEL.md
+    section 6); the residual value is credited in the last year at ``(1+r)^-H``, so the
+    last value of each plan is its ``npv_usd``.
+
+    Parameters
+    ----------
+    result : dict
+        The JSON dict of ``gpucalc compare``.
+
+    Returns
+    -------
+    dict of str to list of float
+        ``{"buy": [...], "build": [...]}``, one value per year. [USD]
+    """
+    r = float(result["discount_rate"])
+    horizon = int(result["horizon_years"])
+    out: dict[str, list[float]] = {}
+    for name in ("buy", "build"):
+        plan = result["plans"][name]
+        years = plan["per_year"]
+        total = 0.0
+        series = []
+        for t in range(horizon):
+            start = (1 + r) ** -t
+            spend = (
+                _f(years["hw_capex_usd"][t])
+                + _f(years["facility_capex_usd"][t])
+                + _f(years["nre_usd"][t])
+            )
+            total += spend * start + _f(years["opex_usd"][t]) * start / (1 + r)
+            if t == horizon - 1:
+                total -= _f(plan["residual_usd"]) * (1 + r) ** -horizon
+            series.append(total)
+        out[name] = series
+    return out
+
+
+def cost_breakdown_usd(
+    result: dict[str, Any], software_usd_per_year: float
+) -> dict[str, dict[str, float]]:
+    """Each plan's undiscounted cost over the horizon, by component; they sum to ``tco_usd``.
+
+    Parameters
+    ----------
+    result : dict
+        The JSON dict of ``gpucalc compare``.
+    software_usd_per_year : float
+        ``build.nre.software_usd_per_year``, paid by the build plan every year. [USD]
+
+    Returns
+    -------
+    dict
+        ``plan -> {hardware_usd, facility_usd, nre_usd, software_usd, electricity_usd,
+        other_opex_usd, residual_usd}``; ``residual_usd`` is negative (a credit). [USD]
+    """
+    horizon = int(result["horizon_years"])
+    out = {}
+    for name in ("buy", "build"):
+        plan = result["plans"][name]
+        software = software_usd_per_year * horizon if name == "build" else 0.0
+        electricity = _f(plan["electricity_usd"])
+        facility = _f(plan["facility_capex_usd"])
+        out[name] = {
+            "hardware_usd": _f(plan["capex_usd"]) - facility,
+            "facility_usd": facility,
+            "nre_usd": _f(plan["nre_usd"]),
+            "software_usd": software,
+            "electricity_usd": electricity,
+            "other_opex_usd": _f(plan["opex_usd"]) - electricity - software,
+            "residual_usd": -_f(plan["residual_usd"]),
+        }
+    return out
+
+
+def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[tuple[str, float]]:
+    """The in-house chip's unit price, step by step (MODEL.md section 4), for a waterfall.
+
+    Parameters
+    ----------
+    chip : dict
+        The chip's base inputs: ``wafer_usd``, ``memory_usd``, ``packaging_usd``,
+        ``package_yield``, ``board_usd``, ``partner_markup``.
+    silicon : dict
+        The ``silicon`` block of ``gpucalc compare``'s JSON (``dies_per_wafer``,
+        ``die_yield``, ``unit_price_usd``).
+
+    Returns
+    -------
+    list of (str, float)
+        ``(label, usd)`` steps that add up to the unit price; a label starting with ``=``
+        is a subtotal (its value is the running total, not a step). [USD]
+
+    Examples
+    --------
+    A $10,000 wafer of 100 dies at 50% yield: $100 of wafer per die, $100 of yield loss.
+
+    >>> chip = dict(wafer_usd=10000, memory_usd=50, packaging_usd=30, package_yield=0.8,
+    ...             board_usd=20, partner_markup=0.1)
+    >>> steps = silicon_steps_usd(chip, {"dies_per_wafer": 100, "die_yield": 0.5})
+    >>> [(label, round(v, 2)) for label, v in steps]  # doctest: +NORMALIZE_WHITESPACE
+    [('Wafer share per die', 100.0), ('Die yield loss', 100.0), ('= Good die', 200.0),
+     ('Memory', 50.0), ('Packaging', 30.0), ('Package yield loss', 70.0), ('Board', 20.0),
+     ('Partner markup', 37.0), ('= Unit price', 407.0)]
+    """
+    dies = _f(silicon["dies_per_wafer"])
+    good = _f(silicon["die_yield"])
+    wafer_per_die = chip["wafer_usd"] / dies
+    die = wafer_per_die / good
+    packaged = die + chip["memory_usd"] + chip["packaging_usd"]
+    before_markup = packaged / chip["package_yield"] + chip["board_usd"]
+    unit = before_markup * (1 + chip["partner_markup"])
+    return [
+        ("Wafer share per die", wafer_per_die),
+        ("Die yield loss", die - wafer_per_die),
+        ("= Good die", die),
+        ("Memory", chip["memory_usd"]),
+        ("Packaging", chip["packaging_usd"]),
+        ("Package yield loss", packaged / chip["package_yield"] - packaged),
+        ("Board", chip["board_usd"]),
+        ("Partner markup", unit - before_markup),
+        ("= Unit price", unit),
+    ]
+
+
+CHIP_KEYS = (
+    "wafer_usd",
+    "memory_usd",
+    "packaging_usd",
+    "package_yield",
+    "board_usd",
+    "partner_markup",
+)
+
+
+def chip_inputs(comparison: Comparison) -> dict[str, float]:
+    """The chip's base inputs that :func:`silicon_steps_usd` needs, from a comparison."""
+    fields = comparison.inputs.fields
+    return {key: float(fields[f"build.chip.{key}"].base) for key in CHIP_KEYS}
+
+
+def silicon_note(comparison: Comparison) -> str:
+    """``wafer $16,988, 135 dies per wafer, die yield 66.6% (murphy)``."""
+    from gpu_calc.render.human import units
+
+    sil = comparison.to_dict()["silicon"]
+    wafer = comparison.inputs.fields["build.chip.wafer_usd"].base
+    return (
+        f"wafer ${wafer:,.0f}, {units(sil['dies_per_wafer'])} dies per wafer, "
+        f"die yield {_f(sil['die_yield']) * 100:.1f}% ({comparison.inputs.yield_model})"
+    )
+
+
+def software_usd_per_year(comparison: Comparison) -> float:
+    """``build.nre.software_usd_per_year`` at its base value. [USD]"""
+    field = comparison.inputs.fields.get("build.nre.software_usd_per_year")
+    return 0.0 if field is None else float(field.base)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@_styled
+def cumulative_figure(result: dict[str, Any]) -> Figure:
+    """Cumulative discounted cost of each plan over the years, the payback year marked."""
+    series = cumulative_discounted_usd(result)
+    horizon = int(result["horizon_years"])
+    fig, axes = _figure(8, 4.2)
+    ax = axes[0][0]
+    years = list(range(horizon))
+    for name, values in series.items():
+        s = PALETTE[name]
+        ax.plot(
+            years,
+            values,
+            color=s.color,
+            marker=s.marker,
+            linestyle=s.linestyle,
+            linewidth=2.2,
+            markersize=7,
+            markeredgecolor=INK,
+            markeredgewidth=0.6,
+            label=f"{s.label} (NPV {usd_tick(values[-1])})",
+        )
+    lows = [min(v) for v in series.values()]
+    ax.set_ylim(bottom=min(0.0, *lows))
+    payback = result["comparison"].get("payback_year")
+    if payback is not None:
+        y = series["build"][payback]
+        ax.axvline(payback, color=INK, linestyle=":", linewidth=1.2)
+        ax.annotate(
+            f"build pays back in year {payback}",
+            xy=(payback, y),
+            xytext=(12, -28),
+            textcoords="offset points",
+            fontsize=9,
+            color=INK,
+            arrowprops={"arrowstyle": "->", "color": INK, "linewidth": 0.8},
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": GRID},
+        )
+        ax.plot([payback], [y], marker="*", markersize=16, color=INK, zorder=5, linestyle="none")
+    else:
+        ax.text(
+            0.99,
+            0.04,
+            f"build does not pay back within {horizon} years",
+            transform=ax.transAxes,
+            ha="right",
+            fontsize=9,
+            color=INK,
+        )
+    if horizon == 1:
+        ax.set_xlim(-0.5, 0.5)
+    _years_axis(ax, horizon)
+    _usd_axis(ax)
+    ax.set_ylabel("Cumulative discounted cost [USD]")
+    rate = float(result["discount_rate"]) * 100
+    ax.set_title(f"Cumulative discounted cost (discount rate {rate:.3g}%)", loc="left")
+    ax.legend(frameon=False, loc="lower right")
+    return fig
+
+
+@_styled
+def breakdown_figure(breakdown: dict[str, dict[str, float]], result: dict[str, Any]) -> Figure:
+    """Stacked bars of each plan's undiscounted cost by component, residual below zero."""
+    fig, axes = _figure(8, 4.6)
+    ax = axes[0][0]
+    names = ["buy", "build"]
+    xs = [0, 1]
+    shown = [
+        c for c in COMPONENTS if any(abs(breakdown[n][c[0]]) > 0 for n in names)
+    ] or COMPONENTS[:1]
+    bottoms = [0.0, 0.0]
+    for key, label, color, hatch in shown:
+        values = [breakdown[n][key] for n in names]
+        if key == "residual_usd":
+            ax.bar(
+                xs, values, 0.55, color=color, hatch=hatch, edgecolor=INK, lw=0.6, label=label
+            )
+            continue
+        ax.bar(
+            xs,
+            values,
+            0.55,
+            bottom=bottoms,
+            color=color,
+            hatch=hatch,
+            edgecolor=INK,
+            lw=0.6,
+            label=label,
+        )
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    for x, n in zip(xs, names, strict=True):
+        tco = _f(result["plans"][n]["tco_usd"])
+        ax.plot([x - 0.36, x + 0.36], [tco, tco], color=INK, linewidth=2)
+        ax.annotate(
+            f"TCO {usd_tick(tco)}",
+            xy=(x + 0.36, tco),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
+    ax.axhline(0, color=INK, linewidth=0.8)
+    ax.set_xticks(xs)
+    ax.set_xticklabels([PALETTE[n].label + " plan" for n in names], fontweight="bold")
+    for tick, n in zip(ax.get_xticklabels(), names, strict=True):
+        tick.set_color(PALETTE[n].color)
+    ax.set_xlim(-0.6, 1.9)
+    _usd_axis(ax)
+    ax.set_ylabel("Cost over the horizon, undiscounted [USD]")
+    ax.set_title("What each plan pays for", loc="left")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    return fig
+
+
+RESOURCE_PANELS: list[tuple[str, str, list[tuple[float, str]], str]] = [
+    (
+        "energy_facility_kwh",
+        "Facility energy",
+        [(1e9, "TWh"), (1e6, "GWh"), (1e3, "MWh"), (1.0, "kWh")],
+        "kWh",
+    ),
+    ("water_l", "Water", [(1e9, "GL"), (1e6, "ML"), (1e3, "kL"), (1.0, "L")], "L"),
+    (
+        "co2e_kg",
+        "Emissions",
+        [(1e9, "Mt CO2e"), (1e6, "kt CO2e"), (1e3, "t CO2e"), (1.0, "kg CO2e")],
+        "kg CO2e",
+    ),
+]
+
+
+@_styled
+def resources_figure(result: dict[str, Any]) -> Figure:
+    """Facility energy, water and carbon per year of each plan, side by side."""
+    horizon = int(result["horizon_years"])
+    fig, axes = _figure(10, 3.6, ncols=3)
+    width = 0.38
+    for ax, (key, title, steps, base_unit) in zip(axes[0], RESOURCE_PANELS, strict=True):
+        everything = []
+        for i, name in enumerate(("buy", "build")):
+            s = PALETTE[name]
+            values = [_f(v) for v in result["plans"][name]["per_year"][key]]
+            everything += values
+            xs = [t + (i - 0.5) * width for t in range(horizon)]
+            ax.bar(
+                xs,
+                values,
+                width,
+                color=s.color,
+                hatch=s.hatch,
+                edgecolor=INK,
+                linewidth=0.5,
+                label=s.label,
+            )
+        unit = _scaled_axis(ax, everything, steps) or base_unit
+        ax.set_ylabel(f"{title} per year [{unit}]")
+        ax.set_title(title, loc="left")
+        _years_axis(ax, horizon)
+        ax.set_xlabel("Year")
+    from matplotlib.patches import Patch
+
+    fig.legend(
+        handles=[
+            Patch(facecolor=s.color, hatch=s.hatch, edgecolor=INK, linewidth=0.5, label=s.label)
+            for s in PALETTE.values()
+        ],
+        loc="outside upper right",
+        ncols=2,
+        frameon=False,
+    )
+    return fig
+
+
+@_styled
+def silicon_figure(steps: list[tuple[str, float]], note: str = "") -> Figure:
+    """Waterfall of the in-house chip's unit price: wafer, yield, memory, packaging, board.
+
+    ``note`` (e.g. the wafer price and dies per wafer) is shown under the title."""
+    fig, axes = _figure(9, 4.4)
+    ax = axes[0][0]
+    s = PALETTE["build"]
+    shown = [(label, v) for label, v in steps if label.startswith("=") or abs(v) > 1e-9]
+    running = 0.0
+    labels = []
+    for x, (label, value) in enumerate(shown):
+        total = label.startswith("=")
+        if total:
+            bottom, height = 0.0, value
+            running = value
+            style = {"color": "#555555", "hatch": ""}
+        else:
+            bottom, height = running, value
+            running += value
+            style = {"color": s.color, "hatch": s.hatch}
+        ax.bar(x, height, 0.62, bottom=bottom, edgecolor=INK, linewidth=0.6, **style)
+        ax.annotate(
+            usd_tick(value) if abs(value) >= 1000 else f"${value:,.0f}",
+            xy=(x, bottom + max(height, 0)),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+            fontweight="bold" if total else "normal",
+        )
+        labels.append(label.lstrip("= "))
+    ax.set_xticks(range(len(shown)))
+    ax.set_xticklabels(labels, rotation=25, ha="right")
+    ax.margins(y=0.12)
+    _usd_axis(ax)
+    ax.set_ylabel("Cost per chip [USD]")
+    title = "In-house chip: from wafer to unit price"
+    ax.set_title(title + (f"\n{note}" if note else ""), loc="left")
+    return fig
+
+
+@_styled
+def tornado_figure(tornado: dict[str, Any]) -> Figure:
+    """Savings when each input moves to its low or high value, largest swing on top."""
+    bars = list(tornado["bars"])[:15]
+    base = _f(tornado["base_usd"])
+    fig, axes = _figure(9, 1.2 + 0.42 * max(len(bars), 1))
+    ax = axes[0][0]
+    ax.grid(False, axis="y")
+    ax.grid(True, axis="x", color=GRID, linewidth=0.6)
+    low_style = {"facecolor": "#bdbdbd", "hatch": "..", "edgecolor": INK, "linewidth": 0.5}
+    high_style = {"facecolor": "#4d4d4d", "hatch": "", "edgecolor": INK, "linewidth": 0.5}
+    ys = list(range(len(bars)))[::-1]
+    for y, bar in zip(ys, bars, strict=True):
+        for which, style in (("low", low_style), ("high", high_style)):
+            value = _f(bar[f"{which}_usd"])
+            ax.barh(y, value - base, 0.6, left=base, **style)
+    ax.axvline(base, color=INK, linewidth=1)
+    if bars:
+        ax.set_yticks(ys)
+        ax.set_yticklabels(
+            [f"{b['param']}  ({_short(b['low_value'])} – {_short(b['high_value'])})" for b in bars],
+            fontsize=9,
+        )
+    else:
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, "no inputs to vary", transform=ax.transAxes, ha="center")
+    _usd_axis(ax, "x")
+    ax.set_xlabel("Savings NPV of building (buy NPV − build NPV) [USD]")
+    method = {
+        "p10_p90": "each uncertain input at its P10 and P90",
+        "plus_minus_20pct": "each input at −20% and +20%",
+    }.get(str(tornado.get("method")), str(tornado.get("method")))
+    ax.set_title(f"What moves the savings most\n({method})", loc="left")
+    from matplotlib.patches import Patch
+
+    ax.legend(
+        handles=[
+            Patch(**low_style, label="input at its low value"),
+            Patch(**high_style, label="input at its high value"),
+        ],
+        frameon=False,
+        loc="lower right",
+        fontsize=9,
+    )
+    return fig
+
+
+def _short(x: Any) -> str:
+    """A compact number for a label: ``0.25``, ``28,571``, ``436M``, ``1.2B``.
+
+    >>> _short(0.25), _short(28571.4), _short(4.36e8), _short(1.2e9)
+    ('0.250', '28,571', '436M', '1.2B')
+    """
+    from gpu_calc.render.human import number
+
+    value = _f(x)
+    if abs(value) >= 1e6:
+        factor, suffix = _scale(abs(value), [(1e12, "T"), (1e9, "B"), (1e6, "M")])
+        return f"{value / factor:.3g}{suffix}"
+    return number(value)
+
+
+@_styled
+def histogram_figure(simulation: dict[str, Any]) -> Figure:
+    """Histogram of Monte Carlo savings: bins where building is cheaper in the build colour."""
+    hist = simulation["histogram"]
+    edges = [_f(e) for e in hist["edges_usd"]]
+    counts = [int(c) for c in hist["counts"]]
+    stats = simulation["comparison"]["savings_npv_usd"]
+    fig, axes = _figure(8, 4.2)
+    ax = axes[0][0]
+    total = max(sum(counts), 1)
+    for lo, hi, count in zip(edges[:-1], edges[1:], counts, strict=True):
+        mid = (lo + hi) / 2
+        s = PALETTE["build" if mid > 0 else "buy"]
+        width = hi - lo
+        ax.bar(
+            lo,
+            count / total * 100,
+            width if width > 0 else 1.0,
+            align="edge",
+            color=s.color,
+            hatch=s.hatch,
+            edgecolor=INK,
+            linewidth=0.4,
+        )
+    for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
+        x = _f(stats[key])
+        ax.axvline(x, color=INK, linestyle=style, linewidth=1.1)
+        ax.annotate(
+            f"{key.upper()} {usd_tick(x)}",
+            xy=(x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -12),
+            textcoords="offset points",
+            fontsize=8.5,
+        )
+    if edges[0] < 0 < edges[-1]:
+        ax.axvline(0, color="#9e9e9e", linewidth=0.8)
+    from matplotlib.patches import Patch
+
+    p = _f(simulation["comparison"]["probability_build_cheaper"])
+    ax.legend(
+        handles=[
+            Patch(
+                facecolor=PALETTE["build"].color,
+                hatch=PALETTE["build"].hatch,
+                edgecolor=INK,
+                label=f"building cheaper ({p * 100:.1f}% of samples)",
+            ),
+            Patch(facecolor=PALETTE["buy"].color, edgecolor=INK, label="buying cheaper"),
+        ],
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.92),
+        fontsize=9,
+    )
+    _usd_axis(ax, "x")
+    ax.set_xlabel("Savings NPV of building (buy NPV − build NPV) [USD]")
+    ax.set_ylabel("Share of samples [%]")
+    ax.set_title(
+        f"Monte Carlo: {int(simulation['samples']):,} samples, seed {simulation['seed']}",
+        loc="left",
+    )
+    return fig
+
+
+def sweep_figure(sweep: dict[str, Any]) -> Figure:
+    """One parameter: NPV of each plan and the savings; two: a heatmap of the savings."""
+    params = list(sweep["params"])
+    if len(params) == 1:
+        return _sweep_line(sweep)
+    if len(params) == 2:
+        return _sweep_heatmap(sweep)
+    raise ValueError(f"a sweep chart shows 1 or 2 parameters, got {len(params)}")
+
+
+@_styled
+def _sweep_line(sweep: dict[str, Any]) -> Figure:
+    param = sweep["params"][0]
+    xs = [_f(v) for v in sweep["values"][0]]
+    out = sweep["outputs"]
+    fig, axes = _figure(8, 6, nrows=2)
+    top, bottom = axes[0][0], axes[1][0]
+    for name in ("buy", "build"):
+        s = PALETTE[name]
+        top.plot(
+            xs,
+            [_f(v) for v in out[f"npv_usd_{name}"]],
+            color=s.color,
+            marker=s.marker,
+            linestyle=s.linestyle,
+            linewidth=2,
+            markersize=5,
+            markeredgecolor=INK,
+            markeredgewidth=0.5,
+            label=s.label,
+        )
+    _usd_axis(top)
+    top.set_ylabel("NPV of cost [USD]")
+    top.set_title(f"Both plans as {param} varies", loc="left")
+    top.legend(frameon=False)
+    savings = [_f(v) for v in out["savings_npv_usd"]]
+    bottom.plot(xs, savings, color=INK, marker="o", markersize=4, linewidth=1.8)
+    bottom.fill_between(
+        xs,
+        savings,
+        0,
+        where=[v > 0 for v in savings],
+        color=PALETTE["build"].color,
+        alpha=0.35,
+        hatch=PALETTE["build"].hatch,
+        interpolate=True,
+        label="building cheaper",
+    )
+    bottom.fill_between(
+        xs,
+        savings,
+        0,
+        where=[v <= 0 for v in savings],
+        color=PALETTE["buy"].color,
+        alpha=0.35,
+        interpolate=True,
+        label="buying cheaper",
+    )
+    bottom.axhline(0, color=INK, linewidth=0.8)
+    _usd_axis(bottom)
+    bottom.set_ylabel("Savings NPV [USD]")
+    bottom.set_xlabel(param)
+    bottom.legend(frameon=False, fontsize=9)
+    return fig
+
+
+def _diverging_cmap() -> Any:
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "gpucalc", [PALETTE["buy"].color, "#ffffff", PALETTE["build"].color]
+    )
+
+
+@_styled
+def _sweep_heatmap(sweep: dict[str, Any]) -> Figure:
+    import numpy as np
+    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.ticker import FuncFormatter
+
+    px, py = sweep["params"]
+    xs = np.asarray(sweep["values"][0], dtype=float)
+    ys = np.asarray(sweep["values"][1], dtype=float)
+    grid = np.asarray(
+        [[_f(v) for v in row] for row in sweep["outputs"]["savings_npv_usd"]], dtype=float
+    ).T  # rows: second parameter
+    fig, axes = _figure(8, 5.4)
+    ax = axes[0][0]
+    ax.grid(False)
+    limit = float(np.nanmax(np.abs(grid))) or 1.0
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
+    mesh = ax.pcolormesh(xs, ys, grid, cmap=_diverging_cmap(), norm=norm, shading="nearest")
+    if np.nanmax(grid) > 0 and len(xs) > 1 and len(ys) > 1:
+        # hatch where building is cheaper, so the chart reads in greyscale too
+        ax.contourf(
+            xs, ys, grid, levels=[0.0, np.inf], colors="none", hatches=[PALETTE["build"].hatch]
+        )
+    if np.nanmin(grid) < 0 < np.nanmax(grid) and len(xs) > 1 and len(ys) > 1:
+        contour = ax.contour(xs, ys, grid, levels=[0.0], colors=INK, linewidths=1.5)
+        ax.clabel(contour, fmt={0.0: "break-even"}, fontsize=8)
+    bar = fig.colorbar(mesh, ax=ax)
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _p: usd_tick(x, limit)))
+    bar.set_label("Savings NPV of building [USD] (>0: build cheaper)")
+    ax.set_xlabel(px)
+    ax.set_ylabel(py)
+    ax.set_title("Savings NPV of building over two inputs", loc="left")
+    return fig
+
+
+# --------------------------------------------------------------------------- output
+
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
+    """The figure as ``svg`` or ``png`` bytes (deterministic: no date in the metadata);
+    closes the figure."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
+    try:
+        with plt.rc_context(_rc()):
+            fig.savefig(buffer, format=fmt, metadata=metadata, facecolor="white")
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(href="#|url\(#)([^")]+)')
+
+
+def inline_svg(svg: bytes | str, prefix: str, label: str) -> str:
+    """An SVG file as an ``<svg>`` element for an HTML page.
+
+    Drops the XML prolog, prefixes every id (and reference to one) with ``prefix`` so
+    several charts can share a page, lets the chart scale to its container, and gives it
+    an accessible ``label``.
+    """
+    import html
+
+    text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
+    text = text[text.index("<svg") :]
+    text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
+    text = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
+    head_end = text.index(">")
+    head = text[:head_end]
+    head = re.sub(r'\s(width|height)="[^"]*"', "", head, count=2)
+    head += f' role="img" aria-label="{html.escape(label)}"'
+    return head + text[head_end:]
+
+
+def comparison_figure(kind: str, comparison: Comparison) -> Figure:
+    """A deterministic chart of a comparison: cumulative, breakdown, resources or silicon."""
+    result = comparison.to_dict()
+    builders: dict[str, Callable[[], Figure]] = {
+        "cumulative": lambda: cumulative_figure(result),
+        "breakdown": lambda: breakdown_figure(
+            cost_breakdown_usd(result, software_usd_per_year(comparison)), result
+        ),
+        "resources": lambda: resources_figure(result),
+        "silicon": lambda: silicon_figure(
+            silicon_steps_usd(chip_inputs(comparison), result["silicon"]),
+            silicon_note(comparison),
+        ),
+    }
+    return builders[kind]()
