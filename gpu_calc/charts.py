@@ -84,7 +84,7 @@ def require_matplotlib() -> None:
     matplotlib.use("Agg", force=True)
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> Any:
     return {
         "font.family": "DejaVu Sans",
         "font.size": 10,
@@ -432,9 +432,7 @@ def breakdown_figure(breakdown: dict[str, dict[str, float]], result: dict[str, A
     for key, label, color, hatch in shown:
         values = [breakdown[n][key] for n in names]
         if key == "residual_usd":
-            ax.bar(
-                xs, values, 0.55, color=color, hatch=hatch, edgecolor=INK, lw=0.6, label=label
-            )
+            ax.bar(xs, values, 0.55, color=color, hatch=hatch, edgecolor=INK, lw=0.6, label=label)
             continue
         ax.bar(
             xs,
@@ -568,8 +566,9 @@ def silicon_figure(steps: list[tuple[str, float]], note: str = "") -> Figure:
     ax.margins(y=0.12)
     _usd_axis(ax)
     ax.set_ylabel("Cost per chip [USD]")
-    title = "In-house chip: from wafer to unit price"
-    ax.set_title(title + (f"\n{note}" if note else ""), loc="left")
+    ax.set_title("In-house chip: from wafer to unit price", loc="left", pad=20 if note else 6)
+    if note:
+        ax.text(0, 1.02, note, transform=ax.transAxes, fontsize=9, color=INK)
     return fig
 
 
@@ -582,8 +581,18 @@ def tornado_figure(tornado: dict[str, Any]) -> Figure:
     ax = axes[0][0]
     ax.grid(False, axis="y")
     ax.grid(True, axis="x", color=GRID, linewidth=0.6)
-    low_style = {"facecolor": "#bdbdbd", "hatch": "..", "edgecolor": INK, "linewidth": 0.5}
-    high_style = {"facecolor": "#4d4d4d", "hatch": "", "edgecolor": INK, "linewidth": 0.5}
+    low_style: dict[str, Any] = {
+        "facecolor": "#bdbdbd",
+        "hatch": "..",
+        "edgecolor": INK,
+        "linewidth": 0.5,
+    }
+    high_style: dict[str, Any] = {
+        "facecolor": "#4d4d4d",
+        "hatch": "",
+        "edgecolor": INK,
+        "linewidth": 0.5,
+    }
     ys = list(range(len(bars)))[::-1]
     for y, bar in zip(ys, bars, strict=True):
         for which, style in (("low", low_style), ("high", high_style)):

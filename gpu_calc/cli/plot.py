@@ -1,0 +1,179 @@
+"""``gpucalc plot FILE --kind KIND -o chart.svg``: one chart, as SVG or PNG."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gpu_calc.cli.app import app
+from gpu_calc.cli.common import OutputOption, SetOption, check_output_path, fail, load, write_output
+from gpu_calc.cli.report import SamplesOption, SeedOption
+
+#: Most values one swept parameter may take.
+MAX_SWEEP_VALUES = 1000
+
+
+class ChartKind(StrEnum):
+    """The charts ``gpucalc plot`` draws."""
+
+    cumulative = "cumulative"
+    breakdown = "breakdown"
+    resources = "resources"
+    silicon = "silicon"
+    tornado = "tornado"
+    histogram = "histogram"
+    sweep = "sweep"
+
+
+def parse_values(text: str) -> list[float]:
+    """``0:1:21`` (start:stop:count, both ends included) or ``0.1,0.2,0.5``.
+
+    >>> parse_values("0:1:5")
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    >>> parse_values("1, 2.5")
+    [1.0, 2.5]
+    """
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 3:
+                raise ValueError
+            start, stop, count_f = (float(p) for p in parts)
+            count = int(count_f)
+            if count != count_f or count < 1:
+                raise ValueError
+            if count > MAX_SWEEP_VALUES:
+                raise OverflowError
+            if count == 1:
+                return [start]
+            return [start + (stop - start) * i / (count - 1) for i in range(count)]
+        values = [float(p) for p in text.split(",") if p.strip()]
+    except OverflowError:
+        raise ValueError(f"at most {MAX_SWEEP_VALUES} values per parameter") from None
+    except ValueError:
+        raise ValueError(
+            f"cannot read {text!r}: give START:STOP:COUNT (e.g. 0:1:21) or a list (0.1,0.2)"
+        ) from None
+    if not values:
+        raise ValueError("no values given")
+    if len(values) > MAX_SWEEP_VALUES:
+        raise ValueError(f"at most {MAX_SWEEP_VALUES} values per parameter")
+    if any(v != v or v in (float("inf"), float("-inf")) for v in values):
+        raise ValueError(f"values must be finite numbers, got {text!r}")
+    return values
+
+
+def chart_format(output: str | None) -> str:
+    """``svg`` or ``png`` from the output file's suffix (stdout: SVG)."""
+    if output in (None, "-"):
+        return "svg"
+    suffix = Path(output).suffix.lower()
+    if suffix in (".svg", ".png"):
+        return suffix[1:]
+    shown = suffix or "no suffix"
+    fail(f"{output}: cannot tell the chart format from {shown}; end the name in .svg or .png")
+
+
+@app.command()
+def plot(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    *,
+    kind: Annotated[ChartKind, typer.Option("--kind", "-k", help="Which chart.")],
+    output: OutputOption = None,
+    params: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            metavar="KEY.PATH",
+            help="Sweep: the input to vary (repeat once for a heatmap of two). "
+            "Default build.share.",
+        ),
+    ] = None,
+    values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--values",
+            metavar="START:STOP:COUNT|A,B,C",
+            help="Sweep: the values of each --param, in order. Default 0:1:21.",
+        ),
+    ] = None,
+    samples: SamplesOption = 20_000,
+    seed: SeedOption = 0,
+    sets: SetOption = None,
+) -> None:
+    """Draw one chart of a scenario as SVG or PNG (by the -o suffix; stdout gets SVG).
+
+    Needs matplotlib (pip install 'gpucalc[plot]').
+    """
+    from gpu_calc.charts import ChartsUnavailable, require_matplotlib
+
+    try:
+        require_matplotlib()
+    except ChartsUnavailable as exc:
+        fail(str(exc))
+    fmt = chart_format(output)
+    check_output_path(output, [file])
+    sweep_params = _sweep_params(params, values) if kind is ChartKind.sweep else []
+    loaded = load(file, sets)
+    from gpu_calc.charts import figure_bytes
+
+    fig = _figure(kind, loaded, sweep_params, samples, seed)
+    write_output(figure_bytes(fig, fmt), output)
+
+
+def _sweep_params(
+    params: list[str] | None, values: list[str] | None
+) -> list[tuple[str, list[float]]]:
+    params = params or ["build.share"]
+    values = values or (["0:1:21"] if params == ["build.share"] else [])
+    if len(params) > 2:
+        fail("--param: a sweep chart shows one or two parameters")
+    if len(values) != len(params):
+        fail(f"give one --values per --param ({len(params)} --param, {len(values)} --values)")
+    out = []
+    for key, text in zip(params, values, strict=True):
+        try:
+            out.append((key, parse_values(text)))
+        except ValueError as exc:
+            fail(f"--values {text}: {exc}")
+    return out
+
+
+def _uncertainty(module: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(f"gpu_calc.uncertainty.{module}")
+    except ImportError:
+        fail(f"this chart needs gpu_calc.uncertainty.{module}, which this build of gpucalc lacks")
+
+
+def _figure(
+    kind: ChartKind,
+    loaded: Any,
+    sweep_params: list[tuple[str, list[float]]],
+    samples: int,
+    seed: int,
+) -> Any:
+    from gpu_calc import charts
+    from gpu_calc.errors import InputError, InputErrors
+
+    try:
+        if kind is ChartKind.tornado:
+            return charts.tornado_figure(_uncertainty("sensitivity").tornado(loaded).to_dict())
+        if kind is ChartKind.histogram:
+            sim = _uncertainty("montecarlo").simulate(loaded, samples=samples, seed=seed)
+            return charts.histogram_figure(sim.to_dict())
+        if kind is ChartKind.sweep:
+            result = _uncertainty("sweep").sweep(loaded, sweep_params)
+            return charts.sweep_figure(result.to_dict())
+    except InputErrors as exc:
+        fail([str(e) for e in exc.errors])
+    except InputError as exc:
+        fail(str(exc))
+    from gpu_calc.results import compare
+
+    return charts.comparison_figure(kind.value, compare(loaded))

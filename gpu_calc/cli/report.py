@@ -1,0 +1,48 @@
+"""``gpucalc report FILE -o report.html``: one self-contained HTML report of a scenario."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gpu_calc.cli.app import app
+from gpu_calc.cli.common import OutputOption, SetOption, check_output_path, fail, load, write_output
+
+SamplesOption = Annotated[
+    int,
+    typer.Option(
+        "--samples",
+        min=1,
+        max=10_000_000,
+        help="Monte Carlo samples, for scenarios with uncertain fields.",
+    ),
+]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed.")]
+
+
+@app.command()
+def report(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    *,
+    output: OutputOption = None,
+    sets: SetOption = None,
+    samples: SamplesOption = 20_000,
+    seed: SeedOption = 0,
+) -> None:
+    """Write a self-contained HTML report: verdict, both plans, charts, uncertainty, inputs.
+
+    The page loads nothing from the network and prints on A4. Needs matplotlib
+    (pip install 'gpucalc[plot]').
+    """
+    from gpu_calc.charts import ChartsUnavailable, require_matplotlib
+
+    try:
+        require_matplotlib()
+    except ChartsUnavailable as exc:
+        fail(str(exc))
+    from gpu_calc.report import render_report
+
+    check_output_path(output, [file])
+    loaded = load(file, sets)
+    write_output(render_report(loaded, samples=samples, seed=seed), output)

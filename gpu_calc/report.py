@@ -1,0 +1,595 @@
+"""A shareable report: one self-contained HTML file per scenario, and an index of many.
+
+The page holds its charts as inline SVG and its style as inline CSS; it loads nothing from
+the network, opens offline and prints on A4 with page breaks between its parts. It also
+carries the comparison's JSON (the output of ``gpucalc compare --format json``) in a
+``<script type="application/json" id="gpucalc-data">`` block, so a script can read the exact
+numbers behind the rounded ones shown.
+
+Sections (each a ``<section id=...>``): ``verdict``, ``plans``, ``cumulative``,
+``breakdown``, ``resources``, ``silicon``, ``uncertainty`` (when the scenario has uncertain
+fields and the uncertainty module is present), ``perspective`` (when the scenario has
+any) and ``inputs``. Every piece of user text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gpu_calc import __version__
+from gpu_calc.errors import InputError, InputErrors, format_path
+from gpu_calc.scenario import LoadedScenario
+
+#: Monte Carlo samples and seed of a report's uncertainty section.
+REPORT_SAMPLES = 20_000
+REPORT_SEED = 0
+
+CSS = """
+:root { --buy: %(buy)s; --build: %(build)s; --ink: #222; --muted: #666; --rule: #ddd; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial,
+  sans-serif; color: var(--ink); background: #fff; margin: 0; line-height: 1.45; }
+main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 1.7rem; margin: 0 0 4px; }
+h2 { font-size: 1.25rem; margin: 0 0 10px; border-bottom: 2px solid var(--rule);
+  padding-bottom: 4px; }
+h3 { font-size: 1.05rem; margin: 18px 0 6px; }
+p.meta, p.note, figcaption { color: var(--muted); font-size: 0.9rem; }
+section { margin: 28px 0; }
+.verdict { border-left: 8px solid var(--ink); background: #f6f6f6; padding: 14px 18px;
+  font-size: 1.25rem; font-weight: 600; }
+.verdict.build { border-color: var(--build); }
+.verdict.buy { border-color: var(--buy); }
+.kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin-top: 12px; }
+.kpi { border: 1px solid var(--rule); padding: 8px 10px; }
+.kpi b { display: block; font-size: 1.2rem; }
+.kpi span { color: var(--muted); font-size: 0.85rem; }
+table { border-collapse: collapse; width: 100%%; font-size: 0.92rem; }
+th, td { padding: 4px 8px; border-bottom: 1px solid var(--rule); text-align: left;
+  vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { background: #fafafa; }
+th.buy { border-bottom: 4px solid var(--buy); }
+th.build { border-bottom: 4px dashed var(--build); }
+td.indent { padding-left: 24px; color: var(--muted); }
+td.source { color: var(--muted); font-size: 0.85rem; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
+  font-size: 0.88em; }
+figure { margin: 0 0 12px; }
+figure svg { display: block; width: 100%%; height: auto; max-width: 960px; }
+.swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid var(--ink);
+  vertical-align: -2px; margin-right: 4px; }
+.swatch.buy { background: var(--buy); }
+.swatch.build { background: repeating-linear-gradient(45deg, var(--build) 0 4px,
+  #222 4px 5px); }
+footer { color: var(--muted); font-size: 0.8rem; border-top: 1px solid var(--rule);
+  padding-top: 8px; margin-top: 40px; }
+ul.errors { color: #a00; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  main { max-width: none; padding: 0; }
+  body { font-size: 10pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  section { break-inside: avoid; page-break-inside: avoid; }
+  section.inputs, section.plans { break-inside: auto; page-break-inside: auto; }
+  .page-break { break-before: page; page-break-before: always; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _css() -> str:
+    from gpu_calc.charts import PALETTE
+
+    return CSS % {"buy": PALETTE["buy"].color, "build": PALETTE["build"].color}
+
+
+def esc(text: Any) -> str:
+    """Text for HTML, escaped (quotes too)."""
+    return html.escape(str(text), quote=True)
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON safe inside ``<script>``: no ``</script>`` or ``<!--`` can end the block."""
+    text = json.dumps(data, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass
+class Uncertainty:
+    """The uncertainty part of a report: tornado and Monte Carlo dicts, or why not."""
+
+    tornado: dict[str, Any] | None = None
+    simulation: dict[str, Any] | None = None
+    note: str = ""
+
+
+def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertainty:
+    """Tornado and Monte Carlo of a scenario with uncertain fields (empty when it has none).
+
+    When the uncertainty module is not installed the result carries a note instead.
+    """
+    from gpu_calc.inputs import ModelInputs
+
+    if not ModelInputs.from_scenario(loaded).uncertain():
+        return Uncertainty()
+    try:
+        from gpu_calc.uncertainty.montecarlo import simulate
+        from gpu_calc.uncertainty.sensitivity import tornado
+    except ImportError:
+        return Uncertainty(
+            note="This scenario has uncertain inputs, but this build of gpucalc has no "
+            "uncertainty module: the tornado and the Monte Carlo histogram are left out."
+        )
+    return Uncertainty(
+        tornado=tornado(loaded).to_dict(),
+        simulation=simulate(loaded, samples=samples, seed=seed).to_dict(),
+    )
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _value_text(value: Any) -> str:
+    """A number, or a distribution as ``pert(low=1, mode=2, high=4)``."""
+    if hasattr(value, "model_dump"):
+        data = value.model_dump(by_alias=True)
+        name = data.pop("dist")
+        args = ", ".join(
+            f"{k}={v:g}" if isinstance(v, float | int) else f"{k}={v}" for k, v in data.items()
+        )
+        return f"{name}({args})"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.10g}"
+    return str(value)
+
+
+def input_rows(loaded: LoadedScenario) -> list[tuple[str, str, str]]:
+    """Every input of the scenario: (key path, value as written, where it came from).
+
+    The source is the ``--set`` that gave it, the preset it was filled in from (with the
+    preset's own source), the scenario file's line, or ``default``.
+    """
+    from gpu_calc.inputs import ModelInputs
+
+    doc = loaded.doc
+    rows = []
+
+    def source(path: tuple[str | int, ...]) -> str:
+        if path in doc.overrides:
+            return f"--set {doc.overrides[path]}"
+        preset = loaded.preset_sources.get(path)  # type: ignore[arg-type]
+        if preset is not None:
+            return preset
+        if path in doc.marks:
+            return f"{doc.source}, line {doc.marks[path][0]}"
+        return "default"
+
+    s = loaded.scenario
+    texts: list[tuple[tuple[str | int, ...], Any]] = [
+        (("site", "preset"), s.site.preset),
+        (("buy", "accelerator"), s.buy.accelerator),
+        (("build", "chip", "accelerator"), s.build.chip.accelerator),
+        (("build", "chip", "node"), s.build.chip.node),
+        (("build", "chip", "yield_model"), s.build.chip.yield_model),
+    ]
+    for path, value in texts:
+        if value is not None:
+            rows.append((format_path(path), str(value), source(path)))
+    rows.append(("horizon_years", str(s.horizon_years), source(("horizon_years",))))
+    for field in ModelInputs.from_scenario(loaded).fields.values():
+        rows.append((field.key, _value_text(field.value), source(field.path)))
+    return rows
+
+
+# --------------------------------------------------------------------------- HTML parts
+
+
+def _svg(fig: Any, prefix: str, label: str) -> str:
+    from gpu_calc.charts import figure_bytes, inline_svg
+
+    return inline_svg(figure_bytes(fig, "svg"), prefix, label)
+
+
+def _chart_section(
+    ident: str, title: str, fig: Any, caption: str, extra: str = "", page_break: bool = False
+) -> str:
+    cls = "chart page-break" if page_break else "chart"
+    return (
+        f'<section id="{ident}" class="{cls}">\n<h2>{esc(title)}</h2>\n'
+        f"<figure>{_svg(fig, ident, title)}\n<figcaption>{esc(caption)}</figcaption></figure>\n"
+        f"{extra}</section>\n"
+    )
+
+
+def _num_attr(x: Any) -> str:
+    return "" if x is None else repr(float(x))
+
+
+def _plans_table(result: dict[str, Any]) -> str:
+    from gpu_calc.render.rows import PLAN_ROWS, difference, signed
+
+    buy, build = result["plans"]["buy"], result["plans"]["build"]
+    lines = [
+        "<table>",
+        '<thead><tr><th>Metric</th><th class="num buy"><span class="swatch buy"></span>Buy</th>'
+        '<th class="num build"><span class="swatch build"></span>Build</th>'
+        '<th class="num">Build − Buy</th></tr></thead><tbody>',
+    ]
+    for key, label, fmt in PLAN_ROWS:
+        indent = ' class="indent"' if label.startswith(" ") else ""
+        cells = [f"<td{indent}>{esc(label.strip())}</td>"]
+        for name, plan in (("buy", buy), ("build", build)):
+            cells.append(
+                f'<td class="num" data-key="{name}.{key}" data-value="{_num_attr(plan[key])}">'
+                f"{esc(fmt(plan[key]))}</td>"
+            )
+        cells.append(f'<td class="num">{esc(signed(fmt, difference(buy[key], build[key])))}</td>')
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines.append("</tbody></table>")
+    return "\n".join(lines)
+
+
+def _years_table(result: dict[str, Any]) -> str:
+    from gpu_calc.render import human
+    from gpu_calc.render.rows import signed, yearly_rows
+
+    head = (
+        "Year",
+        "Buy capex",
+        "Buy opex",
+        "Build capex (incl. NRE)",
+        "Build opex",
+        "Savings (discounted)",
+        "Cumulative",
+    )
+    lines = [
+        "<table><thead><tr>" + "".join(f'<th class="num">{h}</th>' for h in head) + "</tr>"
+        "</thead><tbody>"
+    ]
+    for r in yearly_rows(result):
+        cells = [
+            str(r["year"]),
+            human.usd(r["buy_capex_usd"]),
+            human.usd(r["buy_opex_usd"]),
+            human.usd(r["build_capex_usd"]),
+            human.usd(r["build_opex_usd"]),
+            signed(human.usd, r["savings_discounted_usd"]),
+            signed(human.usd, r["cumulative_savings_usd"]),
+        ]
+        lines.append("<tr>" + "".join(f'<td class="num">{esc(c)}</td>' for c in cells) + "</tr>")
+    lines.append("</tbody></table>")
+    return "\n".join(lines)
+
+
+def _kpis(result: dict[str, Any]) -> str:
+    from gpu_calc.render import human
+
+    comp = result["comparison"]
+    payback = comp["payback_year"]
+    items = [
+        (human.usd(comp["savings_npv_usd"]), "savings NPV of building (buy − build)", "savings"),
+        (human.percent(comp["savings_pct"]), "of the buy plan's NPV", "savings_pct"),
+        ("never" if payback is None else f"year {payback}", "payback of building", "payback"),
+        (
+            f"{result['horizon_years']} y at {result['discount_rate'] * 100:.3g}%",
+            "horizon and discount rate",
+            "horizon",
+        ),
+    ]
+    return (
+        '<div class="kpis">'
+        + "".join(
+            f'<div class="kpi" data-key="{key}"><b>{esc(v)}</b><span>{esc(t)}</span></div>'
+            for v, t, key in items
+        )
+        + "</div>"
+    )
+
+
+def _silicon_table(result: dict[str, Any]) -> str:
+    from gpu_calc.render.rows import SILICON_ROWS
+
+    rows = "".join(
+        f'<tr><td>{esc(label)}</td><td class="num" data-key="silicon.{key}" '
+        f'data-value="{_num_attr(result["silicon"][key])}">{esc(fmt(result["silicon"][key]))}'
+        "</td></tr>"
+        for key, label, fmt in SILICON_ROWS
+    )
+    return f"<table><tbody>{rows}</tbody></table>"
+
+
+def _perspective(result: dict[str, Any]) -> str:
+    from gpu_calc.render import human
+
+    rows = "".join(
+        "<tr>"
+        f"<td>{esc(p['label'])}</td><td><code>{esc(p['metric'])}</code></td>"
+        f"<td>{esc(p['plan'])}</td>"
+        f'<td class="num">{esc(human.number(p["metric_value"]))}</td>'
+        f'<td class="num">{esc(human.number(p["value"]))}</td>'
+        f'<td class="num" data-key="perspective.{i}.ratio" data-value="{_num_attr(p["ratio"])}">'
+        f"{esc(human.number(p['ratio']))}×</td></tr>"
+        for i, p in enumerate(result["perspective"])
+    )
+    return (
+        '<section id="perspective">\n<h2>In perspective</h2>\n'
+        "<table><thead><tr><th>Reference</th><th>Metric</th><th>Plan</th>"
+        '<th class="num">Ours</th><th class="num">Reference value</th>'
+        f'<th class="num">Ratio</th></tr></thead><tbody>{rows}</tbody></table>\n</section>\n'
+    )
+
+
+def _inputs(loaded: LoadedScenario) -> str:
+    rows = "".join(
+        f'<tr><td><code>{esc(k)}</code></td><td class="num">{esc(v)}</td>'
+        f'<td class="source">{esc(src)}</td></tr>'
+        for k, v, src in input_rows(loaded)
+    )
+    return (
+        '<section id="inputs" class="inputs page-break">\n<h2>Inputs and their sources</h2>\n'
+        '<p class="note">Every input the model used, as given or filled in from a preset '
+        "(with the preset's source), and the place it came from.</p>\n"
+        '<table><thead><tr><th>Key</th><th class="num">Value</th><th>Source</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>\n</section>\n"
+    )
+
+
+def _uncertainty(u: Uncertainty) -> str:
+    from gpu_calc.charts import histogram_figure, tornado_figure
+    from gpu_calc.render import human
+
+    if u.tornado is None and u.simulation is None:
+        if not u.note:
+            return ""
+        return (
+            '<section id="uncertainty" class="page-break">\n<h2>Uncertainty</h2>\n'
+            f'<p class="note">{esc(u.note)}</p>\n</section>\n'
+        )
+    parts = ['<section id="uncertainty" class="page-break">\n<h2>Uncertainty</h2>\n']
+    if u.simulation is not None:
+        sim = u.simulation
+        stats = sim["comparison"]["savings_npv_usd"]
+        p = sim["comparison"]["probability_build_cheaper"]
+        clipped = {k: v for k, v in (sim.get("clipped") or {}).items() if v}
+        clip_text = (
+            " Draws clipped to their valid range: "
+            + ", ".join(f"{k} {v:,}" for k, v in clipped.items())
+            + "."
+            if clipped
+            else ""
+        )
+        parts.append(
+            f'<p data-key="montecarlo">Monte Carlo with {int(sim["samples"]):,} samples, seed '
+            f"{esc(sim['seed'])}: building is cheaper in <b>{p * 100:.1f}%</b> of samples; "
+            f"savings NPV P5 {esc(human.usd(stats['p5']))}, median "
+            f"{esc(human.usd(stats['p50']))}, P95 {esc(human.usd(stats['p95']))}, mean "
+            f"{esc(human.usd(stats['mean']))}.{esc(clip_text)}</p>\n"
+        )
+    if u.tornado is not None:
+        parts.append(
+            f"<figure>{_svg(tornado_figure(u.tornado), 'tornado', 'Tornado of savings')}"
+            "<figcaption>Savings NPV when one input moves at a time; the line is the base "
+            "case.</figcaption></figure>\n"
+        )
+    if u.simulation is not None:
+        parts.append(
+            "<figure>"
+            + _svg(histogram_figure(u.simulation), "histogram", "Histogram of savings")
+            + "<figcaption>Distribution of the savings NPV over the samples.</figcaption>"
+            "</figure>\n"
+        )
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def render_report(
+    loaded: LoadedScenario, samples: int = REPORT_SAMPLES, seed: int = REPORT_SEED
+) -> str:
+    """The whole report of one scenario as an HTML document (needs matplotlib).
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        A validated scenario.
+    samples, seed : int
+        Monte Carlo samples and seed, used when the scenario has uncertain fields.
+    """
+    from gpu_calc import charts
+    from gpu_calc.results import compare
+
+    charts.require_matplotlib()
+    comparison = compare(loaded)
+    result = comparison.to_dict()
+    s = loaded.scenario
+    comp = result["comparison"]
+    description = (
+        f'<p class="description">{esc(s.description.strip())}</p>\n' if s.description else ""
+    )
+    body = [
+        f"<header>\n<h1>{esc(result['scenario'])}</h1>\n{description}"
+        f'<p class="meta">Scenario file <code>{esc(loaded.source)}</code> · '
+        f"{result['horizon_years']} years · discount rate "
+        f"{result['discount_rate'] * 100:.3g}% · money in USD, no inflation</p>\n</header>\n",
+        f'<section id="verdict">\n<h2>Verdict</h2>\n'
+        f'<div class="verdict {esc(comp["cheaper"])}">{esc(comp["verdict"])}</div>\n'
+        f"{_kpis(result)}\n</section>\n",
+        '<section id="plans" class="plans">\n<h2>The two plans side by side</h2>\n'
+        '<p class="note">Buy: every unit of demand on bought accelerators. Build: a share of '
+        "demand moves to the in-house chip, which adds its NRE and software cost. Totals over "
+        "the horizon, undiscounted except the NPVs.</p>\n"
+        f"{_plans_table(result)}\n<h3>Cash flows by year</h3>\n{_years_table(result)}\n"
+        "</section>\n",
+    ]
+    body.append(
+        _chart_section(
+            "cumulative",
+            "Cumulative discounted cost",
+            charts.comparison_figure("cumulative", comparison),
+            "Capex and NRE discounted to the start of each year, opex to its end, the "
+            "residual value credited in the last year: each line ends at its plan's NPV. "
+            "The star marks the year from which building has cost less.",
+            page_break=True,
+        )
+    )
+    body.append(
+        _chart_section(
+            "breakdown",
+            "Where the money goes",
+            charts.comparison_figure("breakdown", comparison),
+            "Undiscounted cost over the horizon by component; the residual value of what is "
+            "still in life at the end is a credit below zero. The black bar is the TCO.",
+        )
+    )
+    body.append(
+        _chart_section(
+            "resources",
+            "Energy, water and carbon per year",
+            charts.comparison_figure("resources", comparison),
+            "Facility energy is IT energy times PUE; water counts on-site and off-site use; "
+            "emissions count the grid and the embodied carbon of units bought that year.",
+            page_break=True,
+        )
+    )
+    body.append(
+        _chart_section(
+            "silicon",
+            "The in-house chip's unit price",
+            charts.comparison_figure("silicon", comparison),
+            "From the wafer to one chip: the wafer's price shared over its dies, the dies "
+            "lost to defects, then memory, packaging, packages lost in assembly, the board and "
+            "any partner's markup.",
+            extra=_silicon_table(result) + "\n",
+        )
+    )
+    body.append(_uncertainty(uncertainty_of(loaded, samples, seed)))
+    if result["perspective"]:
+        body.append(_perspective(result))
+    body.append(_inputs(loaded))
+    body.append(
+        f"<footer>Made by gpucalc {esc(__version__)}. The exact numbers are in this file's "
+        "<code>gpucalc-data</code> block (the JSON of <code>gpucalc compare --format json"
+        "</code>).</footer>\n"
+    )
+    return _page(result["scenario"], "".join(body), data=result)
+
+
+def _page(title: str, body: str, data: Any = None) -> str:
+    script = (
+        '<script type="application/json" id="gpucalc-data">'
+        + _json_for_script(data)
+        + "</script>\n"
+        if data is not None
+        else ""
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="gpucalc {esc(__version__)}">\n'
+        f"<title>{esc(title)} · gpucalc report</title>\n<style>{_css()}</style>\n</head>\n"
+        f"<body>\n<main>\n{body}</main>\n{script}</body>\n</html>\n"
+    )
+
+
+# --------------------------------------------------------------------------- many reports
+
+
+def _report_name(path: str, taken: set[str]) -> str:
+    """``scenarios/meta-2024.yaml`` -> ``meta-2024.html`` (``meta-2024-2.html`` if taken)."""
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(path).stem) or "report"
+    name = f"{stem}.html"
+    n = 2
+    while name in taken or name == "index.html":
+        name = f"{stem}-{n}.html"
+        n += 1
+    taken.add(name)
+    return name
+
+
+def _error_lines(error: BaseException | str) -> list[str]:
+    if isinstance(error, InputErrors):
+        return [str(e) for e in error.errors]
+    if isinstance(error, InputError):
+        return [str(error)]
+    return [str(error)]
+
+
+def write_report_dir(
+    results: Sequence[tuple[str, LoadedScenario | BaseException | str]],
+    directory: str | Path,
+    samples: int = REPORT_SAMPLES,
+    seed: int = REPORT_SEED,
+) -> list[Path]:
+    """Write one report per scenario and an ``index.html`` linking them with a summary.
+
+    Parameters
+    ----------
+    results : sequence of (str, LoadedScenario or exception or str)
+        Each scenario file's path and either its loaded scenario or the error it gave
+        (an :class:`~gpu_calc.errors.InputErrors`, any exception, or a message). Files
+        with an error are listed in the index with their error lines and get no report.
+    directory : str or Path
+        Where to write; created if missing.
+    samples, seed : int
+        Monte Carlo samples and seed for scenarios with uncertain fields.
+
+    Returns
+    -------
+    list of Path
+        The files written, the index last.
+    """
+    from gpu_calc.render import human
+    from gpu_calc.results import compare
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    written: list[Path] = []
+    rows = []
+    for path, item in results:
+        if not isinstance(item, LoadedScenario):
+            lines = "".join(f"<li>{esc(line)}</li>" for line in _error_lines(item))
+            rows.append(
+                f'<tr><td><code>{esc(path)}</code></td><td colspan="5">'
+                f'<ul class="errors">{lines}</ul></td></tr>'
+            )
+            continue
+        name = _report_name(path, taken)
+        target = out / name
+        target.write_text(render_report(item, samples, seed), encoding="utf-8")
+        written.append(target)
+        comp = compare(item).to_dict()["comparison"]
+        payback = comp["payback_year"]
+        rows.append(
+            f'<tr><td><a href="{esc(name)}">{esc(item.scenario.name)}</a><br>'
+            f"<code>{esc(path)}</code></td>"
+            f"<td>{esc(comp['cheaper'])}</td>"
+            f'<td class="num" data-value="{_num_attr(comp["savings_npv_usd"])}">'
+            f"{esc(human.usd(comp['savings_npv_usd']))}</td>"
+            f'<td class="num">{esc(human.percent(comp["savings_pct"]))}</td>'
+            f'<td class="num">{"never" if payback is None else payback}</td>'
+            f"<td>{esc(comp['verdict'])}</td></tr>"
+        )
+    body = (
+        "<header><h1>gpucalc reports</h1>\n"
+        f'<p class="meta">{len(results)} scenario file{"s" if len(results) != 1 else ""}</p>'
+        "</header>\n"
+        '<section id="summary">\n<table><thead><tr><th>Scenario</th><th>Cheaper</th>'
+        '<th class="num">Savings NPV</th><th class="num">Savings</th>'
+        '<th class="num">Payback year</th><th>Verdict</th></tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table>\n</section>\n"
+    )
+    index = out / "index.html"
+    index.write_text(_page("gpucalc reports", body), encoding="utf-8")
+    written.append(index)
+    return written
