@@ -301,6 +301,7 @@ def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[t
      ('Memory', 50.0), ('Packaging', 30.0), ('Package yield loss', 70.0), ('Board', 20.0),
      ('Partner markup', 37.0), ('= Unit price', 407.0)]
     """
+    chip = {key: float(value) for key, value in chip.items()}
     dies = _f(silicon["dies_per_wafer"])
     good = _f(silicon["die_yield"])
     wafer_per_die = chip["wafer_usd"] / dies
@@ -843,14 +844,15 @@ _REF = re.compile(r'(href="#|url\(#)([^")]+)')
 def inline_svg(svg: bytes | str, prefix: str, label: str) -> str:
     """An SVG file as an ``<svg>`` element for an HTML page.
 
-    Drops the XML prolog, prefixes every id (and reference to one) with ``prefix`` so
-    several charts can share a page, lets the chart scale to its container, and gives it
-    an accessible ``label``.
+    Drops the XML prolog and the RDF metadata, prefixes every id (and reference to one)
+    with ``prefix`` so several charts can share a page, lets the chart scale to its
+    container, and gives it an accessible ``label``.
     """
     import html
 
     text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
     text = text[text.index("<svg") :]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)  # RDF: no use here
     text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
     text = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
     head_end = text.index(">")
