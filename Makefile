@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench schema readme clean
+.PHONY: run test lint format bench schema readme browser charts clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ schema: $(STAMP)  ## regenerate docs/scenario.schema.json
 
 readme: $(STAMP)  ## regenerate the CLI reference in README.md from --help
 	$(BIN)/python -m gpu_calc.docgen README.md
+
+browser: $(STAMP)  ## install headless Chromium for the browser test (the test does it too)
+	$(BIN)/python tests/browser.py
+
+charts: $(STAMP)  ## regenerate the README's chart
+	$(BIN)/gpucalc plot scenarios/meta-2024.yaml --kind cumulative -o docs/img/cumulative.svg
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -147,3 +147,16 @@ def test_missing_matplotlib(
         "error: charts need matplotlib, which is not installed: pip install 'gpucalc[plot]'\n"
     )
     assert not out.exists()
+
+
+def test_readme_shows_a_chart_and_docs_name_every_kind() -> None:
+    root = SCENARIOS.parent
+    readme = (root / "README.md").read_text()
+    assert "## Charts and reports" in readme
+    assert "](docs/img/cumulative.svg)" in readme
+    assert ET.parse(root / "docs" / "img" / "cumulative.svg").getroot().tag.endswith("svg")
+    docs = (root / "docs" / "report.md").read_text()
+    from gpu_calc.cli.plot import ChartKind
+
+    for kind in ChartKind:
+        assert f"`{kind.value}`" in docs, kind
