@@ -618,13 +618,14 @@ def tornado_figure(tornado: dict[str, Any]) -> Figure:
     ax.set_title(f"What moves the savings most\n({method})", loc="left")
     from matplotlib.patches import Patch
 
-    ax.legend(
+    fig.legend(
         handles=[
             Patch(**low_style, label="input at its low value"),
             Patch(**high_style, label="input at its high value"),
         ],
         frameon=False,
-        loc="lower right",
+        loc="outside lower right",
+        ncols=2,
         fontsize=9,
     )
     return fig
@@ -655,7 +656,25 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
     fig, axes = _figure(8, 4.2)
     ax = axes[0][0]
     total = max(sum(counts), 1)
-    for lo, hi, count in zip(edges[:-1], edges[1:], counts, strict=True):
+    spread = _f(stats["p95"]) - _f(stats["p5"])
+    scale = max(abs(_f(stats["p50"])), 1.0)
+    if not spread > 1e-9 * scale:
+        # every sample gives (almost) the same savings: one bar, said in words
+        value = _f(stats["p50"])
+        s = PALETTE["build" if value > 0 else "buy"]
+        ax.bar(value, 100, 0.04 * scale, color=s.color, hatch=s.hatch, edgecolor=INK, lw=0.4)
+        ax.set_xlim(value - 0.5 * scale, value + 0.5 * scale)
+        ax.text(
+            0.02,
+            0.6,
+            f"every sample gives {usd_tick(value)}:\nno input varies enough to move it",
+            transform=ax.transAxes,
+            fontsize=9,
+            va="top",
+        )
+        stats = {"p50": value}
+    bins = zip(edges[:-1], edges[1:], counts, strict=True) if spread > 1e-9 * scale else []
+    for lo, hi, count in bins:
         mid = (lo + hi) / 2
         s = PALETTE["build" if mid > 0 else "buy"]
         width = hi - lo
@@ -670,6 +689,8 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
             linewidth=0.4,
         )
     for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
+        if key not in stats:
+            continue
         x = _f(stats[key])
         ax.axvline(x, color=INK, linestyle=style, linewidth=1.1)
         ax.annotate(
@@ -685,7 +706,7 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
     from matplotlib.patches import Patch
 
     p = _f(simulation["comparison"]["probability_build_cheaper"])
-    ax.legend(
+    fig.legend(
         handles=[
             Patch(
                 facecolor=PALETTE["build"].color,
@@ -696,8 +717,8 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
             Patch(facecolor=PALETTE["buy"].color, edgecolor=INK, label="buying cheaper"),
         ],
         frameon=False,
-        loc="upper left",
-        bbox_to_anchor=(0.0, 0.92),
+        loc="outside lower right",
+        ncols=2,
         fontsize=9,
     )
     _usd_axis(ax, "x")
@@ -784,6 +805,41 @@ def _diverging_cmap() -> Any:
     )
 
 
+#: Most grid cells hatched one by one in a heatmap (beyond, the break-even line alone).
+MAX_HATCHED_CELLS = 2500
+
+
+def _edges(centres: Any) -> Any:
+    """Cell edges around cell centres (midpoints; the ends mirrored)."""
+    import numpy as np
+
+    c = np.asarray(centres, dtype=float)
+    if len(c) == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    mid = (c[1:] + c[:-1]) / 2
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+def _hatch_cells(ax: Axes, xs: Any, ys: Any, mask: Any) -> None:
+    """Hatch the cells where ``mask`` (rows: ys, columns: xs) holds, as the mesh draws them."""
+    import numpy as np
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    if mask.size > MAX_HATCHED_CELLS or not mask.any():
+        return
+    ex, ey = _edges(xs), _edges(ys)
+    cells = [
+        Rectangle((ex[i], ey[j]), ex[i + 1] - ex[i], ey[j + 1] - ey[j])
+        for j, i in zip(*np.nonzero(mask), strict=True)
+    ]
+    ax.add_collection(
+        PatchCollection(
+            cells, facecolor="none", edgecolor=INK, linewidth=0, hatch=PALETTE["build"].hatch
+        )
+    )
+
+
 @_styled
 def _sweep_heatmap(sweep: dict[str, Any]) -> Figure:
     import numpy as np
@@ -804,9 +860,7 @@ def _sweep_heatmap(sweep: dict[str, Any]) -> Figure:
     mesh = ax.pcolormesh(xs, ys, grid, cmap=_diverging_cmap(), norm=norm, shading="nearest")
     if np.nanmax(grid) > 0 and len(xs) > 1 and len(ys) > 1:
         # hatch where building is cheaper, so the chart reads in greyscale too
-        ax.contourf(
-            xs, ys, grid, levels=[0.0, np.inf], colors="none", hatches=[PALETTE["build"].hatch]
-        )
+        _hatch_cells(ax, xs, ys, grid > 0)
     if np.nanmin(grid) < 0 < np.nanmax(grid) and len(xs) > 1 and len(ys) > 1:
         contour = ax.contour(xs, ys, grid, levels=[0.0], colors=INK, linewidths=1.5)
         ax.clabel(contour, fmt={0.0: "break-even"}, fontsize=8)

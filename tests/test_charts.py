@@ -195,6 +195,14 @@ def _figures() -> dict[str, Any]:
     out["tornado"] = lambda: charts.tornado_figure(TORNADO)
     out["tornado-empty"] = lambda: charts.tornado_figure({**TORNADO, "bars": []})
     out["histogram"] = lambda: charts.histogram_figure(HISTOGRAM)
+    flat = {"p5": 1.47e9, "p50": 1.47e9, "p95": 1.47e9, "mean": 1.47e9}
+    out["histogram-flat"] = lambda: charts.histogram_figure(
+        {
+            **HISTOGRAM,
+            "comparison": {"savings_npv_usd": flat, "probability_build_cheaper": 1.0},
+            "histogram": {"edges_usd": [1.47e9] * 41, "counts": [20000] + [0] * 39},
+        }
+    )
     out["sweep-1"] = lambda: charts.sweep_figure(SWEEP_1)
     out["sweep-2"] = lambda: charts.sweep_figure(SWEEP_2)
     return out
