@@ -37,7 +37,7 @@ readme: $(STAMP)  ## regenerate the CLI reference in README.md from --help
 	$(BIN)/python -m gpu_calc.docgen README.md
 
 browser: $(STAMP)  ## install headless Chromium for the browser test (the test does it too)
-	$(BIN)/python tests/browser.py
+	$(BIN)/python -m tests.browser
 
 charts: $(STAMP)  ## regenerate the README's chart
 	$(BIN)/gpucalc plot scenarios/meta-2024.yaml --kind cumulative -o docs/img/cumulative.svg

@@ -515,7 +515,9 @@ def _report_name(path: str, taken: set[str]) -> str:
     return name
 
 
-def _error_lines(error: BaseException | str) -> list[str]:
+def _error_lines(error: BaseException | str | Sequence[InputError]) -> list[str]:
+    if isinstance(error, list | tuple):
+        return [str(e) for e in error]
     if isinstance(error, InputErrors):
         return [str(e) for e in error.errors]
     if isinstance(error, InputError):
@@ -524,7 +526,7 @@ def _error_lines(error: BaseException | str) -> list[str]:
 
 
 def write_report_dir(
-    results: Sequence[tuple[str, LoadedScenario | BaseException | str]],
+    results: Sequence[tuple[str, LoadedScenario | BaseException | str | Sequence[InputError]]],
     directory: str | Path,
     samples: int = REPORT_SAMPLES,
     seed: int = REPORT_SEED,
@@ -533,10 +535,12 @@ def write_report_dir(
 
     Parameters
     ----------
-    results : sequence of (str, LoadedScenario or exception or str)
-        Each scenario file's path and either its loaded scenario or the error it gave
-        (an :class:`~gpu_calc.errors.InputErrors`, any exception, or a message). Files
-        with an error are listed in the index with their error lines and get no report.
+    results : sequence of (str, LoadedScenario or error)
+        Each scenario file's path and either its loaded scenario or the error it gave:
+        an :class:`~gpu_calc.errors.InputErrors`, a list of
+        :class:`~gpu_calc.errors.InputError` (as ``batch.FileResult.errors``), any
+        exception, or a message. Files with an error are listed in the index with their
+        error lines and get no report.
     directory : str or Path
         Where to write; created if missing.
     samples, seed : int

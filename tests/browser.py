@@ -2,7 +2,7 @@
 
 CI runs on a fresh machine as root, where ``apt-get install -y chromium`` brings it; the
 test set-up calls :func:`ensure_chromium`, so nothing else has to. Run this file to
-install it by hand: ``python tests/browser.py``.
+install it by hand: ``python -m tests.browser``.
 """
 
 from __future__ import annotations

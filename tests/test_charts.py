@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from conftest import SMALL
 from numpy.testing import assert_allclose
 
 from gpu_calc import charts
 from gpu_calc.render.rows import yearly_rows
 from gpu_calc.results import compare
 from gpu_calc.scenario import load_text
+from tests.conftest import SMALL
 
 pytest.importorskip("matplotlib")
 

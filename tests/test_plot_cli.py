@@ -8,11 +8,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS
 from typer.testing import CliRunner
 
 from gpu_calc.cli import app
 from gpu_calc.cli.plot import parse_values
+from tests.conftest import SCENARIOS
 
 pytest.importorskip("matplotlib")
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SCENARIOS, SMALL
 from typer.testing import CliRunner
 
 from gpu_calc.cli import app
-from gpu_calc.errors import InputErrors
+from gpu_calc.errors import InputError, InputErrors
 from gpu_calc.report import write_report_dir
 from gpu_calc.scenario import load_file, load_text
+from tests.conftest import SCENARIOS, SMALL
 
 pytest.importorskip("matplotlib")
 
@@ -214,7 +214,13 @@ def test_write_report_dir(tmp_path: Path) -> None:
     except InputErrors as exc:
         error = exc
     written = write_report_dir(
-        [("a/small.yaml", good), ("b/small.yaml", again), ("bad.yaml", error)], tmp_path / "out"
+        [
+            ("a/small.yaml", good),
+            ("b/small.yaml", again),
+            ("bad.yaml", error),
+            ("worse.yaml", [InputError("cannot read", "worse.yaml")]),
+        ],
+        tmp_path / "out",
     )
     names = [p.name for p in written]
     assert names == ["small.html", "small-2.html", "index.html"]
@@ -223,5 +229,6 @@ def test_write_report_dir(tmp_path: Path) -> None:
     assert [v for _t, k, v in page.links if k == "href"] == ["small.html", "small-2.html"]
     assert "small two" in index
     assert "bad.yaml" in index and "horizon_years" in index  # the error lines are listed
+    assert "worse.yaml: cannot read" in index
     _assert_offline(index, page)
     assert "verdict" in Page((tmp_path / "out" / "small-2.html").read_text()).ids

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import ensure_chromium, screenshot
-from conftest import SCENARIOS
 from typer.testing import CliRunner
 
 from gpu_calc.charts import PALETTE
 from gpu_calc.cli import app
+from tests.browser import ensure_chromium, screenshot
+from tests.conftest import SCENARIOS
 
 pytest.importorskip("matplotlib")
 
@@ -56,7 +56,7 @@ def test_report_renders_in_chromium(chromium: str, runner: CliRunner, tmp_path: 
 
 
 def test_no_chromium_and_no_apt_get_gives_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
-    import browser
+    from tests import browser
 
     monkeypatch.setattr(browser.shutil, "which", lambda name: None)
     assert browser.ensure_chromium() == (

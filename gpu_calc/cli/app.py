@@ -48,11 +48,11 @@ def _root(
 from gpu_calc.cli import batch as _batch  # noqa: E402,F401
 from gpu_calc.cli import compare as _compare  # noqa: E402,F401
 from gpu_calc.cli import init as _init  # noqa: E402,F401
+from gpu_calc.cli import plot as _plot  # noqa: E402,F401
 from gpu_calc.cli import presets as _presets  # noqa: E402,F401
+from gpu_calc.cli import report as _report  # noqa: E402,F401
 from gpu_calc.cli import schema as _schema  # noqa: E402,F401
 from gpu_calc.cli import validate as _validate  # noqa: E402,F401
-from gpu_calc.cli import plot as _plot  # noqa: E402,F401
-from gpu_calc.cli import report as _report  # noqa: E402,F401
 
 
 def main() -> None:
