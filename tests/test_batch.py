@@ -572,3 +572,22 @@ def test_permission_errors_when_running_as_root(runner, tmp_path: Path, monkeypa
         f"{bad}: permission denied: cannot read the file",
         f"{locked}: permission denied: cannot list the directory",
     ]
+
+
+def test_report_dir_writes_a_report_per_scenario_and_an_index(runner, tmp_path):
+    """Two good files and a bad one: two reports, and an index naming all three."""
+    from gpu_calc.cli import app as cli_app
+
+    folder = tmp_path / "scen"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(SMALL)
+    (folder / "b.yaml").write_text(SMALL.replace("name: small", "name: other"))
+    (folder / "bad.yaml").write_text("horizon_years: 0\n")
+    out = tmp_path / "reports"
+    result = runner.invoke(cli_app, ["batch", str(folder), "--report-dir", str(out)])
+    assert result.exit_code == 2, result.output
+    pages = sorted(p.name for p in out.iterdir())
+    assert pages == ["a.html", "b.html", "index.html"]
+    index = (out / "index.html").read_text()
+    assert "a.html" in index and "b.html" in index and "bad.yaml" in index
+    assert "<h1" in (out / "a.html").read_text()

@@ -76,6 +76,36 @@ def _progress_bar() -> tuple[AbstractContextManager[Any], Callable[[int, int], N
     return bar, advance
 
 
+def _write_reports(report: Any, directory: str, sets: list[str]) -> None:
+    """One HTML report per valid scenario, and an index, in ``directory``."""
+    from gpu_calc.charts import ChartsUnavailable, require_matplotlib
+
+    try:
+        require_matplotlib()
+    except ChartsUnavailable as exc:
+        fail(str(exc))
+    from gpu_calc.errors import InputErrors
+    from gpu_calc.report import write_report_dir
+    from gpu_calc.scenario import load_file
+
+    if Path(directory).exists() and not Path(directory).is_dir():
+        fail(f"--report-dir {directory}: is a file, not a directory")
+    items: list[tuple[str, Any]] = []
+    for result in report.results:
+        if result.errors:
+            items.append((result.file, result.errors))
+            continue
+        try:
+            items.append((result.file, load_file(result.file, sets)))
+        except InputErrors as exc:  # the file changed under us
+            items.append((result.file, exc.errors))
+    try:
+        written = write_report_dir(items, directory)
+    except OSError as exc:
+        fail(f"--report-dir {directory}: cannot write: {exc.strerror or exc}")
+    message(f"wrote {len(written) - 1} report(s) and {written[-1]}")
+
+
 @app.command()
 def batch(
     paths: Annotated[
@@ -112,6 +142,15 @@ def batch(
             help="Check a JSON output value of every file (repeatable), "
             "e.g. --expect 'comparison.payback_year={max: 3}'; "
             "bounds: min, max (inclusive), equals.",
+        ),
+    ] = None,
+    report_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--report-dir",
+            metavar="DIR",
+            help="Also write one HTML report per scenario and an index.html to DIR "
+            "(needs gpucalc[plot]).",
         ),
     ] = None,
     sets: SetOption = None,
@@ -157,6 +196,8 @@ def batch(
         write_output(junit_xml.render(report), junit)
     if summary is not None:
         _append(render_markdown(data), summary, "--summary")
+    if report_dir is not None:
+        _write_reports(report, report_dir, sets or [])
 
     problems = report.problem_lines()
     if problems:
