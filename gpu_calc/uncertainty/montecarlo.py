@@ -1,0 +1,224 @@
+"""Monte Carlo: draw every uncertain field, run the engine in chunks, summarise.
+
+Draws are reproducible and do not depend on the chunk size: samples are grouped in fixed
+draw blocks of :data:`DRAW_BLOCK`, and each uncertain field has one random stream per block,
+``np.random.default_rng(np.random.SeedSequence([seed, crc32(key), block]))``; chunks read
+consecutive pieces of those streams (NumPy's generators give the same numbers drawn at
+once or in pieces). A field's draws also stay the same when another field gains or loses a
+distribution, and any block can be drawn on its own (for parallel runs).
+
+Percentiles are ``np.percentile`` with its default ``linear`` method over all samples; the
+samples of the reported metrics are kept (8 bytes each), the engine's work is done chunk
+by chunk, so memory grows by 56 bytes a sample plus one chunk's working set.
+
+>>> from gpu_calc.scenario import load_text
+>>> text = '''
+... horizon_years: 1
+... demand: {units: 100}
+... site: {electricity_usd_per_kwh: {dist: uniform, low: 0.05, high: 0.15}}
+... buy: {unit_price_usd: 1000, power_w: 500}
+... build:
+...   share: 0
+...   chip: {die_area_mm2: 100, node: n5, power_w: 100}
+...   nre: {design_usd: 0}
+... '''
+>>> sim = simulate(load_text(text), samples=1000, seed=1)
+>>> out = sim.to_dict()
+>>> out["comparison"]["probability_build_cheaper"], sorted(out["clipped"])
+(0.0, ['site.electricity_usd_per_kwh'])
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gpu_calc.errors import InputError
+from gpu_calc.inputs import ModelInputs
+from gpu_calc.scenario import LoadedScenario
+from gpu_calc.uncertainty.params import AREA_KEY, DIAMETER_KEY, clip_values, fit_die_area, run
+
+Array = NDArray[np.float64]
+
+#: Percentiles reported for every metric (``np.percentile``, linear interpolation).
+PERCENTILES = (5.0, 50.0, 95.0)
+#: Samples per engine call: small enough for the CPU caches (the engine makes many
+#: temporaries of ``BLOCK_SIZE x H`` floats), large enough to amortise Python's overhead.
+BLOCK_SIZE = 8192
+#: Samples per draw block: sample ``i`` of a field comes from the stream of block
+#: ``i // DRAW_BLOCK`` (part of the reproducibility contract: changing it changes the draws).
+DRAW_BLOCK = 65536
+#: Bins of the savings histogram.
+HISTOGRAM_BINS = 40
+#: Per-plan metrics summarised, in output order.
+PLAN_METRICS = ("npv_usd", "energy_it_kwh", "co2e_kg")
+#: Rows of the kept samples: savings first, then each plan's metrics.
+_ROWS = ("savings_npv_usd",) + tuple(
+    f"{plan}.{m}" for plan in ("buy", "build") for m in PLAN_METRICS
+)
+
+
+def block_rng(seed: int, key: str, block: int) -> np.random.Generator:
+    """The random stream of one field in one draw block: a function of the seed, the
+    field's key and the block's index only."""
+    return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(key.encode()), block]))
+
+
+class _Streams:
+    """Each field's draws, sample ``i`` from block ``i // DRAW_BLOCK``'s stream, read forward."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.current: dict[str, tuple[int, np.random.Generator]] = {}
+
+    def draw(self, key: str, dist: Any, start: int, n: int) -> Array:
+        parts = []
+        pos, stop = start, start + n
+        while pos < stop:
+            block = pos // DRAW_BLOCK
+            take = min(stop, (block + 1) * DRAW_BLOCK) - pos
+            state = self.current.get(key)
+            if state is None or state[0] != block:
+                assert pos == block * DRAW_BLOCK, "draws are read forward, block by block"
+                state = (block, block_rng(self.seed, key, block))
+                self.current[key] = state
+            parts.append(np.asarray(dist.sample(state[1], take), dtype=float))
+            pos += take
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def stats(x: Array) -> dict[str, float]:
+    """P5, P50, P95 (``np.percentile``, linear) and the mean of ``x``.
+
+    >>> stats(np.arange(101.0))
+    {'p5': 5.0, 'p50': 50.0, 'p95': 95.0, 'mean': 50.0}
+    """
+    p5, p50, p95 = np.percentile(x, PERCENTILES)
+    return {"p5": float(p5), "p50": float(p50), "p95": float(p95), "mean": float(np.mean(x))}
+
+
+@dataclass
+class Simulation:
+    """The outcome of a Monte Carlo run: the kept samples and how many draws were clipped."""
+
+    samples: int
+    seed: int
+    #: one row per entry of ``_ROWS``, one column per sample
+    values: Array
+    #: field key -> number of draws clipped into its valid range (uncertain fields only)
+    clipped: dict[str, int]
+    uncertain: list[str]
+
+    def metric(self, name: str) -> Array:
+        """The samples of ``savings_npv_usd`` or ``buy.npv_usd``, ``build.co2e_kg``, ..."""
+        return self.values[_ROWS.index(name)]
+
+    def histogram(self) -> tuple[Array, NDArray[np.int64]]:
+        """Edges (41) and counts (40) of savings over its range (``np.histogram``)."""
+        counts, edges = np.histogram(self.metric("savings_npv_usd"), bins=HISTOGRAM_BINS)
+        return edges, counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``gpucalc simulate --format json``."""
+        savings = self.metric("savings_npv_usd")
+        edges, counts = self.histogram()
+        return {
+            "samples": self.samples,
+            "seed": self.seed,
+            "comparison": {
+                "savings_npv_usd": stats(savings),
+                "probability_build_cheaper": float(np.count_nonzero(savings > 0)) / self.samples,
+            },
+            "plans": {
+                plan: {m: stats(self.metric(f"{plan}.{m}")) for m in PLAN_METRICS}
+                for plan in ("buy", "build")
+            },
+            "clipped": dict(self.clipped),
+            "histogram": {
+                "metric": "savings_npv_usd",
+                "edges_usd": [float(e) for e in edges],
+                "counts": [int(c) for c in counts],
+            },
+            "uncertain": list(self.uncertain),
+            "percentile_method": "linear",
+        }
+
+
+def simulate(
+    loaded: LoadedScenario,
+    samples: int,
+    seed: int,
+    chunk_size: int = 100_000,
+) -> Simulation:
+    """Draw ``samples`` scenarios from the distributions of ``loaded`` and evaluate them.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        A validated scenario; its distributions are drawn, every other field is at its base.
+    samples : int
+        Number of draws ``N`` (>= 1).
+    seed : int
+        Seed of every field's stream (>= 0); the same seed gives the same numbers.
+    chunk_size : int
+        Samples drawn at a time; bounds memory, never changes the result. The engine runs
+        on blocks of :data:`BLOCK_SIZE` samples of each chunk.
+
+    Raises
+    ------
+    ValueError
+        When ``samples``, ``seed`` or ``chunk_size`` is out of range.
+    InputError
+        When some draw still gives a non-finite result (should not happen: draws are
+        clipped into range and dies kept on the wafer).
+    """
+    if samples < 1:
+        raise ValueError(f"samples must be >= 1, got {samples}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    inputs = ModelInputs.from_scenario(loaded)
+    base = inputs.base()
+    uncertain = inputs.uncertain()
+    streams = _Streams(seed)
+    clipped = dict.fromkeys(uncertain, 0)
+    check_area = AREA_KEY in uncertain or DIAMETER_KEY in uncertain
+    if check_area:
+        clipped.setdefault(AREA_KEY, 0)
+    values = np.empty((len(_ROWS), samples))
+    for start in range(0, samples, chunk_size):
+        n = min(chunk_size, samples - start)
+        drawn: dict[str, Array] = {}
+        for key in uncertain:
+            field = inputs.fields[key]
+            raw = streams.draw(key, field.value, start, n)
+            drawn[key], moved = clip_values(inputs, field, raw)
+            clipped[key] += moved
+        if check_area:
+            area: dict[str, Any] = {**base, **drawn}
+            clipped[AREA_KEY] += fit_die_area(area)
+            drawn[AREA_KEY] = np.broadcast_to(area[AREA_KEY], (n,))
+        # The engine on blocks small enough for the CPU caches: it makes many temporaries
+        # of BLOCK_SIZE x H floats.
+        for lo in range(0, n, BLOCK_SIZE):
+            hi = min(lo + BLOCK_SIZE, n)
+            params: dict[str, Any] = dict(base)
+            params.update({key: v[lo:hi] for key, v in drawn.items()})
+            out = run(inputs, params)
+            rows = (out.savings_npv_usd,) + tuple(
+                getattr(plan, m) for plan in (out.buy, out.build) for m in PLAN_METRICS
+            )
+            for i, row in enumerate(rows):
+                values[i, start + lo : start + hi] = row
+    bad = int(np.count_nonzero(~np.isfinite(values).all(axis=0)))
+    if bad:
+        raise InputError(
+            f"{bad} of {samples} samples gave a non-finite result; narrow the distributions",
+            loaded.source,
+        )
+    return Simulation(samples, seed, values, clipped, uncertain)
