@@ -181,7 +181,12 @@ def _plan(
         active_by_fleet.append(active)
 
     shape = np.broadcast_shapes(
-        np.shape(hw_capex), np.shape(energy_it), start.shape, pue.shape, price_kwh.shape
+        np.shape(hw_capex),
+        np.shape(energy_it),
+        start.shape,
+        pue.shape,
+        price_kwh.shape,
+        np.shape(nre_usd) + (1,),  # NRE alone may vary (a sweep of design_usd)
     )
     zeros = np.zeros(shape)
     hw_capex = hw_capex + zeros

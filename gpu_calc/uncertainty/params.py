@@ -121,3 +121,81 @@ def fit_die_area(params: dict[str, ArrayLike]) -> int:
         return 0
     params[AREA_KEY] = np.where(no_fit, np.minimum(area, max_die_area_mm2(diameter)), area)
     return int(np.count_nonzero(no_fit))
+
+
+def check_value(inputs: ModelInputs, field: InputField, value: float, option: str) -> float:
+    """``value`` if the field can take it (in range, whole for integer fields), else an
+    :class:`InputError` naming ``option``."""
+    where = f"{option} {field.key}"
+    if not math.isfinite(value):
+        raise InputError(f"must be a finite number, got {value}", where)
+    problem = field.bounds.problem(value)
+    lo, hi = bounds_of(inputs, field)
+    if problem is None and value > hi:
+        problem = f"must be <= {hi:g}, got {value:g}"
+    if problem:
+        raise InputError(problem, where)
+    if field.bounds.integer and not float(value).is_integer():
+        raise InputError(f"must be a whole number, got {value:g}", where)
+    return float(value)
+
+
+def outputs_finite(out: Outcome, what: str, where: str) -> None:
+    """An :class:`InputError` when some savings are not finite (e.g. no die fits)."""
+    bad = ~np.isfinite(out.savings_npv_usd)
+    if bad.any():
+        raise InputError(
+            f"no finite result for {what} (is the die too large for the wafer?)", where
+        )
+
+
+def parse_values(text: str, option: str = "--values") -> list[float]:
+    """``START:STOP:COUNT`` (inclusive, evenly spaced) or a comma list ``0.1,0.2,0.5``.
+
+    >>> parse_values("0:1:5")
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    >>> parse_values("3, 1.5")
+    [3.0, 1.5]
+    """
+    text = text.strip()
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 3:
+                raise ValueError
+            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if count < 1 or (count == 1 and start != stop):
+                raise InputError(
+                    f"COUNT must be >= 2 (or 1 with START = STOP), got {count}", f"{option} {text}"
+                )
+            values = np.linspace(start, stop, count).tolist()
+        else:
+            values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError(
+            "expected START:STOP:COUNT (e.g. 0:1:21) or a comma list (e.g. 0.1,0.2,0.5)",
+            f"{option} {text}",
+        ) from None
+    if not values:
+        raise InputError("no values given", f"{option} {text}")
+    if any(not math.isfinite(v) for v in values):
+        raise InputError("values must be finite numbers", f"{option} {text}")
+    return [float(v) for v in values]
+
+
+def parse_range(text: str, option: str = "--range") -> tuple[float, float]:
+    """``LO:HI`` -> (lo, hi), with lo < hi.
+
+    >>> parse_range("0:2.5")
+    (0.0, 2.5)
+    """
+    parts = text.split(":")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        lo, hi = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise InputError("expected LO:HI, e.g. 0:1", f"{option} {text}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+        raise InputError("LO must be below HI, both finite", f"{option} {text}")
+    return lo, hi
