@@ -45,7 +45,11 @@ def _root(
 
 # Commands register themselves on import (one module per command; keep them light:
 # heavy imports belong inside the command functions).
+from gpu_calc.cli import breakeven as _breakeven  # noqa: E402,F401
 from gpu_calc.cli import compare as _compare  # noqa: E402,F401
+from gpu_calc.cli import sensitivity as _sensitivity  # noqa: E402,F401
+from gpu_calc.cli import simulate as _simulate  # noqa: E402,F401
+from gpu_calc.cli import sweep as _sweep  # noqa: E402,F401
 
 
 def main() -> None:

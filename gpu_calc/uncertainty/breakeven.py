@@ -76,10 +76,8 @@ def default_range(inputs: ModelInputs, field: InputField) -> tuple[float, float]
     base = field.base
     lo = max(lo_b, 0.0)
     if base > 0:
-        hi = min(hi_b, DEFAULT_SPAN * base)
-    else:
-        hi = hi_b if math.isfinite(hi_b) else 1.0
-    return lo, hi
+        return lo, min(hi_b, DEFAULT_SPAN * base)
+    return lo, hi_b if math.isfinite(hi_b) else 1.0
 
 
 def _evaluate(inputs: ModelInputs, field: InputField, values: np.ndarray) -> np.ndarray:
