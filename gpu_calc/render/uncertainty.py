@@ -57,7 +57,9 @@ def _signed_usd(x: float | None) -> str:
 
 
 def _sim_rows(result: dict[str, Any]) -> list[tuple[str, dict[str, float], Callable[[Any], str]]]:
-    rows = [("Savings NPV (buy - build)", result["comparison"]["savings_npv_usd"], _signed_usd)]
+    rows: list[tuple[str, dict[str, float], Callable[[Any], str]]] = [
+        ("Savings NPV (buy - build)", result["comparison"]["savings_npv_usd"], _signed_usd)
+    ]
     for plan in ("buy", "build"):
         for key, label, fmt in SIM_PLAN_ROWS:
             rows.append((f"{plan.capitalize()}: {label}", result["plans"][plan][key], fmt))

@@ -116,7 +116,7 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
             )
     out = run(inputs, p)
     outputs_finite(out, "some grid point", "--values")
-    shape = tuple(len(v) for v in grid)
+    grid_shape = tuple(len(v) for v in grid)
     full = {
         "savings_npv_usd": out.savings_npv_usd,
         "npv_usd_buy": out.buy.npv_usd,
@@ -124,5 +124,5 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
         "payback_year": out.payback_year,
     }
     return Sweep(
-        keys, grid, {key: np.broadcast_to(a, shape).astype(float) for key, a in full.items()}
+        keys, grid, {key: np.broadcast_to(a, grid_shape).astype(float) for key, a in full.items()}
     )
