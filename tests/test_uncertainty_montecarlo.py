@@ -157,6 +157,16 @@ def test_chunk_size_never_changes_the_result(chunk):
     assert ref.to_dict() == got.to_dict()
 
 
+def test_worker_processes_never_change_the_result():
+    # two full draw blocks and a bit: the parallel path splits at block boundaries
+    loaded = load_text(SMALL, sets=["site.pue={dist: uniform, low: 1.1, high: 1.6}"])
+    n = 2 * DRAW_BLOCK + 10
+    one = simulate(loaded, samples=n, seed=8, chunk_size=50_000, workers=1)
+    two = simulate(loaded, samples=n, seed=8, workers=2)
+    assert np.array_equal(one.values, two.values)
+    assert one.to_dict() == two.to_dict()
+
+
 def test_half_the_draws_of_a_standard_normal_are_clipped_at_zero():
     # wue >= 0 with N(0, 1): P(draw < 0) = 0.5; count ~ Binomial(20000, 0.5), sd 70.7
     loaded = load_text(SMALL, sets=["site.wue_l_per_kwh={dist: normal, mean: 0, sd: 1}"])

@@ -38,6 +38,16 @@ def simulate(
             help="Samples drawn at a time (bounds memory; never changes the result).",
         ),
     ] = 100_000,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes (default: up to 2 from 131,072 samples); never changes "
+            "the result.",
+        ),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     output: OutputOption = None,
     sets: SetOption = None,
@@ -51,7 +61,7 @@ def simulate(
     check_output_path(output, [file])
     loaded = load(file, sets)
     try:
-        result = run(loaded, samples, seed, chunk_size).to_dict()
+        result = run(loaded, samples, seed, chunk_size, workers=jobs).to_dict()
     except InputError as exc:
         fail(str(exc))
     color = use_color(no_color) and output in (None, "-")

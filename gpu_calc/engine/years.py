@@ -28,8 +28,10 @@ def sum_years(x: ArrayLike) -> Array:
     h = a.shape[-1]
     if h == 0 or h >= SEQUENTIAL_BELOW:
         return np.asarray(a.sum(axis=-1))
-    total = a[..., 0].copy()
-    for t in range(1, h):
+    if h == 1:
+        return a[..., 0].copy()
+    total = a[..., 0] + a[..., 1]
+    for t in range(2, h):
         total += a[..., t]
     return total
 

@@ -30,7 +30,11 @@ by chunk, so memory grows by 56 bytes a sample plus one chunk's working set.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import zlib
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +56,10 @@ BLOCK_SIZE = 8192
 #: Samples per draw block: sample ``i`` of a field comes from the stream of block
 #: ``i // DRAW_BLOCK`` (part of the reproducibility contract: changing it changes the draws).
 DRAW_BLOCK = 65536
+#: Most worker processes by default (the goal machine has 2 cores).
+MAX_WORKERS = 2
+#: Runs smaller than this stay in one process (starting workers costs ~10-50 ms).
+PARALLEL_FROM = 2 * DRAW_BLOCK
 #: Bins of the savings histogram.
 HISTOGRAM_BINS = 40
 #: Per-plan metrics summarised, in output order.
@@ -148,11 +156,85 @@ class Simulation:
         }
 
 
+@dataclass
+class _Job:
+    """What every unit of work needs: the inputs, their base values, the fields to draw."""
+
+    inputs: ModelInputs
+    base: dict[str, Any]
+    uncertain: list[str]
+    seed: int
+
+    @property
+    def check_area(self) -> bool:
+        return AREA_KEY in self.uncertain or DIAMETER_KEY in self.uncertain
+
+    def evaluate(
+        self, start: int, stop: int, draw: Callable[[str, Any, int, int], Array]
+    ) -> tuple[Array, dict[str, int]]:
+        """Rows of ``_ROWS`` for samples ``start`` to ``stop`` and the draws clipped."""
+        n = stop - start
+        clipped = dict.fromkeys(self.uncertain, 0)
+        drawn: dict[str, Array] = {}
+        for key in self.uncertain:
+            field = self.inputs.fields[key]
+            raw = draw(key, field.value, start, n)
+            drawn[key], clipped[key] = clip_values(self.inputs, field, raw)
+        if self.check_area:
+            area: dict[str, Any] = {**self.base, **drawn}
+            clipped[AREA_KEY] = clipped.get(AREA_KEY, 0) + fit_die_area(area)
+            drawn[AREA_KEY] = np.broadcast_to(area[AREA_KEY], (n,))
+        values = np.empty((len(_ROWS), n))
+        # The engine on blocks small enough for the CPU caches: it makes many temporaries
+        # of BLOCK_SIZE x H floats.
+        for lo in range(0, n, BLOCK_SIZE):
+            hi = min(lo + BLOCK_SIZE, n)
+            params: dict[str, Any] = dict(self.base)
+            params.update({key: v[lo:hi] for key, v in drawn.items()})
+            out = run(self.inputs, params)
+            rows = (out.savings_npv_usd,) + tuple(
+                getattr(plan, m) for plan in (out.buy, out.build) for m in PLAN_METRICS
+            )
+            for i, row in enumerate(rows):
+                values[i, lo:hi] = row
+        return values, clipped
+
+    def evaluate_block(self, start: int, stop: int) -> tuple[int, Array, dict[str, int]]:
+        """Samples ``start`` to ``stop`` of one draw block, drawn from the block's streams."""
+        block = start // DRAW_BLOCK
+        assert start == block * DRAW_BLOCK and stop <= (block + 1) * DRAW_BLOCK
+
+        def draw(key: str, dist: Any, first: int, n: int) -> Array:
+            return np.asarray(dist.sample(block_rng(self.seed, key, block), n), dtype=float)
+
+        values, clipped = self.evaluate(start, stop, draw)
+        return start, values, clipped
+
+
+#: The job of the worker processes (set before they fork, so they inherit it).
+_WORKER_JOB: _Job | None = None
+
+
+def _worker_block(bounds: tuple[int, int]) -> tuple[int, Array, dict[str, int]]:
+    assert _WORKER_JOB is not None
+    return _WORKER_JOB.evaluate_block(*bounds)
+
+
+def default_workers(samples: int) -> int:
+    """Processes for a run: up to :data:`MAX_WORKERS` (and the CPU count) when the run has
+    at least two draw blocks and the platform forks; else 1."""
+    if samples < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        return 1
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
 def simulate(
     loaded: LoadedScenario,
     samples: int,
     seed: int,
     chunk_size: int = 100_000,
+    *,
+    workers: int | None = None,
 ) -> Simulation:
     """Draw ``samples`` scenarios from the distributions of ``loaded`` and evaluate them.
 
@@ -165,13 +247,15 @@ def simulate(
     seed : int
         Seed of every field's stream (>= 0); the same seed gives the same numbers.
     chunk_size : int
-        Samples drawn at a time; bounds memory, never changes the result. The engine runs
-        on blocks of :data:`BLOCK_SIZE` samples of each chunk.
+        Samples drawn at a time in one process; bounds memory, never changes the result.
+        Worker processes draw one block of :data:`DRAW_BLOCK` samples at a time.
+    workers : int, optional
+        Processes (default :func:`default_workers`); never changes the result.
 
     Raises
     ------
     ValueError
-        When ``samples``, ``seed`` or ``chunk_size`` is out of range.
+        When ``samples``, ``seed``, ``chunk_size`` or ``workers`` is out of range.
     InputError
         When some draw still gives a non-finite result (should not happen: draws are
         clipped into range and dies kept on the wafer).
@@ -182,39 +266,40 @@ def simulate(
         raise ValueError(f"seed must be >= 0, got {seed}")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    workers = default_workers(samples) if workers is None else workers
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
     inputs = ModelInputs.from_scenario(loaded)
-    base = inputs.base()
     uncertain = inputs.uncertain()
-    streams = _Streams(seed)
+    job = _Job(inputs, dict(inputs.base()), uncertain, seed)
     clipped = dict.fromkeys(uncertain, 0)
-    check_area = AREA_KEY in uncertain or DIAMETER_KEY in uncertain
-    if check_area:
+    if job.check_area:
         clipped.setdefault(AREA_KEY, 0)
     values = np.empty((len(_ROWS), samples))
-    for start in range(0, samples, chunk_size):
-        n = min(chunk_size, samples - start)
-        drawn: dict[str, Array] = {}
-        for key in uncertain:
-            field = inputs.fields[key]
-            raw = streams.draw(key, field.value, start, n)
-            drawn[key], moved = clip_values(inputs, field, raw)
-            clipped[key] += moved
-        if check_area:
-            area: dict[str, Any] = {**base, **drawn}
-            clipped[AREA_KEY] += fit_die_area(area)
-            drawn[AREA_KEY] = np.broadcast_to(area[AREA_KEY], (n,))
-        # The engine on blocks small enough for the CPU caches: it makes many temporaries
-        # of BLOCK_SIZE x H floats.
-        for lo in range(0, n, BLOCK_SIZE):
-            hi = min(lo + BLOCK_SIZE, n)
-            params: dict[str, Any] = dict(base)
-            params.update({key: v[lo:hi] for key, v in drawn.items()})
-            out = run(inputs, params)
-            rows = (out.savings_npv_usd,) + tuple(
-                getattr(plan, m) for plan in (out.buy, out.build) for m in PLAN_METRICS
-            )
-            for i, row in enumerate(rows):
-                values[i, start + lo : start + hi] = row
+
+    def collect(start: int, rows: Array, moved: dict[str, int]) -> None:
+        values[:, start : start + rows.shape[1]] = rows
+        for key, count in moved.items():
+            clipped[key] += count
+
+    if workers == 1 or not uncertain:
+        streams = _Streams(seed)
+        for start in range(0, samples, chunk_size):
+            stop = min(start + chunk_size, samples)
+            collect(start, *job.evaluate(start, stop, streams.draw))
+    else:
+        global _WORKER_JOB
+        blocks = [
+            (start, min(start + DRAW_BLOCK, samples)) for start in range(0, samples, DRAW_BLOCK)
+        ]
+        _WORKER_JOB = job
+        try:
+            context = mp.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for start, rows, moved in pool.map(_worker_block, blocks):
+                    collect(start, rows, moved)
+        finally:
+            _WORKER_JOB = None
     bad = int(np.count_nonzero(~np.isfinite(values).all(axis=0)))
     if bad:
         raise InputError(
