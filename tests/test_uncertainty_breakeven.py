@@ -97,6 +97,12 @@ def test_integer_field_reports_the_first_whole_value():
         ("build.share", "0:2", "build.share: the range must lie within >= 0 and <= 1"),
         ("build.share", "1:0", "--range 1:0: LO must be below HI"),
         ("build.share", "x", "--range x: expected LO:HI"),
+        # one 8,661.79 mm2 die fills a 300 mm wafer (gpu_calc.uncertainty.params doctest)
+        (
+            "build.chip.die_area_mm2",
+            "1:9000",
+            "the range must lie within [0, 8661.79] (where one die fits on the wafer)",
+        ),
     ],
 )
 def test_bad_param_or_range(runner, tmp_path, param, range_, wanted):

@@ -9,7 +9,8 @@ and report the first whole value at which the sign has changed.
 Default range: the field's valid range intersected with ``[0, 10 x base]`` (``[0, 1]`` for
 shares; ``[lo, hi]`` of the field when its base is 0 and it is bounded above, else
 ``[0, 1]``); an open lower end (``> 0``) starts just above it (:data:`OPEN_FLOOR_SHARE` of
-the way to the base).
+the way to the base). A die area stops at the largest die that fits on the wafer, a wafer
+diameter starts at the smallest wafer the die fits on.
 
 >>> from gpu_calc.scenario import load_text
 >>> text = '''
@@ -41,9 +42,11 @@ from gpu_calc.render.human import usd
 from gpu_calc.scenario import LoadedScenario, parse_key_path
 from gpu_calc.uncertainty.params import (
     AREA_KEY,
+    DIAMETER_KEY,
     OPEN_FLOOR_SHARE,
     bounds_of,
-    fit_die_area,
+    max_die_area_mm2,
+    min_wafer_diameter_mm,
     resolve,
     run,
 )
@@ -70,9 +73,20 @@ class Breakeven:
         return {"param": self.param, "value": self.value, "range": [self.lo, self.hi]}
 
 
+def _valid_range(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
+    """The field's valid range; for die area and wafer diameter, where one die fits."""
+    lo_b, hi_b = bounds_of(inputs, field)
+    fields = inputs.fields
+    if field.key == AREA_KEY:
+        hi_b = min(hi_b, float(max_die_area_mm2(fields[DIAMETER_KEY].base)))
+    elif field.key == DIAMETER_KEY:
+        lo_b = max(lo_b, float(min_wafer_diameter_mm(fields[AREA_KEY].base)))
+    return lo_b, hi_b
+
+
 def default_range(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
     """The field's valid range intersected with ``[0, 10 x base]`` (see the module doc)."""
-    lo_b, hi_b = bounds_of(inputs, field)
+    lo_b, hi_b = _valid_range(inputs, field)
     base = field.base
     lo = max(lo_b, 0.0)
     if base > 0:
@@ -83,8 +97,6 @@ def default_range(inputs: ModelInputs, field: InputField) -> tuple[float, float]
 def _evaluate(inputs: ModelInputs, field: InputField, values: np.ndarray) -> np.ndarray:
     params: dict[str, Any] = dict(inputs.base())
     params[field.key] = values
-    if field.key == AREA_KEY or field.key == "build.chip.wafer_diameter_mm":
-        fit_die_area(params)
     savings = np.broadcast_to(run(inputs, params).savings_npv_usd, values.shape)
     return np.asarray(savings, dtype=float)
 
@@ -117,12 +129,16 @@ def breakeven(
     d_lo, d_hi = default_range(inputs, field)
     lo = d_lo if lo is None else float(lo)
     hi = d_hi if hi is None else float(hi)
-    lo_b, hi_b = bounds_of(inputs, field)
+    lo_b, hi_b = _valid_range(inputs, field)
     where = f"--range {lo:g}:{hi:g}"
     if not lo < hi:
         raise InputError(f"{key}: the range is empty; give --range LO:HI with LO < HI", where)
     if lo < lo_b or hi > hi_b:
-        raise InputError(f"{key}: the range must lie within {field.bounds.describe()}", where)
+        if key in (AREA_KEY, DIAMETER_KEY):
+            within = f"[{lo_b:g}, {hi_b:g}] (where one die fits on the wafer)"
+        else:
+            within = field.bounds.describe()
+        raise InputError(f"{key}: the range must lie within {within}", where)
     b = field.bounds
     start = lo
     if b.lo_open and b.lo is not None and lo <= b.lo:

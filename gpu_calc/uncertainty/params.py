@@ -108,6 +108,22 @@ def max_die_area_mm2(wafer_diameter_mm: ArrayLike) -> Array:
     return (1.0 - 1e-9) / u**2
 
 
+def min_wafer_diameter_mm(die_area_mm2: ArrayLike) -> Array:
+    """The smallest wafer on which one whole die of this area fits. [mm]
+
+    Solves ``pi d^2 / (4 A) - pi d / sqrt(2 A) = 1`` for ``d``, then steps a hair outside.
+
+    >>> from gpu_calc.engine.silicon import dies_per_wafer
+    >>> d = min_wafer_diameter_mm(8662.0)
+    >>> round(float(d)), float(dies_per_wafer(8662.0, d))
+    (300, 1.0)
+    """
+    a = np.asarray(die_area_mm2, dtype=float)
+    a2 = np.pi / (4 * a)
+    a1 = np.pi / np.sqrt(2 * a)
+    return (1.0 + 1e-9) * (a1 + np.sqrt(a1**2 + 4 * a2)) / (2 * a2)
+
+
 def fit_die_area(params: dict[str, ArrayLike]) -> int:
     """Clip ``build.chip.die_area_mm2`` in ``params`` (in place) to the largest die that fits
     on its wafer; return how many values were clipped."""
