@@ -31,7 +31,6 @@ by chunk, so memory grows by 56 bytes a sample plus one chunk's working set.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -56,10 +55,6 @@ BLOCK_SIZE = 8192
 #: Samples per draw block: sample ``i`` of a field comes from the stream of block
 #: ``i // DRAW_BLOCK`` (part of the reproducibility contract: changing it changes the draws).
 DRAW_BLOCK = 65536
-#: Most worker processes by default (the goal machine has 2 cores).
-MAX_WORKERS = 2
-#: Runs smaller than this stay in one process (starting workers costs ~10-50 ms).
-PARALLEL_FROM = 2 * DRAW_BLOCK
 #: Bins of the savings histogram.
 HISTOGRAM_BINS = 40
 #: Per-plan metrics summarised, in output order.
@@ -220,21 +215,13 @@ def _worker_block(bounds: tuple[int, int]) -> tuple[int, Array, dict[str, int]]:
     return _WORKER_JOB.evaluate_block(*bounds)
 
 
-def default_workers(samples: int) -> int:
-    """Processes for a run: up to :data:`MAX_WORKERS` (and the CPU count) when the run has
-    at least two draw blocks and the platform forks; else 1."""
-    if samples < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
-        return 1
-    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
-
-
 def simulate(
     loaded: LoadedScenario,
     samples: int,
     seed: int,
     chunk_size: int = 100_000,
     *,
-    workers: int | None = None,
+    workers: int = 1,
 ) -> Simulation:
     """Draw ``samples`` scenarios from the distributions of ``loaded`` and evaluate them.
 
@@ -249,8 +236,10 @@ def simulate(
     chunk_size : int
         Samples drawn at a time in one process; bounds memory, never changes the result.
         Worker processes draw one block of :data:`DRAW_BLOCK` samples at a time.
-    workers : int, optional
-        Processes (default :func:`default_workers`); never changes the result.
+    workers : int
+        Processes (forked; each draws and evaluates one draw block at a time). Runs of one
+        block, or where the platform cannot fork, stay in one process. Never changes the
+        result; 2 helps on an idle 2-core machine, not on a busy one.
 
     Raises
     ------
@@ -266,7 +255,6 @@ def simulate(
         raise ValueError(f"seed must be >= 0, got {seed}")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-    workers = default_workers(samples) if workers is None else workers
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     inputs = ModelInputs.from_scenario(loaded)
@@ -282,7 +270,8 @@ def simulate(
         for key, count in moved.items():
             clipped[key] += count
 
-    if workers == 1 or not uncertain:
+    forks = "fork" in mp.get_all_start_methods()
+    if workers == 1 or not uncertain or samples <= DRAW_BLOCK or not forks:
         streams = _Streams(seed)
         for start in range(0, samples, chunk_size):
             stop = min(start + chunk_size, samples)
