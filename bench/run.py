@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str]) -> int:
     wanted = set(argv[1:])
     for path in sorted(HERE.glob("bench_*.py")):
-        if wanted and path.stem not in wanted and path.stem[len("bench_"):] not in wanted:
+        if wanted and path.stem not in wanted and path.stem[len("bench_") :] not in wanted:
             continue
         print(f"== {path.stem} ==", flush=True)
         runpy.run_path(str(path), run_name="__main__")

@@ -281,6 +281,8 @@ class Bounds:
 
         >>> Bounds(lo=0, hi=1).clip(np.array([-1.0, 0.5, 2.0]))
         (array([0. , 0.5, 1. ]), 2)
+        >>> Bounds(lo=1, integer=True).clip(np.array([0.2, 2.5]))
+        (array([1., 3.]), 1)
         """
         lo = -np.inf if self.lo is None else self.lo
         hi = np.inf if self.hi is None else self.hi
@@ -291,7 +293,8 @@ class Bounds:
         outside = int(np.count_nonzero((x < lo) | (x > hi)))
         if self.integer:
             x = round_half_up(x)
-            lo, hi = math.ceil(lo), math.floor(hi)
+            lo = math.ceil(lo) if math.isfinite(lo) else lo
+            hi = math.floor(hi) if math.isfinite(hi) else hi
         return np.clip(x, lo, hi), outside
 
 

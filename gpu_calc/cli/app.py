@@ -46,12 +46,16 @@ def _root(
 # Commands register themselves on import (one module per command; keep them light:
 # heavy imports belong inside the command functions).
 from gpu_calc.cli import batch as _batch  # noqa: E402,F401
+from gpu_calc.cli import breakeven as _breakeven  # noqa: E402,F401
 from gpu_calc.cli import compare as _compare  # noqa: E402,F401
 from gpu_calc.cli import init as _init  # noqa: E402,F401
 from gpu_calc.cli import plot as _plot  # noqa: E402,F401
 from gpu_calc.cli import presets as _presets  # noqa: E402,F401
 from gpu_calc.cli import report as _report  # noqa: E402,F401
 from gpu_calc.cli import schema as _schema  # noqa: E402,F401
+from gpu_calc.cli import sensitivity as _sensitivity  # noqa: E402,F401
+from gpu_calc.cli import simulate as _simulate  # noqa: E402,F401
+from gpu_calc.cli import sweep as _sweep  # noqa: E402,F401
 from gpu_calc.cli import validate as _validate  # noqa: E402,F401
 
 

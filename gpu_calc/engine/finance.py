@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gpu_calc.engine.years import sum_years
+
 Array = NDArray[np.float64]
 
 
@@ -39,7 +41,7 @@ def residual_usd(cost_per_year: ArrayLike, lifetime_years: ArrayLike) -> Array:
     life = np.asarray(lifetime_years, dtype=float)[..., None]
     tau = np.arange(horizon, dtype=float)
     kept = np.maximum(0.0, tau + life - horizon) / life
-    return (cost * kept).sum(axis=-1)
+    return sum_years(cost * kept)
 
 
 def payback_year(yearly_savings: ArrayLike) -> Array:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gpu_calc.engine.years import running_max_years, sum_years
+
 Array = NDArray[np.float64]
 
 
@@ -47,7 +49,7 @@ def units_bought(active_units: ArrayLike, lifetime_years: ArrayLike) -> Array:
         span = int(life)
         for t in range(horizon):
             start = max(0, t - span + 1)
-            surviving = bought[..., start:t].sum(axis=-1) if t > start else 0.0
+            surviving = sum_years(bought[..., start:t]) if t > start else 0.0
             bought[..., t] = np.maximum(0.0, active[..., t] - surviving)
         return bought
     first_in_life = life[..., None]  # a unit bought at tau is in life at t if tau >= t-L+1
@@ -56,7 +58,7 @@ def units_bought(active_units: ArrayLike, lifetime_years: ArrayLike) -> Array:
             surviving = 0.0
         else:
             in_life = np.arange(t) >= (t - first_in_life + 1)
-            surviving = (bought[..., :t] * in_life).sum(axis=-1)
+            surviving = sum_years(bought[..., :t] * in_life)
         bought[..., t] = np.maximum(0.0, active[..., t] - surviving)
     return bought
 
@@ -68,7 +70,7 @@ def facility_built_mw(need_mw: ArrayLike) -> Array:
     [2.0, 2.0, 3.0]
     """
     need = np.maximum(np.asarray(need_mw, dtype=float), 0.0)
-    return np.maximum.accumulate(need, axis=-1)
+    return running_max_years(need)
 
 
 def facility_capex_usd(built_mw: ArrayLike, usd_per_mw: ArrayLike) -> Array:
@@ -78,5 +80,6 @@ def facility_capex_usd(built_mw: ArrayLike, usd_per_mw: ArrayLike) -> Array:
     [20.0, 0.0, 10.0]
     """
     built = np.asarray(built_mw, dtype=float)
-    added = np.diff(built, axis=-1, prepend=0.0)
+    added = built - 0.0  # year 0 adds all it built (as np.diff with prepend=0.0)
+    added[..., 1:] -= built[..., :-1]
     return added * np.asarray(usd_per_mw, dtype=float)[..., None]

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gpu_calc.engine import energy, finance, fleet, silicon
+from gpu_calc.engine.years import max_years, sum_years
 
 Array = NDArray[np.float64]
 
@@ -175,12 +176,17 @@ def _plan(
         unit_opex = unit_opex + active * f.opex_usd_per_unit_year[..., None]
         embodied = embodied + bought * f.embodied_kg_co2e[..., None]
         residual_hw = residual_hw + finance.residual_usd(spend, f.lifetime_years)
-        length_km = length_km + bought.sum(axis=-1) * f.length_mm / 1e6
+        length_km = length_km + sum_years(bought) * f.length_mm / 1e6
         bought_by_fleet.append(bought)
         active_by_fleet.append(active)
 
     shape = np.broadcast_shapes(
-        np.shape(hw_capex), np.shape(energy_it), start.shape, pue.shape, price_kwh.shape
+        np.shape(hw_capex),
+        np.shape(energy_it),
+        start.shape,
+        pue.shape,
+        price_kwh.shape,
+        np.shape(nre_usd) + (1,),  # NRE alone may vary (a sweep of design_usd)
     )
     zeros = np.zeros(shape)
     hw_capex = hw_capex + zeros
@@ -196,12 +202,12 @@ def _plan(
     nre_yearly[..., 0] = nre_usd
     residual = residual_hw + finance.residual_usd(facility_capex, facility_life)
 
-    capex = hw_capex.sum(axis=-1) + facility_capex.sum(axis=-1)
-    tco = capex + nre_usd + opex.sum(axis=-1) - residual
+    capex = sum_years(hw_capex) + sum_years(facility_capex)
+    tco = capex + nre_usd + sum_years(opex) - residual
     discounted = (hw_capex + facility_capex + nre_yearly) * start + opex * end
     disc_residual = residual * last
-    npv = discounted.sum(axis=-1) - disc_residual
-    total_demand = demand.sum(axis=-1) * energy.HOURS_PER_YEAR
+    npv = sum_years(discounted) - disc_residual
+    total_demand = sum_years(demand) * energy.HOURS_PER_YEAR
     per_hour = np.divide(
         tco, total_demand, out=np.full(np.shape(tco), np.nan), where=total_demand > 0
     )
@@ -228,20 +234,20 @@ def _plan(
     return PlanOutcome(
         yearly=yearly,
         capex_usd=capex,
-        facility_capex_usd=facility_capex.sum(axis=-1),
+        facility_capex_usd=sum_years(facility_capex),
         nre_usd=np.broadcast_to(nre_usd, capex.shape).astype(float),
-        opex_usd=opex.sum(axis=-1),
-        electricity_usd=electricity.sum(axis=-1),
+        opex_usd=sum_years(opex),
+        electricity_usd=sum_years(electricity),
         residual_usd=residual + np.zeros(capex.shape),
         tco_usd=tco,
         npv_usd=npv,
-        energy_it_kwh=energy_it.sum(axis=-1),
-        energy_facility_kwh=energy_fac.sum(axis=-1),
-        water_l=water.sum(axis=-1),
-        co2e_kg=co2e.sum(axis=-1),
-        peak_it_mw=(need_mw + zeros).max(axis=-1),
-        bought_units=bought_units.sum(axis=-1),
-        chip_units=chip_units.sum(axis=-1),
+        energy_it_kwh=sum_years(energy_it),
+        energy_facility_kwh=sum_years(energy_fac),
+        water_l=sum_years(water),
+        co2e_kg=sum_years(co2e),
+        peak_it_mw=max_years(need_mw + zeros),
+        bought_units=sum_years(bought_units),
+        chip_units=sum_years(chip_units),
         usd_per_reference_hour=per_hour,
         fleet_length_km=length_km + np.zeros(capex.shape),
         discounted_usd=discounted,

@@ -1,0 +1,64 @@
+"""``gpucalc breakeven FILE --param KEY [--range LO:HI]``: where savings cross zero."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gpu_calc.cli.app import app
+from gpu_calc.cli.common import (
+    NoColorOption,
+    OutputOption,
+    SetOption,
+    check_output_path,
+    fail,
+    load,
+    use_color,
+    write_output,
+)
+from gpu_calc.render import Format
+
+
+@app.command()
+def breakeven(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    *,
+    param: Annotated[
+        str,
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="KEY.PATH",
+            help="A numeric field, e.g. build.share or site.electricity_usd_per_kwh.",
+        ),
+    ],
+    range_: Annotated[
+        str | None,
+        typer.Option(
+            "--range",
+            "-r",
+            metavar="LO:HI",
+            help="Values searched (default: the field's valid range within [0, 10 x base]).",
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: OutputOption = None,
+    sets: SetOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """The value of one parameter at which savings NPV is zero (exit 2 if none in range)."""
+    from gpu_calc.errors import InputError
+    from gpu_calc.render.uncertainty import render_breakeven
+    from gpu_calc.uncertainty.breakeven import breakeven as run
+    from gpu_calc.uncertainty.params import parse_range
+
+    check_output_path(output, [file])
+    loaded = load(file, sets)
+    try:
+        lo, hi = parse_range(range_) if range_ is not None else (None, None)
+        result = run(loaded, param, lo, hi).to_dict()
+    except InputError as exc:
+        fail(str(exc))
+    color = use_color(no_color) and output in (None, "-")
+    write_output(render_breakeven(result, fmt, color=color), output)

@@ -1,0 +1,45 @@
+"""``gpucalc sensitivity FILE``: a tornado of savings, one bar per input."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gpu_calc.cli.app import app
+from gpu_calc.cli.common import (
+    NoColorOption,
+    OutputOption,
+    SetOption,
+    check_output_path,
+    fail,
+    load,
+    use_color,
+    write_output,
+)
+from gpu_calc.render import Format
+
+
+@app.command()
+def sensitivity(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    *,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: OutputOption = None,
+    sets: SetOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Tornado of savings NPV: each uncertain field at P10 and P90 (or, with no
+    distributions, each field at -20% and +20%), the others at base; largest swing first."""
+    from gpu_calc.errors import InputError
+    from gpu_calc.render.uncertainty import render_tornado
+    from gpu_calc.uncertainty.sensitivity import tornado
+
+    check_output_path(output, [file])
+    loaded = load(file, sets)
+    try:
+        result = tornado(loaded).to_dict()
+    except InputError as exc:
+        fail(str(exc))
+    color = use_color(no_color) and output in (None, "-")
+    write_output(render_tornado(result, fmt, color=color), output)

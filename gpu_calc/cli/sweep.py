@@ -1,0 +1,69 @@
+"""``gpucalc sweep FILE --param KEY --values SPEC [--param KEY --values SPEC]``: a grid."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gpu_calc.cli.app import app
+from gpu_calc.cli.common import (
+    NoColorOption,
+    OutputOption,
+    SetOption,
+    check_output_path,
+    fail,
+    load,
+    use_color,
+    write_output,
+)
+from gpu_calc.render import Format
+
+
+@app.command()
+def sweep(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    *,
+    params: Annotated[
+        list[str],
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="KEY.PATH",
+            help="A numeric field to sweep, e.g. build.share; give two for a 2-D grid.",
+        ),
+    ],
+    values: Annotated[
+        list[str],
+        typer.Option(
+            "--values",
+            "-v",
+            metavar="SPEC",
+            help="Values of the matching --param: START:STOP:COUNT (inclusive, e.g. 0:1:21) "
+            "or a comma list (e.g. 0.1,0.2,0.5).",
+        ),
+    ],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: OutputOption = None,
+    sets: SetOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Savings, both plans' NPV and the payback year over a grid of one or two parameters."""
+    from gpu_calc.errors import InputError
+    from gpu_calc.render.uncertainty import render_sweep
+    from gpu_calc.uncertainty.params import parse_values
+    from gpu_calc.uncertainty.sweep import sweep as run
+
+    if len(params) != len(values):
+        fail(f"give one --values per --param (got {len(params)} --param, {len(values)} --values)")
+    if len(params) > 2:
+        fail(f"at most two --param (a 2-D grid), got {len(params)}")
+    check_output_path(output, [file])
+    loaded = load(file, sets)
+    try:
+        grid = [(p, parse_values(v, f"--values {p}:")) for p, v in zip(params, values, strict=True)]
+        result = run(loaded, grid).to_dict()
+    except InputError as exc:
+        fail(str(exc))
+    color = use_color(no_color) and output in (None, "-")
+    write_output(render_sweep(result, fmt, color=color), output)

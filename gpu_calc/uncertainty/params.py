@@ -1,0 +1,217 @@
+"""What the analyses share: parameters by key, values clipped into range, dies that fit.
+
+A value given to the engine must be one it can compute with: inside the field's valid range
+(MODEL.md section 7), a whole number for integer fields, and a die that fits on its wafer.
+:func:`clip_values` makes any array of values so, and counts how many it had to move.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gpu_calc.engine import Outcome, evaluate
+from gpu_calc.errors import InputError
+from gpu_calc.inputs import InputField, ModelInputs
+
+Array = NDArray[np.float64]
+
+#: A field whose range is open at its lower end (``> 0``: a performance, a die area, a
+#: yield) is clipped to this share of the way from that end to its base value, so that no
+#: draw divides by (nearly) zero and every output stays finite.
+OPEN_FLOOR_SHARE = 1e-6
+
+AREA_KEY = "build.chip.die_area_mm2"
+DIAMETER_KEY = "build.chip.wafer_diameter_mm"
+AVAILABLE_KEY = "build.available_year"
+DEMAND_KEY = "demand.units"
+
+
+def run(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Outcome:
+    """The engine on ``params`` (a full mapping, e.g. :meth:`ModelInputs.base` updated)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return evaluate(params, inputs.horizon_years, inputs.yield_model)
+
+
+def resolve(inputs: ModelInputs, key: str, option: str = "--param") -> InputField:
+    """The numeric field named ``key``; an :class:`InputError` with close matches if none.
+
+    ``demand.units`` is accepted when demand is given per year: it then sets the same demand
+    in every year (its base value: the mean of the years' base values).
+    """
+    key = key.strip()
+    if key in inputs.fields:
+        return inputs.fields[key]
+    if key == DEMAND_KEY and f"{DEMAND_KEY}[0]" in inputs.fields:
+        years = [inputs.fields[f"{DEMAND_KEY}[{t}]"] for t in range(inputs.horizon_years)]
+        mean = sum(f.base for f in years) / len(years)
+        return InputField(DEMAND_KEY, ("demand", "units"), mean, years[0].bounds)
+    close = difflib.get_close_matches(key, list(inputs.fields), n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'gpucalc schema')"
+    raise InputError(f"unknown numeric parameter '{key}'{hint}", f"{option} {key}")
+
+
+def bounds_of(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
+    """The field's valid range as two numbers (``-inf``/``inf`` where open-ended).
+
+    ``build.available_year`` is also capped at the horizon (the scenario's cross-check).
+    """
+    b = field.bounds
+    lo = -math.inf if b.lo is None else b.lo
+    hi = math.inf if b.hi is None else b.hi
+    if field.key == AVAILABLE_KEY:
+        hi = min(hi, float(inputs.horizon_years))
+    return lo, hi
+
+
+def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tuple[Array, int]:
+    """``values`` clipped into the field's range, integer fields rounded (halves up), and how
+    many values were moved.
+
+    An open lower end (``> 0``) clips to :data:`OPEN_FLOOR_SHARE` of the way to the base
+    value; ``build.available_year`` clips to the horizon.
+    """
+    raw = np.asarray(values, dtype=float)
+    out, moved = field.bounds.clip(raw)
+    b = field.bounds
+    if b.lo_open and b.lo is not None:
+        floor = b.lo + OPEN_FLOOR_SHARE * (field.base - b.lo)
+        low = out < floor
+        moved += int(np.count_nonzero(low & (raw > b.lo)))
+        out = np.where(low, floor, out)
+    if field.key == AVAILABLE_KEY:
+        over = out > inputs.horizon_years
+        moved += int(np.count_nonzero(over))
+        out = np.where(over, float(inputs.horizon_years), out)
+    return out, moved
+
+
+def max_die_area_mm2(wafer_diameter_mm: ArrayLike) -> Array:
+    """The largest die area of which one whole die fits on the wafer. [mm²]
+
+    Solves ``pi (d/2)^2 / A - pi d / sqrt(2 A) = 1`` for ``A`` (a quadratic in
+    ``u = 1/sqrt(A)``), then steps a hair inside so that the floor of MODEL.md section 4 is 1.
+
+    >>> from gpu_calc.engine.silicon import dies_per_wafer
+    >>> a = max_die_area_mm2(300.0)
+    >>> round(float(a)), float(dies_per_wafer(a)), float(dies_per_wafer(a * 1.001))
+    (8662, 1.0, 0.0)
+    """
+    d = np.asarray(wafer_diameter_mm, dtype=float)
+    a2 = np.pi * d**2 / 4  # coefficient of u^2
+    a1 = np.pi * d / np.sqrt(2.0)  # of u
+    u = (a1 + np.sqrt(a1**2 + 4 * a2)) / (2 * a2)
+    return (1.0 - 1e-9) / u**2
+
+
+def min_wafer_diameter_mm(die_area_mm2: ArrayLike) -> Array:
+    """The smallest wafer on which one whole die of this area fits. [mm]
+
+    Solves ``pi d^2 / (4 A) - pi d / sqrt(2 A) = 1`` for ``d``, then steps a hair outside.
+
+    >>> from gpu_calc.engine.silicon import dies_per_wafer
+    >>> d = min_wafer_diameter_mm(8662.0)
+    >>> round(float(d)), float(dies_per_wafer(8662.0, d))
+    (300, 1.0)
+    """
+    a = np.asarray(die_area_mm2, dtype=float)
+    a2 = np.pi / (4 * a)
+    a1 = np.pi / np.sqrt(2 * a)
+    return (1.0 + 1e-9) * (a1 + np.sqrt(a1**2 + 4 * a2)) / (2 * a2)
+
+
+def fit_die_area(params: dict[str, ArrayLike]) -> int:
+    """Clip ``build.chip.die_area_mm2`` in ``params`` (in place) to the largest die that fits
+    on its wafer; return how many values were clipped."""
+    from gpu_calc.engine.silicon import dies_per_wafer
+
+    area = np.asarray(params[AREA_KEY], dtype=float)
+    diameter = np.asarray(params.get(DIAMETER_KEY, 300.0), dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        no_fit = dies_per_wafer(area, diameter) <= 0
+    if not no_fit.any():
+        return 0
+    params[AREA_KEY] = np.where(no_fit, np.minimum(area, max_die_area_mm2(diameter)), area)
+    return int(np.count_nonzero(no_fit))
+
+
+def check_value(inputs: ModelInputs, field: InputField, value: float, option: str) -> float:
+    """``value`` if the field can take it (in range, whole for integer fields), else an
+    :class:`InputError` naming ``option``."""
+    where = f"{option} {field.key}"
+    if not math.isfinite(value):
+        raise InputError(f"must be a finite number, got {value}", where)
+    problem = field.bounds.problem(value)
+    lo, hi = bounds_of(inputs, field)
+    if problem is None and value > hi:
+        problem = f"must be <= {hi:g}, got {value:g}"
+    if problem:
+        raise InputError(problem, where)
+    if field.bounds.integer and not float(value).is_integer():
+        raise InputError(f"must be a whole number, got {value:g}", where)
+    return float(value)
+
+
+def outputs_finite(out: Outcome, what: str, where: str) -> None:
+    """An :class:`InputError` when some savings are not finite (e.g. no die fits)."""
+    bad = ~np.isfinite(out.savings_npv_usd)
+    if bad.any():
+        raise InputError(
+            f"no finite result for {what} (is the die too large for the wafer?)", where
+        )
+
+
+def parse_values(text: str, option: str = "--values") -> list[float]:
+    """``START:STOP:COUNT`` (inclusive, evenly spaced) or a comma list ``0.1,0.2,0.5``.
+
+    >>> parse_values("0:1:5")
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    >>> parse_values("3, 1.5")
+    [3.0, 1.5]
+    """
+    text = text.strip()
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 3:
+                raise ValueError
+            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if count < 1 or (count == 1 and start != stop):
+                raise InputError(
+                    f"COUNT must be >= 2 (or 1 with START = STOP), got {count}", f"{option} {text}"
+                )
+            values = np.linspace(start, stop, count).tolist()
+        else:
+            values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError(
+            "expected START:STOP:COUNT (e.g. 0:1:21) or a comma list (e.g. 0.1,0.2,0.5)",
+            f"{option} {text}",
+        ) from None
+    if not values:
+        raise InputError("no values given", f"{option} {text}")
+    if any(not math.isfinite(v) for v in values):
+        raise InputError("values must be finite numbers", f"{option} {text}")
+    return [float(v) for v in values]
+
+
+def parse_range(text: str, option: str = "--range") -> tuple[float, float]:
+    """``LO:HI`` -> (lo, hi), with lo < hi.
+
+    >>> parse_range("0:2.5")
+    (0.0, 2.5)
+    """
+    parts = text.split(":")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        lo, hi = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise InputError("expected LO:HI, e.g. 0:1", f"{option} {text}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+        raise InputError("LO must be below HI, both finite", f"{option} {text}")
+    return lo, hi

@@ -1,0 +1,137 @@
+"""The tornado: how far savings move when one input moves, the others at base.
+
+With uncertain fields, each goes to its P10 and P90 (``dist.ppf``) in turn; with none, every
+numeric field goes to -20% and +20% of its base value (fields whose base is 0 are skipped).
+Values are clipped into the field's range (integers rounded halves up, dies kept on the
+wafer). All 2k runs are one engine call on arrays of shape ``(2k,)``: run ``2j`` is bar
+``j``'s low value, run ``2j+1`` its high value, every other field at base. Bars are sorted by
+swing ``|savings(high) - savings(low)|``, largest first (ties keep the scenario's order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gpu_calc.inputs import ModelInputs
+from gpu_calc.scenario import LoadedScenario
+from gpu_calc.uncertainty.params import (
+    AREA_KEY,
+    clip_values,
+    fit_die_area,
+    outputs_finite,
+    run,
+)
+
+#: Quantiles of the uncertain fields' low and high values.
+LOW_Q, HIGH_Q = 0.1, 0.9
+#: Relative step of every field when nothing is uncertain.
+STEP = 0.2
+
+
+@dataclass
+class Bar:
+    """One input's bar: its low and high values and the savings at each. [USD]"""
+
+    param: str
+    low_value: float
+    high_value: float
+    low_usd: float
+    high_usd: float
+
+    @property
+    def swing_usd(self) -> float:
+        return abs(self.high_usd - self.low_usd)
+
+
+@dataclass
+class Tornado:
+    """The bars, largest swing first, and savings with every field at base."""
+
+    base_usd: float
+    method: str
+    bars: list[Bar]
+    metric: str = "savings_npv_usd"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``gpucalc sensitivity --format json``."""
+        return {
+            "metric": self.metric,
+            "base_usd": self.base_usd,
+            "method": self.method,
+            "bars": [
+                {
+                    "param": b.param,
+                    "low_value": b.low_value,
+                    "high_value": b.high_value,
+                    "low_usd": b.low_usd,
+                    "high_usd": b.high_usd,
+                    "swing_usd": b.swing_usd,
+                }
+                for b in self.bars
+            ],
+        }
+
+
+def tornado(loaded: LoadedScenario) -> Tornado:
+    """The tornado of savings_npv_usd for a scenario (see the module docstring).
+
+    >>> from gpu_calc.scenario import load_text
+    >>> text = '''
+    ... horizon_years: 1
+    ... demand: {units: 100}
+    ... site: {electricity_usd_per_kwh: {dist: uniform, low: 0.0, high: 1.0}}
+    ... buy: {unit_price_usd: 1000, power_w: 500}
+    ... build:
+    ...   share: 0
+    ...   chip: {die_area_mm2: 100, node: n5, power_w: 100}
+    ...   nre: {design_usd: {dist: uniform, low: 0, high: 10}}
+    ... '''
+    >>> [(b.param, b.low_value, b.high_value) for b in tornado(load_text(text)).bars]
+    [('build.nre.design_usd', 1.0, 9.0), ('site.electricity_usd_per_kwh', 0.1, 0.9)]
+    """
+    inputs = ModelInputs.from_scenario(loaded)
+    base = inputs.base()
+    uncertain = inputs.uncertain()
+    pairs: list[tuple[str, float, float]] = []
+    if uncertain:
+        method = "p10_p90"
+        for key in uncertain:
+            field = inputs.fields[key]
+            pairs.append((key, field.value.ppf(LOW_Q), field.value.ppf(HIGH_Q)))
+    else:
+        method = "plus_minus_20pct"
+        for key, field in inputs.fields.items():
+            if field.base != 0:
+                pairs.append((key, field.base * (1 - STEP), field.base * (1 + STEP)))
+    if not pairs:
+        return Tornado(float(run(inputs, base).savings_npv_usd), method, [])
+    n = 2 * len(pairs)
+    params: dict[str, Any] = dict(base)
+    values: list[tuple[float, float]] = []
+    for j, (key, low, high) in enumerate(pairs):
+        field = inputs.fields[key]
+        (low_c, high_c), _ = clip_values(inputs, field, np.array([low, high]))
+        column = np.broadcast_to(np.asarray(params[key], dtype=float), (n,)).copy()
+        column[2 * j], column[2 * j + 1] = low_c, high_c
+        params[key] = column
+        values.append((float(low_c), float(high_c)))
+    if AREA_KEY in params:
+        fit_die_area(params)
+        area = np.broadcast_to(np.asarray(params[AREA_KEY], dtype=float), (n,))
+        values = [
+            (float(area[2 * j]), float(area[2 * j + 1])) if key == AREA_KEY else v
+            for j, ((key, _, _), v) in enumerate(zip(pairs, values, strict=True))
+        ]
+    out = run(inputs, params)
+    outputs_finite(out, "a tornado bar", "sensitivity")
+    savings = np.broadcast_to(out.savings_npv_usd, (n,))
+    bars = [
+        Bar(key, low, high, float(savings[2 * j]), float(savings[2 * j + 1]))
+        for j, ((key, _, _), (low, high)) in enumerate(zip(pairs, values, strict=True))
+    ]
+    bars.sort(key=lambda b: -b.swing_usd)
+    base_usd = float(run(inputs, base).savings_npv_usd)
+    return Tornado(base_usd, method, bars)

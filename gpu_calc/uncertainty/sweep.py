@@ -1,0 +1,128 @@
+"""Sweeps: the key outputs over a grid of one or more parameters, in one engine call.
+
+Parameter ``i`` of ``k`` becomes an array of shape ``(1, ..., n_i, ..., 1)`` (its values on
+axis ``i``), every other field stays at its base value, and the engine broadcasts them to
+the grid ``(n_1, ..., n_k)``. Values are not clipped: a value outside the field's range is
+an input error.
+
+>>> from gpu_calc.scenario import load_text
+>>> text = '''
+... horizon_years: 1
+... demand: {units: 100}
+... site: {electricity_usd_per_kwh: 0.1}
+... buy: {unit_price_usd: 1000, power_w: 500}
+... build:
+...   share: 0
+...   chip: {die_area_mm2: 100, node: n5, power_w: 100}
+...   nre: {design_usd: 0}
+... '''
+>>> out = sweep(load_text(text), [("build.share", [0.0, 1.0])]).to_dict()
+>>> out["params"], len(out["outputs"]["savings_npv_usd"])
+(['build.share'], 2)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gpu_calc.errors import InputError
+from gpu_calc.inputs import ModelInputs
+from gpu_calc.scenario import LoadedScenario
+from gpu_calc.uncertainty.params import check_value, fit_die_area, outputs_finite, resolve, run
+
+Array = NDArray[np.float64]
+
+#: Outputs over the grid, in output order.
+OUTPUTS = ("savings_npv_usd", "npv_usd_buy", "npv_usd_build", "payback_year")
+#: Most grid points computed at once (the engine keeps ~100 arrays of points x years).
+MAX_POINTS = 1_000_000
+
+
+def _nested(a: Array) -> Any:
+    """Nested lists of floats, None where NaN."""
+    if a.ndim == 0:
+        x = float(a)
+        return None if math.isnan(x) else x
+    return [_nested(row) for row in a]
+
+
+@dataclass
+class Sweep:
+    """The grid and the outputs at every point (arrays with one axis per parameter)."""
+
+    params: list[str]
+    values: list[list[float]]
+    outputs: dict[str, Array]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``gpucalc sweep --format json``."""
+        return {
+            "params": list(self.params),
+            "values": [list(v) for v in self.values],
+            "outputs": {key: _nested(self.outputs[key]) for key in OUTPUTS},
+        }
+
+
+def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Sweep:
+    """Evaluate the scenario at every point of the grid of ``params``.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        The scenario; fields not swept are at their base values.
+    params : list of (key, values)
+        One entry per grid axis: a numeric field's key path and its values.
+
+    Raises
+    ------
+    InputError
+        An unknown or repeated key, a value out of range, or a grid point with no finite
+        result.
+    """
+    if not params:
+        raise InputError("give at least one --param with its --values", "--param")
+    inputs = ModelInputs.from_scenario(loaded)
+    p: dict[str, Any] = dict(inputs.base())
+    keys: list[str] = []
+    grid: list[list[float]] = []
+    k = len(params)
+    points = 1
+    for axis, (key, values) in enumerate(params):
+        field = resolve(inputs, key)
+        if field.key in keys:
+            raise InputError("the same parameter is swept twice", f"--param {field.key}")
+        if not values:
+            raise InputError("no values given", f"--values {field.key}")
+        checked = [check_value(inputs, field, float(v), "--values") for v in values]
+        shape = [1] * k
+        shape[axis] = len(checked)
+        p[field.key] = np.asarray(checked).reshape(shape)
+        keys.append(field.key)
+        grid.append(checked)
+        points *= len(checked)
+    if points > MAX_POINTS:
+        raise InputError(f"{points:,} grid points; at most {MAX_POINTS:,}", "--values")
+    if "build.chip.die_area_mm2" in keys or "build.chip.wafer_diameter_mm" in keys:
+        before = p.get("build.chip.die_area_mm2")
+        if fit_die_area(p):
+            p["build.chip.die_area_mm2"] = before
+            raise InputError(
+                "a die of that area does not fit on the wafer at some grid point", "--values"
+            )
+    out = run(inputs, p)
+    outputs_finite(out, "some grid point", "--values")
+    grid_shape = tuple(len(v) for v in grid)
+    full = {
+        "savings_npv_usd": out.savings_npv_usd,
+        "npv_usd_buy": out.buy.npv_usd,
+        "npv_usd_build": out.build.npv_usd,
+        "payback_year": out.payback_year,
+    }
+    return Sweep(
+        keys, grid, {key: np.broadcast_to(a, grid_shape).astype(float) for key, a in full.items()}
+    )

@@ -1,0 +1,88 @@
+"""The tornado on cases worked by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from numpy.testing import assert_allclose
+
+from gpu_calc.cli import app
+from gpu_calc.scenario import load_text
+from gpu_calc.uncertainty.sensitivity import tornado
+from tests.conftest import SMALL
+
+# SMALL (tests/conftest.py), worked by hand. Discount factors at r = 0.1: end of year 0, 1, 2
+# = 1/1.1, 1/1.21, 1/1.331 = 0.909091, 0.826446, 0.751315.
+END = [1 / 1.1, 1 / 1.21, 1 / 1.331]
+# Electricity: the buy plan draws 100 GPUs x 550 W (1000 + 800/8 host, load 0.5) = 481,800 kWh
+# IT a year. The build plan from year 1: 50 GPUs (240,900 kWh) + 50/0.5 = 100 chips x 100 W
+# (87,600 kWh) = 328,500 kWh. Facility energy saved in years 1 and 2: 153,300 x PUE 1.5 =
+# 229,950 kWh a year, so savings grow by 229,950 x (0.826446 + 0.751315) = 362,806 USD per
+# USD/kWh.
+PER_USD_PER_KWH = 229_950 * (END[1] + END[2])
+THREE = [
+    "site.electricity_usd_per_kwh={dist: uniform, low: 0, high: 0.5}",  # P10 0.05, P90 0.45
+    "build.nre.design_usd={dist: uniform, low: 1900000, high: 2100000}",  # 1.92M, 2.08M
+    "build.nre.software_usd_per_year={dist: uniform, low: 0, high: 200000}",  # 20k, 180k
+]
+
+
+def test_order_and_swings_worked_by_hand():
+    t = tornado(load_text(SMALL, sets=THREE)).to_dict()
+    assert t["method"] == "p10_p90" and t["metric"] == "savings_npv_usd"
+    bars = {b["param"]: b for b in t["bars"]}
+    # software: paid at the end of every year: 160,000 x (0.909091+0.826446+0.751315) = 397,896
+    # design: paid at the start of year 0: 2.08M - 1.92M = 160,000
+    # electricity: 0.4 USD/kWh x 362,806 = 145,122
+    assert [b["param"] for b in t["bars"]] == [
+        "build.nre.software_usd_per_year",
+        "build.nre.design_usd",
+        "site.electricity_usd_per_kwh",
+    ]
+    assert_allclose(bars["build.nre.software_usd_per_year"]["swing_usd"], 160_000 * sum(END))
+    assert_allclose(bars["build.nre.design_usd"]["swing_usd"], 160_000)
+    assert_allclose(bars["site.electricity_usd_per_kwh"]["swing_usd"], 0.4 * PER_USD_PER_KWH)
+    # the values and the direction: more design cost, less savings; dearer power, more
+    e = bars["site.electricity_usd_per_kwh"]
+    assert_allclose([e["low_value"], e["high_value"]], [0.05, 0.45])
+    assert_allclose(e["low_usd"] - t["base_usd"], (0.05 - 0.25) * PER_USD_PER_KWH)
+    d = bars["build.nre.design_usd"]
+    assert_allclose(d["low_usd"] - t["base_usd"], 80_000)
+    assert_allclose(d["high_usd"] - t["base_usd"], -80_000)
+
+
+def test_plus_minus_20pct_when_nothing_is_uncertain():
+    t = tornado(load_text(SMALL)).to_dict()
+    assert t["method"] == "plus_minus_20pct"
+    bars = {b["param"]: b for b in t["bars"]}
+    # design 2M -> 1.6M and 2.4M: savings +400k and -400k, a swing of 800k
+    assert_allclose(bars["build.nre.design_usd"]["swing_usd"], 800_000)
+    # electricity 0.1 -> 0.08, 0.12: 0.04 x 362,806
+    assert_allclose(bars["site.electricity_usd_per_kwh"]["swing_usd"], 0.04 * PER_USD_PER_KWH)
+    # pue 1.5 -> 1.2 and 1.8, both inside its range (>= 1)
+    assert_allclose([bars["site.pue"]["low_value"], bars["site.pue"]["high_value"]], [1.2, 1.8])
+    # integers round half up: lifetime 2 -> 1.6, 2.4 -> 2, 2 (no swing); respins 1 -> 1, 1
+    assert bars["buy.lifetime_years"]["low_value"] == 2.0
+    assert bars["buy.lifetime_years"]["swing_usd"] == 0.0
+    swings = [b["swing_usd"] for b in t["bars"]]
+    assert swings == sorted(swings, reverse=True)
+
+
+def test_fields_at_zero_are_skipped_and_values_clipped():
+    loaded = load_text(SMALL, sets=["build.share=1", "build.nre.ip_usd=0"])
+    bars = {b["param"]: b for b in tornado(loaded).to_dict()["bars"]}
+    assert "build.nre.ip_usd" not in bars
+    # share 1 -> 0.8 and 1.2, clipped to 1
+    assert bars["build.share"]["high_value"] == 1.0
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_every_format(runner, small_file, fmt):
+    result = runner.invoke(app, ["sensitivity", str(small_file), "-f", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        assert json.loads(result.stdout)["method"] == "plus_minus_20pct"
+    if fmt == "csv":
+        assert result.stdout.startswith("param,low_value,high_value,low_usd,high_usd,swing_usd\n")
+    assert "build.nre.design_usd" in result.stdout

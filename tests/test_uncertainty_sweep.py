@@ -1,0 +1,120 @@
+"""Sweeps against single compares with --set, and their input errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from numpy.testing import assert_allclose
+
+from gpu_calc.cli import app
+from gpu_calc.errors import InputError
+from gpu_calc.results import compare
+from gpu_calc.scenario import load_text
+from gpu_calc.uncertainty.params import parse_values
+from gpu_calc.uncertainty.sweep import sweep
+from tests.conftest import SMALL
+
+
+def _single(sets: list[str]) -> dict:
+    return compare(load_text(SMALL, sets=sets)).to_dict()
+
+
+def test_2d_sweep_matches_single_compares(runner, small_file):
+    result = runner.invoke(
+        app,
+        [
+            "sweep", str(small_file),
+            "--param", "build.share", "--values", "0:1:3",
+            "--param", "site.electricity_usd_per_kwh", "--values", "0.05,0.2",
+            "--format", "json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["params"] == ["build.share", "site.electricity_usd_per_kwh"]
+    assert out["values"] == [[0.0, 0.5, 1.0], [0.05, 0.2]]
+    for i, share in enumerate(out["values"][0]):
+        for j, price in enumerate(out["values"][1]):
+            one = _single([f"build.share={share}", f"site.electricity_usd_per_kwh={price}"])
+            o = out["outputs"]
+            assert_allclose(o["savings_npv_usd"][i][j], one["comparison"]["savings_npv_usd"])
+            assert_allclose(o["npv_usd_buy"][i][j], one["plans"]["buy"]["npv_usd"])
+            assert_allclose(o["npv_usd_build"][i][j], one["plans"]["build"]["npv_usd"])
+            assert o["payback_year"][i][j] == one["comparison"]["payback_year"]
+
+
+def test_integer_sweep_matches_single_compares():
+    out = sweep(load_text(SMALL), [("build.available_year", parse_values("0:3:4"))]).to_dict()
+    for i, year in enumerate([0, 1, 2, 3]):
+        one = _single([f"build.available_year={year}"])
+        assert_allclose(out["outputs"]["savings_npv_usd"][i], one["comparison"]["savings_npv_usd"])
+
+
+def test_csv_one_row_per_point(runner, small_file):
+    result = runner.invoke(
+        app, ["sweep", str(small_file), "-p", "build.share", "-v", "0,1", "-f", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["build.share"] for r in rows] == ["0.0", "1.0"]
+    one = _single(["build.share=1"])
+    assert_allclose(float(rows[1]["savings_npv_usd"]), one["comparison"]["savings_npv_usd"])
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_people_formats(runner, small_file, fmt):
+    args = ["sweep", str(small_file), "-p", "build.share", "-v", "0:1:3"]
+    result = runner.invoke(app, [*args, "-p", "site.pue", "-v", "1,2", "-f", fmt])
+    assert result.exit_code == 0, result.output
+    assert "build.share" in result.stdout and "site.pue" in result.stdout
+
+
+def test_parse_values():
+    assert parse_values("0:1:21")[1] == pytest.approx(0.05)
+    assert len(parse_values("0:1:21")) == 21
+    with pytest.raises(InputError, match="START:STOP:COUNT"):
+        parse_values("0:1")
+    with pytest.raises(InputError, match="COUNT must be >= 2"):
+        parse_values("0:1:1")
+
+
+@pytest.mark.parametrize(
+    ("args", "wanted"),
+    [
+        (
+            ["-p", "build.shar", "-v", "0,1"],
+            "error: --param build.shar: unknown numeric parameter 'build.shar' "
+            "(did you mean build.share",
+        ),
+        (
+            ["-p", "build.share", "-v", "0,1.5"],
+            "error: --values build.share: must be <= 1, got 1.5",
+        ),
+        (
+            ["-p", "build.available_year", "-v", "0.5"],
+            "error: --values build.available_year: must be a whole number, got 0.5",
+        ),
+        (
+            ["-p", "build.available_year", "-v", "4"],
+            "error: --values build.available_year: must be <= 3, got 4",
+        ),
+        (
+            ["-p", "build.share", "-v", "0,1", "-p", "site.pue"],
+            "error: give one --values per --param (got 2 --param, 1 --values)",
+        ),
+        (["-p", "build.share", "-v", "a,b"], "error: --values build.share: a,b: expected"),
+        (
+            ["-p", "build.chip.die_area_mm2", "-v", "100,90000"],
+            "does not fit on the wafer",
+        ),
+    ],
+)
+def test_errors_one_line_exit_2(runner, small_file, args, wanted):
+    result = runner.invoke(app, ["sweep", str(small_file), *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert wanted in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
