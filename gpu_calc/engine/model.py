@@ -162,10 +162,10 @@ def _plan(
     usd_per_mw = _get(p, "site.facility_capex_usd_per_mw", 0.0)
     facility_life = _get(p, "site.facility_lifetime_years", 15.0)
 
-    hw_capex = energy_it = need_mw = unit_opex = embodied = residual_hw = 0.0
-    length_km = 0.0
-    bought_by_fleet = []
-    active_by_fleet = []
+    none: Array = np.zeros(())
+    hw_capex = energy_it = need_mw = unit_opex = embodied = residual_hw = length_km = none
+    bought_by_fleet: list[Array] = []
+    active_by_fleet: list[Array] = []
     for f in fleets:
         active = f.need / f.perf[..., None]
         bought = fleet.units_bought(active, f.lifetime_years)
@@ -212,8 +212,8 @@ def _plan(
         tco, total_demand, out=np.full(np.shape(tco), np.nan), where=total_demand > 0
     )
     bought_units = bought_by_fleet[0] + zeros
-    chip_units = (bought_by_fleet[1] if len(fleets) > 1 else 0.0) + zeros
-    yearly = {
+    chip_units = (bought_by_fleet[1] if len(fleets) > 1 else none) + zeros
+    yearly: dict[str, Array] = {
         "hw_capex_usd": hw_capex,
         "facility_capex_usd": facility_capex,
         "nre_usd": nre_yearly,
@@ -228,7 +228,7 @@ def _plan(
         "bought_units": bought_units,
         "chip_units": chip_units,
         "active_bought_units": active_by_fleet[0] + zeros,
-        "active_chip_units": (active_by_fleet[1] if len(fleets) > 1 else 0.0) + zeros,
+        "active_chip_units": (active_by_fleet[1] if len(fleets) > 1 else none) + zeros,
     }
     assert horizon == shape[-1]
     return PlanOutcome(
