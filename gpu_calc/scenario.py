@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -25,26 +26,84 @@ from pydantic import (
 )
 
 from gpu_calc import presets
-from gpu_calc.distributions import DIST_NAMES, Bounds, Distribution, base_value
-from gpu_calc.errors import InputError, InputErrors
-from gpu_calc.yamlio import YamlDocument, parse_yaml, read_yaml_file
+from gpu_calc.distributions import (
+    DIST_NAMES,
+    Bounds,
+    Distribution,
+    LogNormal,
+    Normal,
+    Pert,
+    Triangular,
+    Uniform,
+    base_value,
+)
+from gpu_calc.errors import InputError, InputErrors, format_path
+from gpu_calc.yamlio import YamlDocument, parse_yaml, read_yaml_file, shown
 
 #: Longest horizon accepted: the engine's arrays grow with it, and no plan looks further.
 MAX_HORIZON_YEARS = 100
 
 
 def _describe(value: Any) -> str:
+    """A value as a message shows it: ``the text 'abc'``, ``a list``, ``2.5``."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
-        return f"the text {value[:40]!r}"
+        return f"the text '{shown(value)}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return repr(value)
+    if isinstance(value, int) and abs(value) >= 10**16:
+        return f"a number of {len(str(abs(value)))} digits"
+    if isinstance(value, float):
+        if not math.isfinite(value):  # as YAML writes them
+            return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+        return f"{value:g}"
+    return shown(repr(value))
+
+
+_NUMBER_TEXT = re.compile(r"^[-+]?(?:\d[\d_,]*)?(?:\.\d*)?(?:[eE][-+]?\d+)?$")
+_NUMBER_UNIT = re.compile(r"^[-+]?[\d.,_]+\s*[A-Za-z$€£%/]")
+
+
+def _number_hint(value: Any) -> str:
+    """How to fix a value given where a number is expected (with a leading space), or ''."""
+    if value is None:
+        return " (write a number after the colon)"
+    if isinstance(value, bool):
+        return " (write a number; true and false are not numbers)"
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if text.endswith("%") and _NUMBER_TEXT.match(text[:-1].strip()):
+        return " (write shares and rates as decimals: 50% is 0.5)"
+    if text.startswith("$") and _NUMBER_TEXT.match(text[1:]):
+        return f" (write the amount alone: {text[1:].replace(',', '')})"
+    if _NUMBER_TEXT.match(text) and any(c.isdigit() for c in text):
+        if "," in text:
+            return f" (write it without commas: {text.replace(',', '')})"
+        return " (remove the quotes: numbers are written bare)"
+    if _NUMBER_UNIT.match(text):
+        return " (write the number alone: the unit is in the key's name)"
+    if text.lower() in ("yes", "no", "on", "off", "nan", "inf", "infinity"):
+        return " (write a finite number)"
+    return ""
+
+
+def _finite(value: Any) -> float:
+    """A finite float from an int or float, or a ValueError saying what is wrong."""
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(
+            f"{_describe(value)} is too large (the largest number is about 1.8e308)"
+        ) from None
+    if not math.isfinite(number):
+        raise ValueError(f"must be a finite number, got {_describe(number)}")
+    return number
 
 
 def _number_or_dist(value: Any) -> Any:
@@ -55,22 +114,15 @@ def _number_or_dist(value: Any) -> Any:
                 f"a mapping here must be a distribution with a 'dist' key ({', '.join(DIST_NAMES)})"
             )
         name = value["dist"]
-        if name not in DIST_NAMES:
-            hint = difflib.get_close_matches(str(name), DIST_NAMES, n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise ValueError(
-                f"unknown distribution {name!r} (known: {', '.join(DIST_NAMES)}{extra})"
-            )
+        if not isinstance(name, str) or name not in DIST_NAMES:
+            hint = difflib.get_close_matches(name, DIST_NAMES, n=1) if isinstance(name, str) else []
+            what = f"'{shown(name)}'" if isinstance(name, str) else _describe(name)
+            extra = f"did you mean '{hint[0]}'? " if hint else ""
+            raise ValueError(f"unknown distribution {what} ({extra}known: {', '.join(DIST_NAMES)})")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"expected a number, got {_describe(value)}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise ValueError("number too large (the limit is about 1.8e308)") from None
-    if not math.isfinite(number):
-        raise ValueError(f"must be a finite number, got {value}")
-    return number
+        raise ValueError(f"expected a number, got {_describe(value)}{_number_hint(value)}")
+    return _finite(value)
 
 
 def _checker(bounds: Bounds) -> Any:
@@ -88,15 +140,30 @@ def _checker(bounds: Bounds) -> Any:
                 ]
             )
             if any(not math.isfinite(p) for p in params):
-                raise ValueError("distribution parameters must be finite numbers")
+                raise ValueError("a distribution's parameters must be finite numbers")
         base = base_value(value)
         problem = bounds.problem(base)
         if problem:
-            what = "base value" if hasattr(value, "base") else "value"
-            raise ValueError(problem if what == "value" else f"its {what} {problem}")
+            if hasattr(value, "base"):
+                raise ValueError(
+                    f"the distribution's base value {problem} (the base value is its "
+                    f"{_BASE_OF.get(value.dist, 'base value')}; valid: {bounds.describe()})"
+                )
+            if bounds.hi == 1 and 1 < base <= 100:
+                problem += f" (a share: write {base:g}% as {base / 100:g})"
+            raise ValueError(problem)
         return value
 
     return check
+
+
+_BASE_OF = {
+    "normal": "mean",
+    "lognormal": "median",
+    "uniform": "midpoint",
+    "triangular": "mode",
+    "pert": "mode",
+}
 
 
 def Param(  # noqa: N802 - reads as a type
@@ -118,11 +185,25 @@ def Param(  # noqa: N802 - reads as a type
 
 
 def _whole(value: Any) -> Any:
+    if isinstance(value, dict):
+        raise ValueError(
+            f"expected a whole number, got {_describe(value)} (this field cannot be uncertain)"
+        )
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        raise ValueError(f"expected a whole number, got {_describe(value)}")
+        hint = _number_hint(value)
+        if isinstance(value, float) and math.isfinite(value):
+            hint = f" (a whole number of years, e.g. {math.floor(value + 0.5)})"
+        raise ValueError(f"expected a whole number, got {_describe(value)}{hint}")
     return value
+
+
+def _version(value: Any) -> Any:
+    if value == 1 and not isinstance(value, bool):
+        return 1
+    what = f"'{shown(value)}'" if isinstance(value, str) else _describe(value)
+    raise ValueError(f"unsupported version {what} (this gpucalc reads version: 1 files)")
 
 
 Money = Param(0)
@@ -264,7 +345,7 @@ class Bound(_Model):
 class Scenario(_Model):
     """A whole scenario file (MODEL.md section 2)."""
 
-    version: Literal[1] = 1
+    version: Annotated[Literal[1], BeforeValidator(_version)] = 1
     name: str = "unnamed scenario"
     description: str | None = None
     horizon_years: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=MAX_HORIZON_YEARS)]
@@ -306,12 +387,20 @@ def _merge_preset(
     name = raw.get(name_key)
     if name is None:
         return raw
+    known = presets.names(kind)
     if not isinstance(name, str):
-        raise doc.error(path + (name_key,), f"expected a preset name, got {_describe(name)}")
-    try:
-        preset = presets.get(kind, name)
-    except KeyError as exc:
-        raise doc.error(path + (name_key,), str(exc.args[0])) from None
+        raise doc.error(
+            path + (name_key,),
+            f"expected a preset name, got {_describe(name)} (known: {', '.join(known)})",
+        )
+    if name not in known:
+        hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        extra = f"did you mean '{hint[0]}'? " if hint else ""
+        raise doc.error(
+            path + (name_key,),
+            f"unknown {kind[:-1]} preset '{shown(name)}' ({extra}known: {', '.join(known)})",
+        )
+    preset = presets.get(kind, name)
     merged = dict(raw)
     for key, value in preset.values.items():
         if key in skip or key in raw:
@@ -395,25 +484,62 @@ def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _fields_at(path: tuple[str | int, ...]) -> list[str]:
-    """Known keys of the mapping at ``path`` (for did-you-mean suggestions)."""
+_DIST_CLASSES: dict[str, type[BaseModel]] = {
+    "normal": Normal,
+    "lognormal": LogNormal,
+    "uniform": Uniform,
+    "triangular": Triangular,
+    "pert": Pert,
+}
+
+
+def _dist_keys(name: str) -> list[str]:
+    """The keys of a distribution mapping, as written in a file (``mean``, not ``mean_``)."""
+    cls = _DIST_CLASSES[name]
+    return [info.alias or key for key, info in cls.model_fields.items()]
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at ``path`` in ``data``, or None."""
+    for part in path:
+        if not _has(data, part):
+            return None
+        data = data[part]
+    return data
+
+
+def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
     model: type[BaseModel] | None = Scenario
     mapping_key = False  # the next part is a key of a dict field (expect: PATH -> Bound)
     for part in path:
         if model is None:
-            return []
+            return None
         if isinstance(part, int) or mapping_key:
             mapping_key = False
             continue
         info = model.model_fields.get(part)
         if info is None:
-            return []
+            return None
         model = _unwrap_model(info.annotation)
         mapping_key = get_origin(info.annotation) is dict
-    return [] if model is None else list(model.model_fields)
+    return model
+
+
+def _fields_at(path: tuple[str | int, ...], data: Any = None) -> list[str]:
+    """Known keys of the mapping at ``path`` (for did-you-mean suggestions)."""
+    here = _at(data, path)
+    if isinstance(here, dict) and here.get("dist") in DIST_NAMES:
+        return _dist_keys(here["dist"])
+    model = _model_at(path)
+    return [] if model is None or model is Normal else list(model.model_fields)
 
 
 _JUNK = {"float", "int", "str", "bool", "list", "dict", "none", "literal"} | set(DIST_NAMES)
+
+
+def _is_branch(part: Any) -> bool:
+    """True for the parts of a pydantic location that name a union branch, not a key."""
+    return isinstance(part, str) and ("[" in part or part.lower() in _JUNK)
 
 
 def _has(container: Any, part: str | int) -> bool:
@@ -426,7 +552,12 @@ def _has(container: Any, part: str | int) -> bool:
 
 
 def _clean_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[str | int, ...]:
-    """The real key path of a pydantic error location (drops union branch names)."""
+    """The real key path of a pydantic error location (drops union branch names).
+
+    >>> _clean_loc(("site", "pue", "tagged-union[Normal,Pert]", "normal", "sd"),
+    ...            {"site": {"pue": {"dist": "normal", "sd": -1}}}, False)
+    ('site', 'pue', 'sd')
+    """
     out: list[str | int] = []
     here = data
     for i, part in enumerate(loc):
@@ -435,7 +566,7 @@ def _clean_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[str | in
             here = here[part]
         elif missing and i == len(loc) - 1 and isinstance(part, str):
             out.append(part)
-        elif isinstance(part, str) and ("[" in part or part.lower() in _JUNK):
+        elif _is_branch(part):
             continue
         elif isinstance(part, str) and isinstance(here, dict):
             # a key pydantic names that is not in the data: stop here
@@ -444,48 +575,158 @@ def _clean_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[str | in
     return tuple(out)
 
 
+_SCALAR_BRANCHES = ("float", "int", "str", "bool", "none")
+
+
+def _branch_fits(label: str, value: Any) -> bool:
+    """Whether the union branch ``label`` is the one meant for ``value``.
+
+    A list is meant for a ``list[...]`` branch, a mapping for a distribution or model, a
+    number or text for a scalar branch; a branch pydantic labels otherwise (a validator
+    wrapping a number-or-distribution) takes anything but a list.
+    """
+    is_list = isinstance(value, list)
+    if label.startswith("list["):
+        return is_list
+    if is_list:
+        return False
+    if label.startswith(("tagged-union[", "dict[")) or label in _DIST_CLASSES:
+        return isinstance(value, dict)
+    if label in _SCALAR_BRANCHES:
+        return not isinstance(value, dict)
+    return True
+
+
+def _branches(loc: tuple[Any, ...], data: Any) -> list[tuple[tuple[Any, ...], bool]]:
+    """For each union branch a location passes through: (where the union is, fits)."""
+    out = []
+    here = data
+    prefix: list[Any] = []
+    for part in loc:
+        if _has(here, part):
+            prefix.append(part)
+            here = here[part]
+        elif isinstance(part, str) and (
+            part.startswith(("list[", "tagged-union[", "function-")) or part in _SCALAR_BRANCHES
+        ):
+            out.append((tuple(prefix), _branch_fits(part, here)))
+    return out
+
+
+def _relevant(errors: list[Any], data: Any) -> list[Any]:
+    """Drop the errors of union branches not meant for the value given.
+
+    ``demand.units: [1, -5]`` fails both as a number and as a list; only the list's error
+    says what is wrong. A branch's errors are dropped only when another branch of the same
+    union fits the value (otherwise every error is kept).
+    """
+    places = [_branches(tuple(err["loc"]), data) for err in errors]
+    fitting = {where for branches in places for where, fits in branches if fits}
+    return [
+        err
+        for err, branches in zip(errors, places, strict=True)
+        if all(fits or where not in fitting for where, fits in branches)
+    ]
+
+
+def _choices(expected: str) -> list[str]:
+    return re.findall(r"'([^']*)'", expected)
+
+
+def _missing(path: tuple[str | int, ...], data: Any) -> str:
+    key = shown(str(path[-1])) if path else "?"
+    text = f"missing required key '{key}'"
+    parent_path = path[:-1]
+    parent = _at(data, parent_path)
+    if isinstance(parent, dict) and parent.get("dist") in DIST_NAMES:
+        name = parent["dist"]
+        needs = [k for k in _dist_keys(name) if k != "dist"]
+        return text + f" (a {name} distribution needs {', '.join(needs[:-1])} and {needs[-1]})"
+    if not parent_path:
+        return text + " (add it at the top level)"
+    where = format_path(parent_path)
+    model = _model_at(parent_path)
+    preset_key = next(
+        (k for k in ("accelerator", "preset") if model and k in model.model_fields), None
+    )
+    if preset_key and isinstance(parent, dict) and preset_key not in parent:
+        return text + f" (add it under {where}, or name a preset in {where}.{preset_key})"
+    return text + f" (add it under {where})"
+
+
 def _message(err: dict[str, Any], path: tuple[str | int, ...], data: Any) -> str:
+    """One pydantic error as a message: what is wrong (how to fix it)."""
     kind = err["type"]
     msg = str(err["msg"])
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        key = path[-1] if path else "?"
-        known = _fields_at(path[:-1])
-        hint = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-        text = f"unknown key '{key}'"
+        key = str(path[-1]) if path else "?"
+        known = _fields_at(path[:-1], data)
+        hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        text = f"unknown key '{shown(key)}'"
         if hint:
             return text + f" (did you mean '{hint[0]}'?)"
-        return text + (f" (known keys: {', '.join(known)})" if known else "")
+        return text + (f" (known keys: {', '.join(known)})" if known else " (remove it)")
     if kind == "missing":
-        return f"missing required key '{path[-1]}'" if path else "missing required key"
+        return _missing(path, data)
     if msg.startswith("Value error, "):
-        return msg[len("Value error, ") :]
+        text = msg[len("Value error, ") :]
+        if " is above " in text and isinstance(value, dict):
+            order = "low <= mode <= high" if "mode" in value else "low <= high"
+            text += f" (order them {order})"
+        return text
     if msg.startswith("Assertion failed, "):
         return msg[len("Assertion failed, ") :]
-    value = err.get("input")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of keys, got {_describe(value)}"
+        return (
+            f"expected a mapping of keys, got {_describe(value)} "
+            "(write its keys indented on the lines below it)"
+        )
     if kind == "list_type":
-        return f"expected a list, got {_describe(value)}"
-    if kind in ("string_type",):
-        return f"expected text, got {_describe(value)}"
+        return f"expected a list, got {_describe(value)} (write [a, b] or one '- item' per line)"
+    if kind == "string_type":
+        return f"expected text, got {_describe(value)} (put it in quotes)"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {_describe(value)}"
+        return f"expected a whole number, got {_describe(value)}{_number_hint(value)}"
     if kind in ("float_type", "float_parsing"):
-        return f"expected a number, got {_describe(value)}"
+        return f"expected a number, got {_describe(value)}{_number_hint(value)}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {_describe(value)}"
     if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"must be one of {expected}, got {_describe(value)}"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return f"{msg[0].lower()}{msg[1:]}, got {_describe(value)}"
+        choices = _choices(str(ctx.get("expected", "")))
+        hint = (
+            difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+            if isinstance(value, str)
+            else []
+        )
+        if hint:
+            return f"unknown value '{shown(value)}' (did you mean '{hint[0]}'?)"
+        if isinstance(value, str):
+            return f"unknown value '{shown(value)}' (known: {', '.join(choices)})"
+        return f"must be one of {', '.join(choices)}; got {_describe(value)}"
+    symbols = {
+        "greater_than_equal": (">=", "ge"),
+        "greater_than": (">", "gt"),
+        "less_than_equal": ("<=", "le"),
+        "less_than": ("<", "lt"),
+    }
+    if kind in symbols:
+        symbol, key = symbols[kind]
+        limit = ctx.get(key)
+        shown_limit = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
+        return f"must be {symbol} {shown_limit}, got {_describe(value)}"
     return msg[0].lower() + msg[1:]
 
 
 def _errors_from_validation(exc: ValidationError, data: Any, doc: YamlDocument) -> list[InputError]:
     out: list[InputError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
-    for err in exc.errors(include_url=False):
+    for err in _relevant(exc.errors(include_url=False), data):
         path = _clean_loc(tuple(err["loc"]), data, err["type"] == "missing")
         message = _message(dict(err), path, data)
+        if path == ("horizon_years",) and err["type"] == "less_than_equal":
+            message += " (the longest horizon gpucalc compares)"
         if (path, message) in seen:
             continue
         seen.add((path, message))
@@ -496,6 +737,23 @@ def _errors_from_validation(exc: ValidationError, data: Any, doc: YamlDocument) 
 # --------------------------------------------------------------------------- checks
 
 
+def _largest_die_mm2(wafer_diameter_mm: float) -> float:
+    """The largest die area with at least one die per wafer (MODEL.md section 4), by bisection.
+
+    >>> round(_largest_die_mm2(300.0))
+    8662
+    """
+    from gpu_calc.engine.silicon import dies_per_wafer
+
+    lo, hi = 0.0, math.pi * (wafer_diameter_mm / 2) ** 2
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        with np.errstate(all="ignore"):
+            fits = mid > 0 and dies_per_wafer(mid, wafer_diameter_mm) > 0
+        lo, hi = (mid, hi) if fits else (lo, mid)
+    return lo
+
+
 def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     """Rules that tie several fields together (the model alone cannot say where)."""
     from gpu_calc.engine.silicon import dies_per_wafer
@@ -503,20 +761,21 @@ def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     errors = []
     h = s.horizon_years
     units = s.demand.units
-    if isinstance(units, list):
-        if len(units) != h:
-            errors.append(
-                doc.error(
-                    ("demand", "units"),
-                    f"has {len(units)} values but horizon_years is {h}; give one number per "
-                    "year or a single number for every year",
-                )
+    if isinstance(units, list) and len(units) != h:
+        errors.append(
+            doc.error(
+                ("demand", "units"),
+                f"has {len(units)} values but horizon_years is {h} (give one number per "
+                "year, or a single number for every year)",
             )
-        total = sum(base_value(u) for u in units)
-    else:
-        total = base_value(units) * h
-    if total <= 0:
-        errors.append(doc.error(("demand", "units"), "demand must be above 0 in some year"))
+        )
+    elif not any(base_value(u) > 0 for u in (units if isinstance(units, list) else [units])):
+        errors.append(
+            doc.error(
+                ("demand", "units"),
+                "must be above 0 in at least one year (demand is what both plans serve)",
+            )
+        )
     year = base_value(s.build.available_year)
     if math.floor(year + 0.5) > h:
         errors.append(
@@ -528,11 +787,14 @@ def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     chip = s.build.chip
     area = base_value(chip.die_area_mm2)
     diameter = base_value(chip.wafer_diameter_mm)
-    if dies_per_wafer(area, diameter) <= 0:
+    with np.errstate(all="ignore"):
+        fits = dies_per_wafer(area, diameter) > 0
+    if not fits:
         errors.append(
             doc.error(
                 ("build", "chip", "die_area_mm2"),
-                f"a {area:g} mm2 die does not fit on a {diameter:g} mm wafer (no die per wafer)",
+                f"a {area:g} mm2 die does not fit on a {diameter:g} mm wafer "
+                f"(the largest that fits is about {_largest_die_mm2(diameter):,.0f} mm2)",
             )
         )
     for i, p in enumerate(s.perspective):

@@ -94,11 +94,32 @@ class YamlDocument:
         for n in range(len(path), 0, -1):
             if tuple(path[:n]) in self.overrides:
                 return InputError(
-                    message, f"--set {self.overrides[tuple(path[:n])]}", path=tuple(path)
+                    message,
+                    f"--set {shown(self.overrides[tuple(path[:n])], 200)}",
+                    path=_safe_path(tuple(path)),
                 )
         where = self.mark(path)
         line, col = where if where else (None, None)
-        return InputError(message, self.source, line, col, tuple(path))
+        return InputError(message, self.source, line, col, _safe_path(tuple(path)))
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` fit for a one-line message: control characters escaped, long text cut.
+
+    >>> shown("a\\nb"), shown("x" * 50, 10)
+    ('a\\\\nb', 'xxxxxxxxx…')
+    """
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def _short_tag(tag: str) -> str:
+    """A tag as it was written: ``tag:yaml.org,2002:python/name:x`` -> ``!!python/name:x``."""
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
+def _safe_path(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    return tuple(shown(p, 60) if isinstance(p, str) else p for p in path)
 
 
 def _mark_error(source: str, mark: Any, message: str) -> InputError:
@@ -191,15 +212,68 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], source: str) -> int:
     return size
 
 
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    if "\\t" in problem or "tab" in problem.lower():
-        return "YAML syntax error: a tab character; indent with spaces, not tabs"
+_TAB = "YAML syntax error: a tab character; indent with spaces, not tabs"
+
+#: Characters YAML 1.2 does not allow in a document (C0 controls but tab, newline and
+#: carriage return; DEL; C1 controls but NEL; surrogates; U+FFFE and U+FFFF).
+_BAD_CHAR = re.compile(r"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _check_chars(text: str, source: str) -> None:
+    """Reject control characters with their place (PyYAML names only an offset)."""
+    found = _BAD_CHAR.search(text)
+    if found is None:
+        return
+    before = text[: found.start()]
+    line = before.count("\n") + 1
+    col = found.start() - (before.rfind("\n") + 1) + 1
+    raise InputError(
+        f"the control character U+{ord(found.group()):04X} is not allowed "
+        "(a scenario is plain text: remove it, or save the file as UTF-8 text)",
+        source,
+        line,
+        col,
+    )
+
+
+def _yaml_message(exc: yaml.YAMLError) -> tuple[str, Any]:
+    """A message for a YAML syntax error, with a hint, and the mark to report it at."""
+    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+    context = getattr(exc, "context", None) or ""
+    mark = getattr(exc, "problem_mark", None)
+    opened = getattr(exc, "context_mark", None)
+    if "'\\t'" in problem:
+        return _TAB, mark
+    if "quoted scalar" in context and opened is not None:
+        return "YAML syntax error: a quoted text is not closed (add the closing quote)", opened
+    if "flow sequence" in context and opened is not None:
+        return (
+            f"YAML syntax error: {problem} in the '[' list that starts here "
+            "(separate items with ', ' and close it with ']')",
+            opened,
+        )
+    if "flow mapping" in context and opened is not None:
+        return (
+            f"YAML syntax error: {problem} in the '{{' mapping that starts here "
+            "(separate entries with ', ' and close it with '}')",
+            opened,
+        )
+    if "mapping values are not allowed" in problem:
+        return (
+            "YAML syntax error: a ':' where no key can start (check the indentation, "
+            "or quote text that contains ': ')",
+            mark,
+        )
+    if "expected key" in problem or "expected <block end>" in problem:
+        return (
+            f"YAML syntax error: {problem} (check the indentation: the keys of one "
+            "mapping start in the same column)",
+            mark,
+        )
     text = f"YAML syntax error: {problem}"
     if context:
         text += f" ({context})"
-    return text
+    return text, mark
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -216,16 +290,22 @@ class _Builder:
         self.source = source
         self.marks: dict[tuple[str | int, ...], tuple[int, int]] = {}
 
-    def _err(self, node: yaml.Node, message: str, path: tuple[str | int, ...]) -> InputError:
-        mark = node.start_mark
-        return InputError(message, self.source, mark.line + 1, mark.column + 1, path)
+    def _err(
+        self, node: yaml.Node, message: str, path: tuple[str | int, ...], at_node: bool = False
+    ) -> InputError:
+        """An error about ``node``, placed at its key (or list item) unless ``at_node``."""
+        if path in self.marks and not at_node:
+            line, col = self.marks[path]
+        else:
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        return InputError(message, self.source, line, col, _safe_path(path))
 
     def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
         if node.tag not in _ALLOWED_TAGS:
             raise self._err(
                 node,
-                f"the YAML tag '{node.tag}' is not allowed; scenario files hold only plain "
-                "values, lists and mappings",
+                f"the YAML tag '{shown(_short_tag(node.tag), 60)}' is not allowed (a scenario "
+                "holds only plain numbers, text, lists and mappings: remove the tag)",
                 path,
             )
         if isinstance(node, yaml.MappingNode):
@@ -252,8 +332,13 @@ class _Builder:
                 if digits.startswith("0x"):
                     return int(digits[2:], 16)
                 return int(digits)
-            except ValueError:
-                raise self._err(node, f"the number {value[:40]!r} is too long", path) from None
+            except ValueError:  # more digits than Python converts (about 4,300)
+                raise self._err(
+                    node,
+                    f"a number of {len(digits):,} digits is too large "
+                    "(the largest number is about 1.8e308)",
+                    path,
+                ) from None
         if tag == _TAG + "float":
             lowered = value.lower()
             if lowered.endswith(".nan"):
@@ -261,11 +346,18 @@ class _Builder:
             if lowered.endswith(".inf"):
                 return -math.inf if value.startswith("-") else math.inf
             try:
-                return float(value.replace("_", ""))
+                number = float(value.replace("_", ""))
             except ValueError:
                 raise self._err(node, f"{value[:40]!r} is not a number", path) from None
+            if math.isinf(number):
+                raise self._err(
+                    node,
+                    f"the number {value[:40]} is too large (the largest number is about 1.8e308)",
+                    path,
+                )
+            return number
         if tag == _TAG + "merge":
-            raise self._err(node, "'<<' is only allowed as a key", path)
+            raise self._err(node, "'<<' is only allowed as a key (quote it: '<<')", path)
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...]) -> dict[str, Any]:
@@ -279,19 +371,25 @@ class _Builder:
                 )
                 for src in sources:
                     if not isinstance(src, yaml.MappingNode):
-                        raise self._err(src, "'<<' merges only mappings", path)
+                        raise self._err(
+                            src, "'<<' merges only mappings (write <<: *name)", path, True
+                        )
                     for k, v in self._mapping(src, path).items():
                         merged.setdefault(k, v)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise self._err(key_node, "a key must be plain text, not a list or mapping", path)
+                raise self._err(
+                    key_node, "a key must be plain text, not a list or mapping", path, True
+                )
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key in first_seen:
                 raise self._err(
                     key_node,
-                    f"duplicate key '{key}' (first given on line {first_seen[key]}); keep only one",
+                    f"duplicate key '{shown(key)}' (first given on line {first_seen[key]}); "
+                    "keep only one",
                     path + (key,),
+                    at_node=True,
                 )
             first_seen[key] = line
             self.marks[path + (key,)] = (line, key_node.start_mark.column + 1)
@@ -320,17 +418,18 @@ def parse_yaml(text: str | bytes, source: str = "<string>") -> YamlDocument:
         text = decode(text, source)
     elif len(text) > MAX_BYTES:
         raise _too_large(source)
+    _check_chars(text, source)
     try:
         _check_events(text, source)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        message = _yaml_message(exc)
-        mark = exc.problem_mark
-        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-            message = "YAML syntax error: a tab character; indent with spaces, not tabs"
+        message, mark = _yaml_message(exc)
+        where = exc.problem_mark
+        if where is not None and _char_at(text, where.line, where.column) == "\t":
+            message, mark = _TAB, where
         raise _mark_error(source, mark, message) from None
     except yaml.YAMLError as exc:
-        raise InputError(_yaml_message(exc), source) from None
+        raise InputError(_yaml_message(exc)[0], source) from None
     except RecursionError:  # pragma: no cover - depth is bounded before composing
         raise InputError(f"nested more than {MAX_DEPTH} levels deep", source) from None
     if root is None:
