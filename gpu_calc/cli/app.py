@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 from typing import Annotated
 
 import typer
@@ -9,8 +12,18 @@ import typer
 from gpu_calc import __version__
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 ok; 1 an expectation or check failed (batch); 2 invalid input or usage."
+    "Exit codes: 0 ok; 1 an expectation or check failed (batch); 2 invalid input or usage; "
+    "70 internal error (a bug: rerun with --debug and report it); 130 interrupted."
 )
+#: Exit code of an unexpected exception (BSD sysexits EX_SOFTWARE).
+EXIT_INTERNAL_ERROR = 70
+#: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+#: Exit code when whoever reads our output stops reading (128 + SIGPIPE).
+EXIT_BROKEN_PIPE = 141
+
+#: Show tracebacks of unexpected errors (``--debug`` or ``GPUCALC_DEBUG=1``).
+_debug = False
 
 app = typer.Typer(
     name="gpucalc",
@@ -39,8 +52,17 @@ def _root(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Show the traceback of an unexpected error (also GPUCALC_DEBUG=1).",
+        ),
+    ] = False,
 ) -> None:
     """Build-vs-buy calculator for AI accelerator fleets."""
+    global _debug
+    _debug = _debug or debug
 
 
 # Commands register themselves on import (one module per command; keep them light:
@@ -59,6 +81,46 @@ from gpu_calc.cli import sweep as _sweep  # noqa: E402,F401
 from gpu_calc.cli import validate as _validate  # noqa: E402,F401
 
 
-def main() -> None:
-    """Entry point of the ``gpucalc`` console script."""
-    app()
+def _debug_wanted(argv: list[str]) -> bool:
+    env = os.environ.get("GPUCALC_DEBUG", "").strip().lower()
+    return _debug or env not in ("", "0", "false", "no") or "--debug" in argv
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that exiting does not fail flushing a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+        pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``gpucalc`` console script.
+
+    Input errors are reported by the commands (exit 2). Anything else that escapes is a bug:
+    one line on stderr and exit 70, or the traceback with ``--debug``. Ctrl-C exits 130 and
+    a closed output pipe (``gpucalc ... | head -1``) exits quietly.
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
+    if hasattr(signal, "SIGPIPE"):
+        # Die quietly like other Unix tools when the reader goes away (exit status 141).
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        app(args=args, prog_name="gpucalc")
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except Exception as exc:
+        if _debug_wanted(args):
+            raise
+        from gpu_calc.yamlio import shown
+
+        what = shown(f"{type(exc).__name__}: {exc}", 300)
+        sys.stderr.write(
+            f"gpucalc: internal error: {what} (a bug in gpucalc: rerun with --debug "
+            "for the traceback, and report it)\n"
+        )
+        sys.exit(EXIT_INTERNAL_ERROR)
