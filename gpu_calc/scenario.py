@@ -149,7 +149,7 @@ def _checker(bounds: Bounds) -> Any:
                     f"the distribution's base value {problem} (the base value is its "
                     f"{_BASE_OF.get(value.dist, 'base value')}; valid: {bounds.describe()})"
                 )
-            if bounds.hi == 1 and 1 < base <= 100:
+            if bounds.hi == 1 and 2 <= base <= 100:
                 problem += f" (a share: write {base:g}% as {base / 100:g})"
             raise ValueError(problem)
         return value

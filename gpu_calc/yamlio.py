@@ -140,6 +140,8 @@ def decode(raw: bytes, source: str) -> str:
     """UTF-8 text of ``raw`` (a leading byte-order mark is dropped), or an InputError."""
     if len(raw) > MAX_BYTES:
         raise _too_large(source)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text, not UTF-8 (save the file as UTF-8)", source, 1, 1)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -175,7 +177,9 @@ def _check_events(text: str, source: str) -> None:
             aliases += 1
             if aliases > MAX_ALIASES:
                 raise _mark_error(
-                    source, event.start_mark, f"more than {MAX_ALIASES} aliases (*name)"
+                    source,
+                    event.start_mark,
+                    f"more than {MAX_ALIASES:,} aliases (*name); write the values out instead",
                 )
         elif isinstance(event, yaml.DocumentStartEvent):
             documents += 1
