@@ -68,7 +68,8 @@ def die_yield(
     )
     if model == "murphy":
         safe = np.where(x > 0, x, 1.0)
-        return np.where(x > 0, ((1.0 - np.exp(-safe)) / safe) ** 2, 1.0)
+        # -expm1(-x) is 1 - e^-x without cancellation: a tiny x gives ~1, not 0
+        return np.where(x > 0, (-np.expm1(-safe) / safe) ** 2, 1.0)
     if model == "poisson":
         return np.exp(-x)
     if model == "negative_binomial":
