@@ -701,7 +701,7 @@ def _message(err: dict[str, Any], path: tuple[str | int, ...], data: Any) -> str
             else []
         )
         if hint:
-            return f"unknown value '{shown(value)}' (did you mean '{hint[0]}'?)"
+            return f"unknown value '{shown(str(value))}' (did you mean '{hint[0]}'?)"
         if isinstance(value, str):
             return f"unknown value '{shown(value)}' (known: {', '.join(choices)})"
         return f"must be one of {', '.join(choices)}; got {_describe(value)}"
@@ -745,7 +745,9 @@ def _largest_die_mm2(wafer_diameter_mm: float) -> float:
     """
     from gpu_calc.engine.silicon import dies_per_wafer
 
-    lo, hi = 0.0, math.pi * (wafer_diameter_mm / 2) ** 2
+    lo, hi = 0.0, math.pi * (wafer_diameter_mm / 2) * (wafer_diameter_mm / 2)
+    if not math.isfinite(hi):
+        return math.nan
     for _ in range(100):
         mid = (lo + hi) / 2
         with np.errstate(all="ignore"):
@@ -790,11 +792,16 @@ def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     with np.errstate(all="ignore"):
         fits = dies_per_wafer(area, diameter) > 0
     if not fits:
+        largest = _largest_die_mm2(diameter)
+        hint = (
+            f"the largest that fits is about {largest:,.0f} mm2"
+            if largest >= 1
+            else "check die_area_mm2 and wafer_diameter_mm"
+        )
         errors.append(
             doc.error(
                 ("build", "chip", "die_area_mm2"),
-                f"a {area:g} mm2 die does not fit on a {diameter:g} mm wafer "
-                f"(the largest that fits is about {_largest_die_mm2(diameter):,.0f} mm2)",
+                f"a {area:g} mm2 die does not fit on a {diameter:g} mm wafer ({hint})",
             )
         )
     for i, p in enumerate(s.perspective):

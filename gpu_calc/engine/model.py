@@ -310,7 +310,15 @@ def evaluate(
         ``H``, the number of years compared.
     yield_model : str
         ``murphy`` (default), ``poisson`` or ``negative_binomial``.
+
+    Inputs so extreme that a figure overflows (a price of 1e308) give infinities or NaN in
+    that figure, not floating-point warnings; renderers show them as null.
     """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return _evaluate(p, horizon_years, yield_model)
+
+
+def _evaluate(p: Mapping[str, ArrayLike], horizon_years: int, yield_model: str) -> Outcome:
     demand = demand_units(p, horizon_years)
     factors = finance.discount_factors(_get(p, "discount_rate", 0.0), horizon_years)
     sil = silicon_figures(p, yield_model)

@@ -7,6 +7,8 @@ import math
 
 def _scaled(x: float, steps: list[tuple[float, str]], digits: int = 3) -> str:
     """``x`` with the largest suffix not above it, to ``digits`` significant figures."""
+    if not math.isfinite(x):  # an overflowing figure (absurd inputs): no digits to show
+        return "n/a"
     ax = abs(x)
     for factor, suffix in steps:
         if ax >= factor:
@@ -22,7 +24,7 @@ def usd(x: float | None) -> str:
     >>> usd(1e10), usd(-3.5e8), usd(28571.4), usd(0.523)
     ('$10.0B', '-$350M', '$28.6k', '$0.523')
     """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if x is None or not math.isfinite(x):
         return "n/a"
     sign = "-" if x < 0 else ""
     ax = abs(x)
