@@ -1,0 +1,105 @@
+"""The top-level guard of ``main()``: bugs exit 70 in one line, Ctrl-C 130, closed pipes quietly."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+import gpu_calc.results
+from gpu_calc.cli import main
+
+# the module, not the Typer app that gpu_calc.cli exports under the same name
+app_module = importlib.import_module("gpu_calc.cli.app")
+
+
+@pytest.fixture(autouse=True)
+def _keep_signals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """main() restores SIGPIPE's default; not in the test process."""
+    monkeypatch.setattr(app_module.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(app_module, "_debug", False)
+    monkeypatch.delenv("GPUCALC_DEBUG", raising=False)
+
+
+def _raise(exc: BaseException) -> None:
+    def boom(*args: object) -> None:
+        raise exc
+
+    gpu_calc.results.compare = boom  # type: ignore[assignment]
+
+
+@pytest.fixture
+def broken(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gpu_calc.results, "compare", gpu_calc.results.compare)
+
+
+def test_internal_error_is_one_line_and_exit_70(
+    broken: None, small_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _raise(ZeroDivisionError("float division by zero\nsecond line"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", str(small_file)])
+    assert exit_info.value.code == 70
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "gpucalc: internal error: ZeroDivisionError: float division by zero\\nsecond line "
+        "(a bug in gpucalc: rerun with --debug for the traceback, and report it)\n"
+    )
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_debug_shows_the_traceback(
+    how: str, broken: None, small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _raise(ZeroDivisionError("boom"))
+    args = ["compare", str(small_file)]
+    if how == "option":
+        args.insert(0, "--debug")
+    else:
+        monkeypatch.setenv("GPUCALC_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError, match="boom"):
+        main(args)
+
+
+def test_ctrl_c_exits_130_quietly(
+    broken: None, small_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _raise(KeyboardInterrupt())
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", str(small_file)])
+    assert exit_info.value.code == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_input_errors_still_exit_2(small_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small_file.write_text("horizon_years: 0\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", str(small_file)])
+    assert exit_info.value.code == 2
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE on this platform")
+def test_closed_pipe_exits_quietly() -> None:
+    """``gpucalc compare x.yaml -f json | head -1``: the reader went away; no traceback."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gpu_calc", "compare", "scenarios/meta-2024.yaml", "-f", "json"],
+            cwd=ROOT,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    finally:
+        os.close(write)
+    assert proc.returncode in (-signal.SIGPIPE, 128 + signal.SIGPIPE, 1), proc.stderr
+    assert proc.stderr == b""
