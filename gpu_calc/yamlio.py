@@ -320,6 +320,7 @@ class _Builder:
                 self.marks[path + (i,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
                 out.append(self.build(item, path + (i,)))
             return out
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
     def _scalar(self, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> Any:

@@ -519,8 +519,18 @@ def test_junit_survives_control_characters_and_gives_times() -> None:
     ("entry", "key", "wanted"),
     [
         ("{mx: 2}", "mx", "savings_npv_usd.mx: unknown key 'mx' (did you mean 'max'?)"),
-        ('{min: "3"}', "min", "savings_npv_usd.min: expected a number, got the text '3'"),
-        ("{min: true}", "min", "savings_npv_usd.min: expected a number, got the boolean true"),
+        (
+            '{min: "3"}',
+            "min",
+            "savings_npv_usd.min: expected a number, got the text '3' "
+            "(remove the quotes: numbers are written bare)",
+        ),
+        (
+            "{min: true}",
+            "min",
+            "savings_npv_usd.min: expected a number, got the boolean true "
+            "(write a number; true and false are not numbers)",
+        ),
         (
             "{min: 2, max: 1}",
             "comparison",

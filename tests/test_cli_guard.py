@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 import gpu_calc.results
 from gpu_calc.cli import main
+from tests.conftest import ROOT
 
 # the module, not the Typer app that gpu_calc.cli exports under the same name
 app_module = importlib.import_module("gpu_calc.cli.app")

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SMALL
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -32,6 +31,7 @@ from gpu_calc.errors import InputErrors
 from gpu_calc.render import Format, render_comparison
 from gpu_calc.results import compare
 from gpu_calc.scenario import load_text
+from tests.conftest import SMALL
 
 SOURCE = "fuzz.yaml"
 SEED: dict[str, Any] = yaml.safe_load(SMALL)
@@ -294,7 +294,7 @@ def test_fuzz_through_the_cli(
     else:
         assert result.stdout == ""
         for line in result.stderr.splitlines():
-            assert line.startswith(str(path)), line
+            assert line.startswith(f"error: {path}"), line
 
 
 def test_valid_mutations_still_render() -> None:

@@ -1,10 +1,10 @@
 """Hostile and broken input: one clear line per problem, exit 2, never a traceback (issue 7).
 
 Each case is a file in ``tests/assets/invalid/`` named after it; ``expected.txt`` there holds
-the exact stderr of ``gpucalc compare FILE`` run from that folder, one line per problem, each
-starting with the file's name. Cases that cannot be files in the repository (a missing
-path, a directory, an unreadable or huge file, standard input, ``--set``) are built in
-``tmp_path`` by the same test.
+the exact stderr of ``gpucalc compare FILE`` run from that folder, one line per problem:
+``error: FILE:LINE:COL: key.path: what is wrong (how to fix it)``. Cases that cannot be
+files in the repository (a missing path, a directory, an unreadable or huge file, standard
+input, ``--set``) are built in ``tmp_path`` by the same test.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SMALL
 from typer.testing import CliRunner
 
 from gpu_calc import yamlio
 from gpu_calc.cli import app
+from tests.conftest import ROOT, SMALL
 
 INVALID = Path(__file__).resolve().parent / "assets" / "invalid"
 
@@ -28,7 +28,7 @@ INVALID = Path(__file__).resolve().parent / "assets" / "invalid"
 def _expected_by_file() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for line in (INVALID / "expected.txt").read_text(encoding="utf-8").splitlines():
-        name = line.split(":", 1)[0]
+        name = line.removeprefix("error: ").split(":", 1)[0]
         out.setdefault(name, []).append(line)
     return out
 
@@ -127,7 +127,8 @@ def test_invalid_input(
 ) -> None:
     if case in BUILT:
         monkeypatch.chdir(tmp_path)
-        args, expected = BUILT[case](tmp_path)
+        args, problems = BUILT[case](tmp_path)
+        expected = [f"error: {problem}" for problem in problems]
         stdin = tmp_path / "stdin"
         text = stdin.read_bytes() if stdin.exists() else None
     else:
@@ -153,7 +154,7 @@ def test_unreadable_file_whoever_runs_the_tests(
     monkeypatch.setattr(yamlio, "open", refuse, raising=False)
     result = runner.invoke(app, ["compare", "secret.yaml"])
     assert result.exit_code == 2, result.output
-    assert result.stderr == "secret.yaml: permission denied: cannot read the file\n"
+    assert result.stderr == "error: secret.yaml: permission denied: cannot read the file\n"
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
-from strategies import HORIZONS, engine_params
 
 from gpu_calc.engine import Outcome, evaluate
 from gpu_calc.engine.model import PlanOutcome
+from tests.strategies import HORIZONS, engine_params
 
 SETTINGS = settings(max_examples=100, deadline=None)
 RTOL = 1e-9

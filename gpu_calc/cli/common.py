@@ -84,10 +84,7 @@ def load(path: str, sets: list[str] | None = None) -> LoadedScenario:
     try:
         return load_file(path, sets or [])
     except InputErrors as exc:
-        # FILE:LINE:COL: key.path: message, as compilers print them (editors jump there)
-        for error in exc.errors:
-            message(str(error))
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
+        fail([str(e) for e in exc.errors])
 
 
 def check_output_path(output: str | None, inputs: list[str]) -> None:
