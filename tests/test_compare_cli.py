@@ -54,7 +54,7 @@ def test_bad_input_one_line_exit_2(runner, tmp_path):
     path.write_text(SMALL.replace("  pue: 1.5", "  pue: 0.5"))
     result = runner.invoke(app, ["compare", str(path)])
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: {path}:10:3: site.pue: must be >= 1, got 0.5"
+    assert result.stderr.strip() == f"{path}:10:3: site.pue: must be >= 1, got 0.5"
     assert result.stdout == ""
 
 

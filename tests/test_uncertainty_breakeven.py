@@ -56,7 +56,7 @@ def test_no_root_names_the_range_and_both_ends(runner, tmp_path):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        f"error: {path}:3:8: site.electricity_usd_per_kwh: savings_npv_usd does not reach "
+        f"{path}:3:8: site.electricity_usd_per_kwh: savings_npv_usd does not reach "
         "zero for site.electricity_usd_per_kwh in [0, 1]: -$1.00M at 0 and -$124k at 1; "
         "try another --range\n"
     )

@@ -176,7 +176,7 @@ def batch(
     try:
         expectations = [Expectation.parse(text) for text in expect or []]
     except InputError as exc:
-        fail(str(exc))
+        fail(exc)
     check_output_path(output, paths)
     _check_target(junit, "--junit", paths)
     _check_target(summary, "--summary", paths)

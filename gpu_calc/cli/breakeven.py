@@ -59,6 +59,6 @@ def breakeven(
         lo, hi = parse_range(range_) if range_ is not None else (None, None)
         result = run(loaded, param, lo, hi).to_dict()
     except InputError as exc:
-        fail(str(exc))
+        fail(exc)
     color = use_color(no_color) and output in (None, "-")
     write_output(render_breakeven(result, fmt, color=color), output)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from gpu_calc.errors import EXIT_INPUT_ERROR
+from gpu_calc.errors import EXIT_INPUT_ERROR, InputError
 
 if TYPE_CHECKING:
     from gpu_calc.scenario import LoadedScenario
@@ -69,10 +70,23 @@ def message(text: str) -> None:
     sys.stderr.write(text.rstrip("\n") + "\n")
 
 
-def fail(lines: list[str] | str, code: int = EXIT_INPUT_ERROR) -> NoReturn:
+def problem_line(problem: str | InputError) -> str:
+    """How one problem is printed: an input error in a file as ``FILE:LINE:COL: key.path:
+    message`` (the form editors and CI annotators read); anything else, such as a bad
+    ``--set`` or ``--param``, after ``error:``."""
+    if isinstance(problem, InputError) and problem.file and not problem.file.startswith("--"):
+        return str(problem)
+    text = str(problem)
+    return text if text.startswith(("error", "gpucalc")) else f"error: {text}"
+
+
+def fail(
+    problems: Sequence[str | InputError] | str | InputError, code: int = EXIT_INPUT_ERROR
+) -> NoReturn:
     """Print one line per problem on stderr and exit (2: invalid input)."""
-    for line in [lines] if isinstance(lines, str) else lines:
-        message(f"error: {line}" if not line.startswith(("error", "gpucalc")) else line)
+    items = [problems] if isinstance(problems, str | InputError) else problems
+    for item in items:
+        message(problem_line(item))
     raise typer.Exit(code)
 
 
@@ -84,7 +98,7 @@ def load(path: str, sets: list[str] | None = None) -> LoadedScenario:
     try:
         return load_file(path, sets or [])
     except InputErrors as exc:
-        fail([str(e) for e in exc.errors])
+        fail(exc.errors)
 
 
 def check_output_path(output: str | None, inputs: list[str]) -> None:

@@ -171,9 +171,9 @@ def _figure(
             result = _uncertainty("sweep").sweep(loaded, sweep_params)
             return charts.sweep_figure(result.to_dict())
     except InputErrors as exc:
-        fail([str(e) for e in exc.errors])
+        fail(exc.errors)
     except InputError as exc:
-        fail(str(exc))
+        fail(exc)
     from gpu_calc.results import compare
 
     return charts.comparison_figure(kind.value, compare(loaded))

@@ -40,6 +40,6 @@ def sensitivity(
     try:
         result = tornado(loaded).to_dict()
     except InputError as exc:
-        fail(str(exc))
+        fail(exc)
     color = use_color(no_color) and output in (None, "-")
     write_output(render_tornado(result, fmt, color=color), output)

@@ -63,6 +63,6 @@ def simulate(
     try:
         result = run(loaded, samples, seed, chunk_size, workers=jobs).to_dict()
     except InputError as exc:
-        fail(str(exc))
+        fail(exc)
     color = use_color(no_color) and output in (None, "-")
     write_output(render_simulation(result, fmt, color=color), output)

@@ -64,6 +64,6 @@ def sweep(
         grid = [(p, parse_values(v, f"--values {p}:")) for p, v in zip(params, values, strict=True)]
         result = run(loaded, grid).to_dict()
     except InputError as exc:
-        fail(str(exc))
+        fail(exc)
     color = use_color(no_color) and output in (None, "-")
     write_output(render_sweep(result, fmt, color=color), output)

@@ -15,6 +15,7 @@ from gpu_calc.cli.common import (
     fail,
     message,
     paint,
+    problem_line,
     use_color,
     write_output,
 )
@@ -60,7 +61,7 @@ def validate(
         if report.valid:
             message(f"{report.file}: {paint('ok', 'green', err_color)}")
         for error in report.errors:
-            message(f"{paint('error', 'red', err_color)}: {error}")
+            message(paint(problem_line(error), "red", err_color))
     invalid = [r for r in reports if not r.valid]
     if len(reports) > 1 or invalid:
         n_errors = sum(len(r.errors) for r in reports)
