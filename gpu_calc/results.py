@@ -27,31 +27,12 @@ import numpy as np
 from gpu_calc.engine import Outcome, PlanOutcome, evaluate
 from gpu_calc.engine.model import YEARLY
 from gpu_calc.inputs import ModelInputs
-from gpu_calc.scenario import LoadedScenario
+from gpu_calc.scenario import PLAN_METRICS, LoadedScenario
 
 SCHEMA_VERSION = 1
 
 #: Core per-plan keys of MODEL.md section 8, in output order.
-PLAN_KEYS = (
-    "capex_usd",
-    "facility_capex_usd",
-    "nre_usd",
-    "opex_usd",
-    "electricity_usd",
-    "residual_usd",
-    "tco_usd",
-    "npv_usd",
-    "energy_it_kwh",
-    "energy_facility_kwh",
-    "energy_it_kwh_per_year",
-    "water_l",
-    "co2e_kg",
-    "peak_it_mw",
-    "bought_units",
-    "chip_units",
-    "usd_per_reference_hour",
-    "fleet_length_km",
-)
+PLAN_KEYS = PLAN_METRICS
 SILICON_KEYS = ("dies_per_wafer", "die_yield", "die_usd", "unit_price_usd", "nre_usd")
 
 

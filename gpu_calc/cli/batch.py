@@ -12,13 +12,14 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
     check_output_path,
+    emit,
     fail,
     message,
-    use_color,
     write_output,
 )
 from gpu_calc.render import Format
@@ -116,7 +117,7 @@ def batch(
         ),
     ],
     *,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     junit: Annotated[
         str | None,
@@ -190,8 +191,7 @@ def batch(
         fail(f"no *.yaml or *.yml files under {', '.join(paths)}")
 
     data = report.to_dict()
-    color = use_color(no_color) and output in (None, "-")
-    write_output(render(data, fmt, color=color), output)
+    emit(render, data, fmt, output, no_color)
     if junit is not None:
         write_output(junit_xml.render(report), junit)
     if summary is not None:

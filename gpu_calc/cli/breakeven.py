@@ -8,14 +8,14 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
     check_output_path,
+    emit,
     fail,
     load,
-    use_color,
-    write_output,
 )
 from gpu_calc.render import Format
 
@@ -42,7 +42,7 @@ def breakeven(
             help="Values searched (default: the field's valid range within [0, 10 x base]).",
         ),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,
@@ -60,5 +60,4 @@ def breakeven(
         result = run(loaded, param, lo, hi).to_dict()
     except InputError as exc:
         fail(exc)
-    color = use_color(no_color) and output in (None, "-")
-    write_output(render_breakeven(result, fmt, color=color), output)
+    emit(render_breakeven, result, fmt, output, no_color)

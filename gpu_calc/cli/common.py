@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from gpu_calc.errors import EXIT_INPUT_ERROR, InputError
+from gpu_calc.render import Format
 
 if TYPE_CHECKING:
     from gpu_calc.scenario import LoadedScenario
 
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 OutputOption = Annotated[
     str | None,
     typer.Option(
@@ -111,6 +113,14 @@ def check_output_path(output: str | None, inputs: list[str]) -> None:
             fail(f"{output}: refusing to overwrite the input file; choose another -o")
     if target.is_dir():
         fail(f"{output}: is a directory; give a file name to -o")
+
+
+def emit(
+    render: Callable[..., str], result: Any, fmt: Format, output: str | None, no_color: bool
+) -> None:
+    """Render ``result`` in ``fmt`` (coloured only when stdout is a terminal) and write it."""
+    color = use_color(no_color) and output in (None, "-")
+    write_output(render(result, fmt, color=color), output)
 
 
 def write_output(text: str | bytes, output: str | None) -> None:

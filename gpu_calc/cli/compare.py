@@ -8,13 +8,13 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
     check_output_path,
+    emit,
     load,
-    use_color,
-    write_output,
 )
 from gpu_calc.render import Format
 
@@ -23,7 +23,7 @@ from gpu_calc.render import Format
 def compare(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
     *,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,
@@ -35,5 +35,4 @@ def compare(
     check_output_path(output, [file])
     loaded = load(file, sets)
     result = run(loaded).to_dict()
-    color = use_color(no_color) and output in (None, "-")
-    write_output(render_comparison(result, fmt, color=color), output)
+    emit(render_comparison, result, fmt, output, no_color)

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from gpu_calc.cli.app import app
-from gpu_calc.cli.common import NoColorOption, OutputOption, fail, use_color, write_output
+from gpu_calc.cli.common import (
+    FormatOption,
+    NoColorOption,
+    OutputOption,
+    fail,
+    use_color,
+    write_output,
+)
 from gpu_calc.render import Format
 
 
@@ -30,7 +37,7 @@ def presets_command(
     kind: Annotated[
         Kind | None, typer.Option("--kind", "-k", help="Only presets of this kind.")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     no_color: NoColorOption = False,
 ) -> None:

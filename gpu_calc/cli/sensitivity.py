@@ -8,14 +8,14 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
     check_output_path,
+    emit,
     fail,
     load,
-    use_color,
-    write_output,
 )
 from gpu_calc.render import Format
 
@@ -24,7 +24,7 @@ from gpu_calc.render import Format
 def sensitivity(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
     *,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,
@@ -41,5 +41,4 @@ def sensitivity(
         result = tornado(loaded).to_dict()
     except InputError as exc:
         fail(exc)
-    color = use_color(no_color) and output in (None, "-")
-    write_output(render_tornado(result, fmt, color=color), output)
+    emit(render_tornado, result, fmt, output, no_color)

@@ -8,14 +8,14 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
     check_output_path,
+    emit,
     fail,
     load,
-    use_color,
-    write_output,
 )
 from gpu_calc.render import Format
 
@@ -48,7 +48,7 @@ def simulate(
             "changes the result (2 helps on an idle 2-core machine).",
         ),
     ] = 1,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,
@@ -64,5 +64,4 @@ def simulate(
         result = run(loaded, samples, seed, chunk_size, workers=jobs).to_dict()
     except InputError as exc:
         fail(exc)
-    color = use_color(no_color) and output in (None, "-")
-    write_output(render_simulation(result, fmt, color=color), output)
+    emit(render_simulation, result, fmt, output, no_color)

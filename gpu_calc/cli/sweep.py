@@ -8,14 +8,14 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
     check_output_path,
+    emit,
     fail,
     load,
-    use_color,
-    write_output,
 )
 from gpu_calc.render import Format
 
@@ -43,7 +43,7 @@ def sweep(
             "or a comma list (e.g. 0.1,0.2,0.5).",
         ),
     ],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,
@@ -65,5 +65,4 @@ def sweep(
         result = run(loaded, grid).to_dict()
     except InputError as exc:
         fail(exc)
-    color = use_color(no_color) and output in (None, "-")
-    write_output(render_sweep(result, fmt, color=color), output)
+    emit(render_sweep, result, fmt, output, no_color)
