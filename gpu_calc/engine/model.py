@@ -188,11 +188,16 @@ def _plan(
         price_kwh.shape,
         np.shape(nre_usd) + (1,),  # NRE alone may vary (a sweep of design_usd)
     )
-    zeros = np.zeros(shape)
-    hw_capex = hw_capex + zeros
-    built = fleet.facility_built_mw(need_mw + zeros)
+
+    def full(x: Array) -> Array:
+        """``x`` at the plan's full shape, as a read-only view (no copy)."""
+        return np.broadcast_to(x, shape)
+
+    hw_capex = full(hw_capex)
+    need_mw = full(need_mw)
+    built = fleet.facility_built_mw(need_mw)
     facility_capex = fleet.facility_capex_usd(built, usd_per_mw)
-    energy_it = energy_it + zeros
+    energy_it = full(energy_it)
     energy_fac = energy_it * pue
     electricity = energy_fac * price_kwh
     opex = electricity + unit_opex + software_usd_per_year[..., None]
@@ -211,8 +216,8 @@ def _plan(
     per_hour = np.divide(
         tco, total_demand, out=np.full(np.shape(tco), np.nan), where=total_demand > 0
     )
-    bought_units = bought_by_fleet[0] + zeros
-    chip_units = (bought_by_fleet[1] if len(fleets) > 1 else none) + zeros
+    bought_units = full(bought_by_fleet[0])
+    chip_units = full(bought_by_fleet[1] if len(fleets) > 1 else none)
     yearly: dict[str, Array] = {
         "hw_capex_usd": hw_capex,
         "facility_capex_usd": facility_capex,
@@ -223,12 +228,12 @@ def _plan(
         "energy_facility_kwh": energy_fac,
         "water_l": water,
         "co2e_kg": co2e,
-        "need_it_mw": need_mw + zeros,
+        "need_it_mw": need_mw,
         "built_it_mw": built,
         "bought_units": bought_units,
         "chip_units": chip_units,
-        "active_bought_units": active_by_fleet[0] + zeros,
-        "active_chip_units": (active_by_fleet[1] if len(fleets) > 1 else none) + zeros,
+        "active_bought_units": full(active_by_fleet[0]),
+        "active_chip_units": full(active_by_fleet[1] if len(fleets) > 1 else none),
     }
     assert horizon == shape[-1]
     return PlanOutcome(
@@ -245,7 +250,7 @@ def _plan(
         energy_facility_kwh=sum_years(energy_fac),
         water_l=sum_years(water),
         co2e_kg=sum_years(co2e),
-        peak_it_mw=max_years(need_mw + zeros),
+        peak_it_mw=max_years(need_mw),
         bought_units=sum_years(bought_units),
         chip_units=sum_years(chip_units),
         usd_per_reference_hour=per_hour,
