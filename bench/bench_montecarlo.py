@@ -2,9 +2,11 @@
 
 Prints samples per second of ``simulate`` (1,000,000 samples of the 5-year
 ``scenarios/meta-2025-uncertain.yaml``), of a plain-Python per-sample loop of the same model
-(MODEL.md sections 3-6, written again below with ``math`` only) on the same draws, their
-ratio, and the peak memory of a 10,000,000-sample run in a fresh process. Goals (issue 5):
-<= 1 s for 1,000,000 samples on 2 cores, >= 300x the plain loop, 10,000,000 in < 1 GiB.
+(MODEL.md sections 3-6, written again below with ``math`` only, computing per sample what
+``simulate`` reports: the savings and each plan's NPV, IT energy and emissions) on the same
+draws, their ratio, and the peak memory of a 10,000,000-sample run in a fresh process.
+Goals (issue 5): <= 1 s for 1,000,000 samples on 2 cores, >= 300x the plain loop,
+10,000,000 samples in < 1 GiB.
 
 Timings on a shared machine are noisy: each is the best of a few runs, and the ratio is
 measured in the same run. Set ``BENCH_MC_SAMPLES`` / ``BENCH_MC_BIG`` to change the sizes.
@@ -28,7 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 from gpu_calc.inputs import ModelInputs  # noqa: E402
 from gpu_calc.scenario import load_file  # noqa: E402
-from gpu_calc.uncertainty.montecarlo import DRAW_BLOCK, _Streams, simulate  # noqa: E402
+from gpu_calc.uncertainty.montecarlo import (  # noqa: E402
+    DRAW_BLOCK,
+    PLAN_METRICS,
+    _Streams,
+    simulate,
+)
 from gpu_calc.uncertainty.params import clip_values, run  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "meta-2025-uncertain.yaml"
@@ -52,8 +59,9 @@ def _residual(cost: list[float], life: float, horizon: int) -> float:
     return sum(c * max(0.0, tau + life - horizon) / life for tau, c in enumerate(cost))
 
 
-def plain_savings(p: dict[str, float], horizon: int) -> float:
-    """savings_npv_usd of one sample, one number at a time (MODEL.md sections 3-6)."""
+def plain_sample(p: dict[str, float], horizon: int) -> tuple[float, ...]:
+    """One sample, one number at a time (MODEL.md sections 3-6): what ``simulate`` reports
+    of it, savings_npv_usd and each plan's npv_usd, energy_it_kwh and co2e_kg."""
     g = p.get
     demand = (
         [p["demand.units"]] * horizon
@@ -97,10 +105,14 @@ def plain_savings(p: dict[str, float], horizon: int) -> float:
             "peak": peak,
             "avg": load * peak,
             "opex": g(f"{prefix}.opex_usd_per_unit_year", 0.0),
+            "embodied": g(f"{prefix}.embodied_kg_co2e", 0.0),
         }
 
-    def npv(fleets: list[dict[str, Any]], nre_usd: float, software: float) -> float:
-        total, built, residual = 0.0, 0.0, 0.0
+    def plan(
+        fleets: list[dict[str, Any]], nre_usd: float, software: float
+    ) -> tuple[float, float, float]:
+        """NPV, IT energy and emissions of one plan: what ``simulate`` reports."""
+        total, built, residual, energy_total, co2e = 0.0, 0.0, 0.0, 0.0, 0.0
         facility = []
         for t in range(horizon):
             hw = sum(f["bought"][t] * f["capex"] for f in fleets)
@@ -109,6 +121,9 @@ def plain_savings(p: dict[str, float], horizon: int) -> float:
             built += added
             facility.append(added * g("site.facility_capex_usd_per_mw", 0.0))
             energy = sum(f["active"][t] * f["avg"] * 8760 / 1000 for f in fleets)
+            energy_total += energy
+            co2e += energy * g("site.pue", 1.0) * g("site.grid_kg_co2e_per_kwh", 0.0)
+            co2e += sum(f["bought"][t] * f["embodied"] for f in fleets)
             opex = (
                 energy * g("site.pue", 1.0) * p["site.electricity_usd_per_kwh"]
                 + sum(f["active"][t] * f["opex"] for f in fleets)
@@ -120,13 +135,14 @@ def plain_savings(p: dict[str, float], horizon: int) -> float:
         for f in fleets:
             residual += _residual([b * f["capex"] for b in f["bought"]], f["life"], horizon)
         residual += _residual(facility, g("site.facility_lifetime_years", 15.0), horizon)
-        return total - residual * (1 + r) ** -(horizon - 1) / (1 + r)
+        npv = total - residual * (1 + r) ** -(horizon - 1) / (1 + r)
+        return npv, energy_total, co2e
 
     share, available = p["build.share"], g("build.available_year", 0.0)
     chip_need = [share * d if t >= available else 0.0 for t, d in enumerate(demand)]
     buy_price = p["buy.unit_price_usd"]
-    buy = npv([fleet("buy", buy_price, demand)], 0.0, 0.0)
-    build = npv(
+    buy = plan([fleet("buy", buy_price, demand)], 0.0, 0.0)
+    build = plan(
         [
             fleet("buy", buy_price, [d - n for d, n in zip(demand, chip_need, strict=True)]),
             fleet(c, chip_price, chip_need),
@@ -134,7 +150,7 @@ def plain_savings(p: dict[str, float], horizon: int) -> float:
         nre,
         g("build.nre.software_usd_per_year", 0.0),
     )
-    return buy - build
+    return (buy[0] - build[0], *buy, *build)
 
 
 # --------------------------------------------------------------------------- measurements
@@ -181,14 +197,18 @@ def main() -> None:
 
     # the plain loop agrees with the engine on the same draws
     inputs, params = _draws(PLAIN_SAMPLES, seed=1)
-    engine = np.asarray(run(inputs, params).savings_npv_usd)
+    out = run(inputs, params)
+    engine = np.array(
+        [out.savings_npv_usd]
+        + [getattr(plan, m) for plan in (out.buy, out.build) for m in PLAN_METRICS]
+    ).T
     rows = [{k: float(v[i]) for k, v in params.items()} for i in range(PLAIN_SAMPLES)]
-    plain = np.array([plain_savings(row, horizon) for row in rows])
+    plain = np.array([plain_sample(row, horizon) for row in rows])
     worst = float(np.max(np.abs(plain - engine) / np.abs(engine)))
     print(f"plain loop vs engine on {PLAIN_SAMPLES:,} samples: max relative difference {worst:.1e}")
     assert worst < 1e-9, "the plain-Python model and the engine disagree"
 
-    plain_s = best_of(3, lambda: [plain_savings(row, horizon) for row in rows])
+    plain_s = best_of(3, lambda: [plain_sample(row, horizon) for row in rows])
     plain_rate = PLAIN_SAMPLES / plain_s
     print(f"plain Python loop : {plain_rate:12,.0f} samples/s")
 
