@@ -92,3 +92,13 @@ def test_set_overrides_a_field(runner, small_file):
     assert out["plans"]["build"]["chip_units"] == 0
     # one mask set (1,000,000) fewer
     assert out["silicon"]["nre_usd"] == base["silicon"]["nre_usd"] - 1_000_000
+
+
+def test_every_format_has_a_renderer(small_file, runner):
+    """Each member of the Format enum renders the comparison (pip-audit's check)."""
+    from gpu_calc.render import Format
+
+    for fmt in Format:
+        result = runner.invoke(app, ["compare", str(small_file), "--format", fmt.value])
+        assert result.exit_code == 0, (fmt, result.output)
+        assert result.stdout.strip(), fmt
