@@ -239,32 +239,14 @@ def _plans_table(result: dict[str, Any]) -> str:
 
 
 def _years_table(result: dict[str, Any]) -> str:
-    from gpu_calc.render import human
-    from gpu_calc.render.rows import signed, yearly_rows
+    from gpu_calc.render.rows import YEARLY_HEADER, yearly_cells
 
-    head = (
-        "Year",
-        "Buy capex",
-        "Buy opex",
-        "Build capex (incl. NRE)",
-        "Build opex",
-        "Savings (discounted)",
-        "Cumulative",
-    )
+    head = ["Build capex (incl. NRE)" if h == "Build capex" else h for h in YEARLY_HEADER]
     lines = [
         "<table><thead><tr>" + "".join(f'<th class="num">{h}</th>' for h in head) + "</tr>"
         "</thead><tbody>"
     ]
-    for r in yearly_rows(result):
-        cells = [
-            str(r["year"]),
-            human.usd(r["buy_capex_usd"]),
-            human.usd(r["buy_opex_usd"]),
-            human.usd(r["build_capex_usd"]),
-            human.usd(r["build_opex_usd"]),
-            signed(human.usd, r["savings_discounted_usd"]),
-            signed(human.usd, r["cumulative_savings_usd"]),
-        ]
+    for cells in yearly_cells(result):
         lines.append("<tr>" + "".join(f'<td class="num">{esc(c)}</td>' for c in cells) + "</tr>")
     lines.append("</tbody></table>")
     return "\n".join(lines)

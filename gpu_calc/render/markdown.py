@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from gpu_calc.render import human
-from gpu_calc.render.rows import PLAN_ROWS, SILICON_ROWS, difference, signed, yearly_rows
+from gpu_calc.render.rows import (
+    PLAN_ROWS,
+    SILICON_ROWS,
+    YEARLY_HEADER,
+    difference,
+    signed,
+    yearly_cells,
+)
 
 
 def _escape(text: str) -> str:
@@ -47,31 +54,12 @@ def render(result: dict[str, Any]) -> str:
         ),
         "",
     ]
-    years = [
-        [
-            str(r["year"]),
-            human.usd(r["buy_capex_usd"]),
-            human.usd(r["buy_opex_usd"]),
-            human.usd(r["build_capex_usd"]),
-            human.usd(r["build_opex_usd"]),
-            signed(human.usd, r["savings_discounted_usd"]),
-            signed(human.usd, r["cumulative_savings_usd"]),
-        ]
-        for r in yearly_rows(result)
-    ]
+    years = yearly_cells(result)
     out += [
         "### Cash flows by year",
         "",
         table(
-            [
-                "Year",
-                "Buy capex",
-                "Buy opex",
-                "Build capex",
-                "Build opex",
-                "Savings (disc.)",
-                "Cumulative",
-            ],
+            list(YEARLY_HEADER),
             years,
             set(range(7)),
         ),

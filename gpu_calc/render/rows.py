@@ -80,3 +80,31 @@ def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+#: Column headings of the cash-flow table (capex includes NRE; savings are discounted).
+YEARLY_HEADER = (
+    "Year",
+    "Buy capex",
+    "Buy opex",
+    "Build capex",
+    "Build opex",
+    "Savings (disc.)",
+    "Cumulative",
+)
+
+
+def yearly_cells(result: dict[str, Any]) -> list[list[str]]:
+    """The cash-flow table for people: one row of human numbers per year."""
+    return [
+        [
+            str(r["year"]),
+            human.usd(r["buy_capex_usd"]),
+            human.usd(r["buy_opex_usd"]),
+            human.usd(r["build_capex_usd"]),
+            human.usd(r["build_opex_usd"]),
+            signed(human.usd, r["savings_discounted_usd"]),
+            signed(human.usd, r["cumulative_savings_usd"]),
+        ]
+        for r in yearly_rows(result)
+    ]

@@ -10,7 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from gpu_calc.render import human
-from gpu_calc.render.rows import PLAN_ROWS, SILICON_ROWS, difference, signed, yearly_rows
+from gpu_calc.render.rows import (
+    PLAN_ROWS,
+    SILICON_ROWS,
+    YEARLY_HEADER,
+    difference,
+    signed,
+    yearly_cells,
+)
 
 BUY_STYLE = "cyan"
 BUILD_STYLE = "magenta"
@@ -64,26 +71,10 @@ def render(result: dict[str, Any], color: bool = False) -> str:
         box=box.SIMPLE_HEAVY,
         title_justify="left",
     )
-    for name in (
-        "Year",
-        "Buy capex",
-        "Buy opex",
-        "Build capex",
-        "Build opex",
-        "Savings (disc.)",
-        "Cumulative",
-    ):
+    for name in YEARLY_HEADER:
         years.add_column(name, justify="right")
-    for row in yearly_rows(result):
-        years.add_row(
-            str(row["year"]),
-            human.usd(row["buy_capex_usd"]),
-            human.usd(row["buy_opex_usd"]),
-            human.usd(row["build_capex_usd"]),
-            human.usd(row["build_opex_usd"]),
-            signed(human.usd, row["savings_discounted_usd"]),
-            signed(human.usd, row["cumulative_savings_usd"]),
-        )
+    for cells in yearly_cells(result):
+        years.add_row(*cells)
     console.print(years)
 
     if result["perspective"]:
