@@ -82,3 +82,15 @@ def test_seed_keeps_core_keys(runner):
         "nre_usd",
     }
     assert {"savings_npv_usd", "savings_pct", "payback_year", "cheaper"} <= set(out["comparison"])
+
+
+def test_shipped_scenarios_pass_their_expectations(runner):
+    """`gpucalc batch scenarios/` is what a team's CI runs: every file valid, every
+    expectation (the seed's figures among them) held."""
+    from tests.conftest import SCENARIOS
+
+    result = runner.invoke(app, ["batch", str(SCENARIOS), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["invalid"] == 0 and summary["failed"] == 0
+    assert summary["expectations_checked"] >= 4
