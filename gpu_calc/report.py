@@ -290,23 +290,25 @@ def _silicon_table(result: dict[str, Any]) -> str:
 
 
 def _perspective(result: dict[str, Any]) -> str:
-    from gpu_calc.render import human
+    from gpu_calc.render.rows import PERSPECTIVE_HEADER, perspective_cells
 
+    head = "".join(
+        f'<th class="num">{h}</th>' if i >= 2 else f"<th>{h}</th>"
+        for i, h in enumerate(PERSPECTIVE_HEADER)
+    )
     rows = "".join(
         "<tr>"
-        f"<td>{esc(p['label'])}</td><td><code>{esc(p['metric'])}</code></td>"
-        f"<td>{esc(p['plan'])}</td>"
-        f'<td class="num">{esc(human.number(p["metric_value"]))}</td>'
-        f'<td class="num">{esc(human.number(p["value"]))}</td>'
+        f"<td>{esc(cells[0])}</td><td><code>{esc(cells[1])}</code></td>"
+        f'<td class="num">{esc(cells[2])}</td><td class="num">{esc(cells[3])}</td>'
         f'<td class="num" data-key="perspective.{i}.ratio" data-value="{_num_attr(p["ratio"])}">'
-        f"{esc(human.number(p['ratio']))}×</td></tr>"
-        for i, p in enumerate(result["perspective"])
+        f"{esc(cells[4].removesuffix('x'))}×</td></tr>"
+        for i, (p, cells) in enumerate(
+            zip(result["perspective"], perspective_cells(result), strict=True)
+        )
     )
     return (
         '<section id="perspective">\n<h2>In perspective</h2>\n'
-        "<table><thead><tr><th>Reference</th><th>Metric</th><th>Plan</th>"
-        '<th class="num">Ours</th><th class="num">Reference value</th>'
-        f'<th class="num">Ratio</th></tr></thead><tbody>{rows}</tbody></table>\n</section>\n'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>\n</section>\n"
     )
 
 

@@ -154,11 +154,14 @@ def _check(data, node, schema, where="") -> list[str]:
         for key in node.get("required", []):
             if key not in data:
                 problems.append(f"{where}.{key} missing")
+        extra = node.get("additionalProperties")
         for key, value in data.items():
-            if key not in props:
-                problems.append(f"{where}.{key} unknown")
-            else:
+            if key in props:
                 problems += _check(value, props[key], schema, f"{where}.{key}")
+            elif isinstance(extra, dict):  # a mapping of any keys to one shape (expect:)
+                problems += _check(value, extra, schema, f"{where}.{key}")
+            else:
+                problems.append(f"{where}.{key} unknown")
     elif node.get("type") == "object":
         problems.append(f"{where}: not an object")
     elif node.get("type") == "array":

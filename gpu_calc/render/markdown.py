@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpu_calc.render import human
 from gpu_calc.render.rows import (
+    PERSPECTIVE_HEADER,
     PLAN_ROWS,
     SILICON_ROWS,
     YEARLY_HEADER,
     difference,
+    perspective_cells,
     signed,
     yearly_cells,
 )
@@ -66,23 +67,11 @@ def render(result: dict[str, Any]) -> str:
         "",
     ]
     if result["perspective"]:
-        per = [
-            [
-                p["label"],
-                p["metric"],
-                p["plan"],
-                human.number(p["metric_value"]),
-                human.number(p["value"]),
-                human.number(p["ratio"]) + "x",
-            ]
-            for p in result["perspective"]
-        ]
+        per = perspective_cells(result)
         out += [
             "### In perspective",
             "",
-            table(
-                ["Reference", "Metric", "Plan", "Ours", "Reference value", "Ratio"], per, {3, 4, 5}
-            ),
+            table(list(PERSPECTIVE_HEADER), per, {2, 3, 4}),
             "",
         ]
     return "\n".join(out)

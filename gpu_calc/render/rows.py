@@ -108,3 +108,43 @@ def yearly_cells(result: dict[str, Any]) -> list[list[str]]:
         ]
         for r in yearly_rows(result)
     ]
+
+
+def metric_formatter(metric: str) -> Callable[[Any], str]:
+    """The human formatter of a per-plan metric, by the unit its name carries.
+
+    >>> metric_formatter("energy_it_kwh_per_year")(1.309e9), metric_formatter("bought_units")(3.5e5)
+    ('1.31 TWh', '350,000')
+    """
+    if metric.endswith("_usd") or "_usd_" in metric:
+        return human.usd
+    if "_kwh" in metric:
+        return human.energy_kwh
+    if metric.endswith("_l"):
+        return human.water_l
+    if metric.endswith("_kg"):
+        return human.co2e_kg
+    if metric.endswith("_units"):
+        return human.units
+    return human.number
+
+
+#: Column headings of the perspective table.
+PERSPECTIVE_HEADER = ("Reference", "Metric (plan)", "Ours", "Reference value", "Ratio")
+
+
+def perspective_cells(result: dict[str, Any]) -> list[list[str]]:
+    """One row per perspective entry, numbers in the unit of its metric."""
+    rows = []
+    for p in result["perspective"]:
+        fmt = metric_formatter(p["metric"])
+        rows.append(
+            [
+                p["label"],
+                f"{p['metric']} ({p['plan']})",
+                fmt(p["metric_value"]),
+                fmt(p["value"]),
+                human.number(p["ratio"]) + "x",
+            ]
+        )
+    return rows

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import io
+import shutil
+import sys
 from typing import Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gpu_calc.render import human
 from gpu_calc.render.rows import (
+    PERSPECTIVE_HEADER,
     PLAN_ROWS,
     SILICON_ROWS,
     YEARLY_HEADER,
     difference,
+    perspective_cells,
     signed,
     yearly_cells,
 )
@@ -23,8 +26,22 @@ BUY_STYLE = "cyan"
 BUILD_STYLE = "magenta"
 
 
-def console_for(color: bool, width: int = 110) -> tuple[Console, io.StringIO]:
+#: Width of tables written to a pipe or a file: fixed, so that the output is stable.
+PIPE_WIDTH = 110
+
+
+def table_width(wanted: int = PIPE_WIDTH) -> int:
+    """``wanted`` columns, or fewer when stdout is a narrower terminal (rich then fits the
+    tables to it instead of the terminal wrapping every line)."""
+    isatty = getattr(sys.stdout, "isatty", None)
+    if isatty is not None and isatty():
+        return max(40, min(wanted, shutil.get_terminal_size((wanted, 24)).columns))
+    return wanted
+
+
+def console_for(color: bool, width: int = PIPE_WIDTH) -> tuple[Console, io.StringIO]:
     """A console that writes into a string, with or without colour."""
+    width = table_width(width)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -79,24 +96,10 @@ def render(result: dict[str, Any], color: bool = False) -> str:
 
     if result["perspective"]:
         per = Table(title="In perspective", box=box.SIMPLE_HEAVY, title_justify="left")
-        for name, justify in (
-            ("Reference", "left"),
-            ("Metric", "left"),
-            ("Plan", "left"),
-            ("Ours", "right"),
-            ("Reference value", "right"),
-            ("Ratio", "right"),
-        ):
-            per.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for p in result["perspective"]:
-            per.add_row(
-                p["label"],
-                p["metric"],
-                p["plan"],
-                human.number(p["metric_value"]),
-                human.number(p["value"]),
-                human.number(p["ratio"]) + "x",
-            )
+        for i, name in enumerate(PERSPECTIVE_HEADER):
+            per.add_column(name, justify="left" if i < 2 else "right")
+        for cells in perspective_cells(result):
+            per.add_row(*cells)
         console.print(per)
 
     comp = result["comparison"]
