@@ -8,14 +8,18 @@ arrays of other shapes and call the same engine.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gpu_calc.distributions import Bounds, base_value, is_uncertain, round_half_up
 from gpu_calc.errors import format_path
 from gpu_calc.scenario import LoadedScenario, Scenario, numeric_fields
+
+if TYPE_CHECKING:
+    from gpu_calc.engine import Outcome
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class ModelInputs:
     horizon_years: int
     yield_model: str
     fields: dict[str, InputField]
+    #: when the NRE is paid: ``upfront`` or ``spread`` (see engine.model.NRE_TIMINGS)
+    nre_timing: str = "upfront"
 
     @classmethod
     def from_scenario(cls, scenario: Scenario | LoadedScenario) -> ModelInputs:
@@ -55,11 +61,19 @@ class ModelInputs:
                 continue
             key = format_path(path)
             fields[key] = InputField(key, path, value, bounds)
-        return cls(s.horizon_years, s.build.chip.yield_model, fields)
+        return cls(s.horizon_years, s.build.chip.yield_model, fields, s.build.nre.timing)
 
     def base(self) -> dict[str, np.ndarray]:
         """Deterministic inputs: every field at its base value, as 0-d arrays."""
         return {key: np.asarray(f.base) for key, f in self.fields.items()}
+
+    def evaluate(self, params: Mapping[str, Any] | None = None) -> Outcome:
+        """The engine on ``params`` (default: the base values) with this scenario's fixed
+        choices (horizon, yield model, NRE timing)."""
+        from gpu_calc.engine import evaluate
+
+        values = self.base() if params is None else params
+        return evaluate(values, self.horizon_years, self.yield_model, self.nre_timing)
 
     def uncertain(self) -> list[str]:
         """Keys of the fields that hold a distribution."""

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from gpu_calc.engine import Outcome, PlanOutcome, evaluate
+from gpu_calc.engine import Outcome, PlanOutcome
 from gpu_calc.engine.model import YEARLY
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import PLAN_METRICS, LoadedScenario
@@ -150,5 +150,5 @@ class Comparison:
 def compare(loaded: LoadedScenario) -> Comparison:
     """Evaluate a validated scenario at its base values."""
     inputs = ModelInputs.from_scenario(loaded)
-    outcome = evaluate(inputs.base(), inputs.horizon_years, inputs.yield_model)
+    outcome = inputs.evaluate()
     return Comparison(loaded, inputs, outcome)

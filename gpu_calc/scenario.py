@@ -237,6 +237,9 @@ class Site(_Model):
     grid_kg_co2e_per_kwh: NonNeg = 0.0  # type: ignore[valid-type]
     facility_capex_usd_per_mw: Money = 0.0  # type: ignore[valid-type]
     facility_lifetime_years: Years = 15  # type: ignore[valid-type]
+    #: Refinement: colocation rent of the IT capacity built, instead of (or beside) owning
+    #: buildings; paid in opex. Default 0 leaves the core numbers unchanged.
+    colocation_usd_per_kw_month: Money = 0.0  # type: ignore[valid-type]
 
 
 class _Accelerator(_Model):
@@ -283,12 +286,15 @@ class Chip(_Accelerator):
 
 
 class Nre(_Model):
-    """Non-recurring engineering of the chip, paid at the start of year 0."""
+    """Non-recurring engineering of the chip, paid at the start of year 0 (or spread)."""
 
     design_usd: Money  # type: ignore[valid-type]
     ip_usd: Money = 0.0  # type: ignore[valid-type]
     respins: Param(0, integer=True) = 0  # type: ignore[valid-type]
     software_usd_per_year: Money = 0.0  # type: ignore[valid-type]
+    #: Refinement: ``spread`` pays design, IP and masks in equal parts over the years before
+    #: ``available_year``; ``upfront`` (default) pays them at the start of year 0.
+    timing: Literal["upfront", "spread"] = "upfront"
 
 
 class Build(_Model):

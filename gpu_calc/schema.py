@@ -73,6 +73,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "facility_capex_usd_per_mw": "Facility cost per MW of IT capacity built. [USD/MW]",
         "facility_lifetime_years": "Facility life, for its residual value. Whole number >= 1. "
         "[years]",
+        "colocation_usd_per_kw_month": "Colocation rent of the IT capacity built, paid in "
+        "opex; set facility_capex_usd_per_mw to 0 when all capacity is rented. Default 0. "
+        "[USD/kW/month]",
     },
     "BoughtAccelerator": {
         **_ACCELERATOR,
@@ -99,10 +102,13 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "yield_alpha": "Clustering parameter of the negative-binomial yield model. > 0.",
     },
     "Nre": {
-        "design_usd": "Design cost of the chip, paid at the start of year 0. [USD]",
+        "design_usd": "Design cost of the chip, paid at the start of year 0 (or spread, see "
+        "timing). [USD]",
         "ip_usd": "Licensed IP. [USD]",
         "respins": "Extra tape-outs, each costing one mask set. Whole number >= 0.",
         "software_usd_per_year": "Compiler, runtime and kernels team. [USD/year]",
+        "timing": "When design, IP and masks are paid: upfront (start of year 0, the default) "
+        "or spread (equal parts at the start of each year before available_year).",
     },
     "Build": {
         "share": "Share s of demand moved to the in-house chip once available. In [0, 1].",

@@ -224,3 +224,43 @@ def test_demand_list_per_year():
     assert_allclose(
         out["plans"]["buy"]["usd_per_reference_hour"], out["plans"]["buy"]["tco_usd"] / (400 * 8760)
     )
+
+
+def test_nre_spread_before_availability_by_hand():
+    """Refinement: NRE of 2,000,000 spread over the 2 years before the chip arrives (year 2)
+    is paid 1,000,000 at the start of years 0 and 1: at 10 % its present value is
+    1,000,000 + 1,000,000/1.1 = 1,909,090.91 instead of 2,000,000, so the build plan's NPV
+    falls by 90,909.09; undiscounted totals do not move."""
+    text = PAYBACK.replace("discount_rate: 0\n", "discount_rate: 0.1\n").replace(
+        "available_year: 0", "available_year: 2"
+    )
+    upfront = compare(load_text(text)).to_dict()
+    spread = compare(
+        load_text(
+            text.replace("nre: {design_usd: 2000000}", "nre: {design_usd: 2000000, timing: spread}")
+        )
+    ).to_dict()
+    assert spread["plans"]["build"]["per_year"]["nre_usd"] == [1_000_000, 1_000_000, 0]
+    assert upfront["plans"]["build"]["per_year"]["nre_usd"] == [2_000_000, 0, 0]
+    assert_allclose(
+        upfront["plans"]["build"]["npv_usd"] - spread["plans"]["build"]["npv_usd"],
+        2_000_000 - 1_909_090.909091,
+        rtol=1e-9,
+    )
+    assert spread["plans"]["build"]["tco_usd"] == upfront["plans"]["build"]["tco_usd"]
+    assert spread["plans"]["buy"] == upfront["plans"]["buy"]
+
+
+def test_colocation_rent_by_hand():
+    """Refinement: 100 GPUs of 1,000 W need 100 kW; at 100 USD per kW-month the buy plan
+    pays 100 x 100 x 12 = 120,000 a year of rent. The build plan's chips draw nothing, so
+    need no capacity and pay none: at r = 0 savings grow from 628,000 to 628,000 + 3 x
+    120,000 = 988,000."""
+    text = PAYBACK.replace(
+        "site: {electricity_usd_per_kwh: 1.0}",
+        "site: {electricity_usd_per_kwh: 1.0, colocation_usd_per_kw_month: 100}",
+    )
+    out = compare(load_text(text)).to_dict()
+    assert_allclose(out["plans"]["buy"]["per_year"]["colocation_usd"], [120_000] * 3)
+    assert out["plans"]["build"]["per_year"]["colocation_usd"] == [0, 0, 0]
+    assert_allclose(out["comparison"]["savings_npv_usd"], 988_000)

@@ -20,6 +20,9 @@ from gpu_calc.engine.years import max_years, sum_years
 
 Array = NDArray[np.float64]
 
+#: When the build plan pays its NRE: ``upfront`` (MODEL.md) or ``spread`` (a refinement).
+NRE_TIMINGS = ("upfront", "spread")
+
 #: Per-year series of a plan, in the JSON output's ``per_year`` block.
 YEARLY = (
     "hw_capex_usd",
@@ -27,6 +30,7 @@ YEARLY = (
     "nre_usd",
     "opex_usd",
     "electricity_usd",
+    "colocation_usd",
     "energy_it_kwh",
     "energy_facility_kwh",
     "water_l",
@@ -150,6 +154,7 @@ def _plan(
     demand: Array,
     nre_usd: Array,
     software_usd_per_year: Array,
+    nre_share_per_year: Array | None,
     factors: tuple[Array, Array, Array],
 ) -> PlanOutcome:
     start, end, last = factors
@@ -200,11 +205,18 @@ def _plan(
     energy_it = full(energy_it)
     energy_fac = energy_it * pue
     electricity = energy_fac * price_kwh
-    opex = electricity + unit_opex + software_usd_per_year[..., None]
+    # Refinement: colocation rent of the IT capacity built, per kW and month (default 0).
+    colocation = (
+        built * (1000.0 * 12.0) * _get(p, "site.colocation_usd_per_kw_month", 0.0)[..., None]
+    )
+    opex = electricity + unit_opex + software_usd_per_year[..., None] + colocation
     water = energy.water_l(energy_it, energy_fac, site_l, source_l)
     co2e = energy_fac * grid + embodied
-    nre_yearly = np.zeros(shape)
-    nre_yearly[..., 0] = nre_usd
+    if nre_share_per_year is None:  # all at the start of year 0 (MODEL.md section 4)
+        nre_yearly = np.zeros(shape)
+        nre_yearly[..., 0] = nre_usd
+    else:
+        nre_yearly = np.asarray(nre_usd)[..., None] * nre_share_per_year + np.zeros(shape)
     residual = residual_hw + finance.residual_usd(facility_capex, facility_life)
 
     capex = sum_years(hw_capex) + sum_years(facility_capex)
@@ -224,6 +236,7 @@ def _plan(
         "nre_usd": nre_yearly,
         "opex_usd": opex,
         "electricity_usd": electricity,
+        "colocation_usd": colocation,
         "energy_it_kwh": energy_it,
         "energy_facility_kwh": energy_fac,
         "water_l": water,
@@ -302,7 +315,10 @@ def silicon_figures(p: Mapping[str, ArrayLike], yield_model: str = "murphy") -> 
 
 
 def evaluate(
-    p: Mapping[str, ArrayLike], horizon_years: int, yield_model: str = "murphy"
+    p: Mapping[str, ArrayLike],
+    horizon_years: int,
+    yield_model: str = "murphy",
+    nre_timing: str = "upfront",
 ) -> Outcome:
     """Compute both plans and their comparison.
 
@@ -315,15 +331,33 @@ def evaluate(
         ``H``, the number of years compared.
     yield_model : str
         ``murphy`` (default), ``poisson`` or ``negative_binomial``.
+    nre_timing : str
+        ``upfront`` (default): the NRE is paid at the start of year 0; ``spread``: in equal
+        parts at the start of each year before ``build.available_year`` (year 0 alone when
+        the chip is available from year 0).
 
     Inputs so extreme that a figure overflows (a price of 1e308) give infinities or NaN in
     that figure, not floating-point warnings; renderers show them as null.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return _evaluate(p, horizon_years, yield_model)
+        return _evaluate(p, horizon_years, yield_model, nre_timing)
 
 
-def _evaluate(p: Mapping[str, ArrayLike], horizon_years: int, yield_model: str) -> Outcome:
+def nre_schedule(available_year: ArrayLike, horizon_years: int) -> Array:
+    """Share of the NRE paid at the start of each year when it is spread over the years
+    before the chip is available (year 0 alone when it is available from year 0).
+
+    >>> nre_schedule(2, 4).tolist(), nre_schedule(0, 3).tolist()
+    ([0.5, 0.5, 0.0, 0.0], [1.0, 0.0, 0.0])
+    """
+    years = np.maximum(np.asarray(available_year, dtype=float), 1.0)[..., None]
+    before = np.arange(horizon_years) < years
+    return np.where(before, 1.0 / years, 0.0)
+
+
+def _evaluate(
+    p: Mapping[str, ArrayLike], horizon_years: int, yield_model: str, nre_timing: str
+) -> Outcome:
     demand = demand_units(p, horizon_years)
     factors = finance.discount_factors(_get(p, "discount_rate", 0.0), horizon_years)
     sil = silicon_figures(p, yield_model)
@@ -336,8 +370,17 @@ def _evaluate(p: Mapping[str, ArrayLike], horizon_years: int, yield_model: str) 
 
     buy_price = _get(p, "buy.unit_price_usd")
     buy = _plan(
-        [_fleet(p, "buy", buy_price, demand)], p, demand, np.asarray(0.0), np.asarray(0.0), factors
+        [_fleet(p, "buy", buy_price, demand)],
+        p,
+        demand,
+        np.asarray(0.0),
+        np.asarray(0.0),
+        None,
+        factors,
     )
+    if nre_timing not in NRE_TIMINGS:
+        raise ValueError(f"unknown NRE timing {nre_timing!r} (known: {', '.join(NRE_TIMINGS)})")
+    spread = nre_schedule(available[..., 0], horizon_years) if nre_timing == "spread" else None
     build = _plan(
         [
             _fleet(p, "buy", buy_price, bought_need),
@@ -347,6 +390,7 @@ def _evaluate(p: Mapping[str, ArrayLike], horizon_years: int, yield_model: str) 
         demand,
         sil["nre_usd"],
         _get(p, "build.nre.software_usd_per_year", 0.0),
+        spread,
         factors,
     )
 

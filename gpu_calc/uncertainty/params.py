@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gpu_calc.engine import Outcome, evaluate
+from gpu_calc.engine import Outcome
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import InputField, ModelInputs
 
@@ -34,7 +34,7 @@ DEMAND_KEY = "demand.units"
 def run(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Outcome:
     """The engine on ``params`` (a full mapping, e.g. :meth:`ModelInputs.base` updated)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return evaluate(params, inputs.horizon_years, inputs.yield_model)
+        return inputs.evaluate(params)
 
 
 def resolve(inputs: ModelInputs, key: str, option: str = "--param") -> InputField:
