@@ -12,7 +12,6 @@ from gpu_calc.cli.common import (
     NoColorOption,
     OutputOption,
     SetOption,
-    check_output_path,
     emit,
     fail,
     load,
@@ -53,8 +52,7 @@ def breakeven(
     from gpu_calc.uncertainty.breakeven import breakeven as run
     from gpu_calc.uncertainty.params import parse_range
 
-    check_output_path(output, [file])
-    loaded = load(file, sets)
+    loaded = load(file, sets, output)
     try:
         lo, hi = parse_range(range_) if range_ is not None else (None, None)
         result = run(loaded, param, lo, hi).to_dict()

@@ -92,8 +92,13 @@ def fail(
     raise typer.Exit(code)
 
 
-def load(path: str, sets: list[str] | None = None) -> LoadedScenario:
-    """Load a scenario; on bad input print every problem and exit 2."""
+def load(path: str, sets: list[str] | None = None, output: str | None = None) -> LoadedScenario:
+    """Load a scenario; on bad input print every problem and exit 2.
+
+    ``output`` is the ``-o`` of the command: refused first when it would overwrite the
+    scenario or is a directory, before any work is done.
+    """
+    check_output_path(output, [path])
     from gpu_calc.errors import InputErrors
     from gpu_calc.scenario import load_file
 

@@ -12,7 +12,6 @@ from gpu_calc.cli.common import (
     NoColorOption,
     OutputOption,
     SetOption,
-    check_output_path,
     emit,
     load,
 )
@@ -32,7 +31,6 @@ def compare(
     from gpu_calc.render import render_comparison
     from gpu_calc.results import compare as run
 
-    check_output_path(output, [file])
-    loaded = load(file, sets)
+    loaded = load(file, sets, output)
     result = run(loaded).to_dict()
     emit(render_comparison, result, fmt, output, no_color)

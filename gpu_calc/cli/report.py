@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from gpu_calc.cli.app import app
-from gpu_calc.cli.common import OutputOption, SetOption, check_output_path, fail, load, write_output
+from gpu_calc.cli.common import OutputOption, SetOption, fail, load, write_output
 
 SamplesOption = Annotated[
     int,
@@ -43,6 +43,5 @@ def report(
         fail(str(exc))
     from gpu_calc.report import render_report
 
-    check_output_path(output, [file])
-    loaded = load(file, sets)
+    loaded = load(file, sets, output)
     write_output(render_report(loaded, samples=samples, seed=seed), output)

@@ -12,7 +12,6 @@ from gpu_calc.cli.common import (
     NoColorOption,
     OutputOption,
     SetOption,
-    check_output_path,
     emit,
     fail,
     load,
@@ -35,8 +34,7 @@ def sensitivity(
     from gpu_calc.render.uncertainty import render_tornado
     from gpu_calc.uncertainty.sensitivity import tornado
 
-    check_output_path(output, [file])
-    loaded = load(file, sets)
+    loaded = load(file, sets, output)
     try:
         result = tornado(loaded).to_dict()
     except InputError as exc:

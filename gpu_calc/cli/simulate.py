@@ -12,7 +12,6 @@ from gpu_calc.cli.common import (
     NoColorOption,
     OutputOption,
     SetOption,
-    check_output_path,
     emit,
     fail,
     load,
@@ -58,8 +57,7 @@ def simulate(
     from gpu_calc.render.uncertainty import render_simulation
     from gpu_calc.uncertainty.montecarlo import simulate as run
 
-    check_output_path(output, [file])
-    loaded = load(file, sets)
+    loaded = load(file, sets, output)
     try:
         result = run(loaded, samples, seed, chunk_size, workers=jobs).to_dict()
     except InputError as exc:

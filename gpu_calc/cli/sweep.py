@@ -12,7 +12,6 @@ from gpu_calc.cli.common import (
     NoColorOption,
     OutputOption,
     SetOption,
-    check_output_path,
     emit,
     fail,
     load,
@@ -58,8 +57,7 @@ def sweep(
         fail(f"give one --values per --param (got {len(params)} --param, {len(values)} --values)")
     if len(params) > 2:
         fail(f"at most two --param (a 2-D grid), got {len(params)}")
-    check_output_path(output, [file])
-    loaded = load(file, sets)
+    loaded = load(file, sets, output)
     try:
         grid = [(p, parse_values(v, f"--values {p}:")) for p, v in zip(params, values, strict=True)]
         result = run(loaded, grid).to_dict()
