@@ -399,12 +399,14 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
         )
         ax.plot([payback], [y], marker="*", markersize=16, color=INK, zorder=5, linestyle="none")
     else:
+        # top left: cumulative costs start low, and the legend sits bottom right
         ax.text(
-            0.99,
-            0.04,
-            f"build does not pay back within {horizon} years",
+            0.01,
+            0.97,
+            f"build does not pay back within {horizon} year{'s' if horizon != 1 else ''}",
             transform=ax.transAxes,
-            ha="right",
+            ha="left",
+            va="top",
             fontsize=9,
             color=INK,
         )
