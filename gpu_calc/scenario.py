@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import numpy as np
@@ -913,6 +914,9 @@ def validate_data(data: Any, doc: YamlDocument) -> LoadedScenario:
     errors = _cross_checks(scenario, doc)
     if errors:
         raise InputErrors(errors)
+    if "name" not in merged and not doc.source.startswith(("<", "--")):
+        # an unnamed scenario is called after its file: batch tables and reports tell them apart
+        scenario = scenario.model_copy(update={"name": PurePath(doc.source).stem})
     return LoadedScenario(scenario, doc, provenance)
 
 

@@ -102,3 +102,12 @@ def test_every_format_has_a_renderer(small_file, runner):
         result = runner.invoke(app, ["compare", str(small_file), "--format", fmt.value])
         assert result.exit_code == 0, (fmt, result.output)
         assert result.stdout.strip(), fmt
+
+
+def test_unnamed_scenario_is_called_after_its_file(runner, tmp_path):
+    path = tmp_path / "no-name.yaml"
+    path.write_text(SMALL.replace("name: small\n", ""))
+    out = json.loads(runner.invoke(app, ["compare", str(path), "-f", "json"]).stdout)
+    assert out["scenario"] == "no-name"
+    piped = runner.invoke(app, ["compare", "-", "-f", "json"], input=path.read_text())
+    assert json.loads(piped.stdout)["scenario"] == "unnamed scenario"
