@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gpu_calc.cli import app
-from gpu_calc.cli.plot import parse_values
+from gpu_calc.errors import InputError
+from gpu_calc.uncertainty.params import parse_values
 from tests.conftest import SCENARIOS
 
 pytest.importorskip("matplotlib")
@@ -124,7 +125,7 @@ def test_values_syntax() -> None:
     assert parse_values("0.3:0.3:1") == [0.3]
     assert parse_values("1,2, 3") == [1.0, 2.0, 3.0]
     for bad in ("", "1:2:0", "1:2:2.5", "nan", "inf,1"):
-        with pytest.raises(ValueError):
+        with pytest.raises(InputError):
             parse_values(bad)
 
 

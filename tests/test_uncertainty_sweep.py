@@ -118,3 +118,14 @@ def test_errors_one_line_exit_2(runner, small_file, args, wanted):
     assert result.stdout == ""
     assert wanted in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_values_are_bounded():
+    """A typo such as 0:1:100000000 must not allocate a grid that takes the machine down."""
+    assert len(parse_values("0:1:1000")) == 1000
+    with pytest.raises(InputError, match="at most 1000 values per parameter"):
+        parse_values("0:1:1001")
+    with pytest.raises(InputError, match="at most 1000 values per parameter"):
+        parse_values("0:1:1e9")
+    with pytest.raises(InputError, match="at most 1000 values per parameter, got 1001"):
+        parse_values(",".join(["1"] * 1001))

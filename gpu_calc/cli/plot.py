@@ -12,9 +12,6 @@ from gpu_calc.cli.app import app
 from gpu_calc.cli.common import OutputOption, SetOption, check_output_path, fail, load, write_output
 from gpu_calc.cli.report import SamplesOption, SeedOption
 
-#: Most values one swept parameter may take.
-MAX_SWEEP_VALUES = 1000
-
 
 class ChartKind(StrEnum):
     """The charts ``gpucalc plot`` draws."""
@@ -26,44 +23,6 @@ class ChartKind(StrEnum):
     tornado = "tornado"
     histogram = "histogram"
     sweep = "sweep"
-
-
-def parse_values(text: str) -> list[float]:
-    """``0:1:21`` (start:stop:count, both ends included) or ``0.1,0.2,0.5``.
-
-    >>> parse_values("0:1:5")
-    [0.0, 0.25, 0.5, 0.75, 1.0]
-    >>> parse_values("1, 2.5")
-    [1.0, 2.5]
-    """
-    try:
-        if ":" in text:
-            parts = text.split(":")
-            if len(parts) != 3:
-                raise ValueError
-            start, stop, count_f = (float(p) for p in parts)
-            count = int(count_f)
-            if count != count_f or count < 1:
-                raise ValueError
-            if count > MAX_SWEEP_VALUES:
-                raise OverflowError
-            if count == 1:
-                return [start]
-            return [start + (stop - start) * i / (count - 1) for i in range(count)]
-        values = [float(p) for p in text.split(",") if p.strip()]
-    except OverflowError:
-        raise ValueError(f"at most {MAX_SWEEP_VALUES} values per parameter") from None
-    except ValueError:
-        raise ValueError(
-            f"cannot read {text!r}: give START:STOP:COUNT (e.g. 0:1:21) or a list (0.1,0.2)"
-        ) from None
-    if not values:
-        raise ValueError("no values given")
-    if len(values) > MAX_SWEEP_VALUES:
-        raise ValueError(f"at most {MAX_SWEEP_VALUES} values per parameter")
-    if any(v != v or v in (float("inf"), float("-inf")) for v in values):
-        raise ValueError(f"values must be finite numbers, got {text!r}")
-    return values
 
 
 def chart_format(output: str | None) -> str:
@@ -133,13 +92,13 @@ def _sweep_params(
         fail("--param: a sweep chart shows one or two parameters")
     if len(values) != len(params):
         fail(f"give one --values per --param ({len(params)} --param, {len(values)} --values)")
-    out = []
-    for key, text in zip(params, values, strict=True):
-        try:
-            out.append((key, parse_values(text)))
-        except ValueError as exc:
-            fail(f"--values {text}: {exc}")
-    return out
+    from gpu_calc.errors import InputError
+    from gpu_calc.uncertainty.params import parse_values
+
+    try:
+        return [(key, parse_values(text)) for key, text in zip(params, values, strict=True)]
+    except InputError as exc:
+        fail(exc)
 
 
 def _uncertainty(module: str) -> Any:

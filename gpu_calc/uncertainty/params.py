@@ -165,8 +165,13 @@ def outputs_finite(out: Outcome, what: str, where: str) -> None:
         )
 
 
+#: Most values one swept parameter may take (a grid of two has at most its square).
+MAX_SWEEP_VALUES = 1000
+
+
 def parse_values(text: str, option: str = "--values") -> list[float]:
-    """``START:STOP:COUNT`` (inclusive, evenly spaced) or a comma list ``0.1,0.2,0.5``.
+    """``START:STOP:COUNT`` (inclusive, evenly spaced) or a comma list ``0.1,0.2,0.5``;
+    at most :data:`MAX_SWEEP_VALUES` values.
 
     >>> parse_values("0:1:5")
     [0.0, 0.25, 0.5, 0.75, 1.0]
@@ -179,7 +184,19 @@ def parse_values(text: str, option: str = "--values") -> list[float]:
             parts = text.split(":")
             if len(parts) != 3:
                 raise ValueError
-            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+            start, stop = float(parts[0]), float(parts[1])
+            try:
+                count = int(parts[2])
+            except ValueError:
+                if float(parts[2]) > MAX_SWEEP_VALUES:  # 1e9: too many, not a typo
+                    count = MAX_SWEEP_VALUES + 1
+                else:
+                    raise
+            if count > MAX_SWEEP_VALUES:
+                raise InputError(
+                    f"at most {MAX_SWEEP_VALUES} values per parameter, got {parts[2].strip()}",
+                    f"{option} {text}",
+                )
             if count < 1 or (count == 1 and start != stop):
                 raise InputError(
                     f"COUNT must be >= 2 (or 1 with START = STOP), got {count}", f"{option} {text}"
@@ -194,6 +211,11 @@ def parse_values(text: str, option: str = "--values") -> list[float]:
         ) from None
     if not values:
         raise InputError("no values given", f"{option} {text}")
+    if len(values) > MAX_SWEEP_VALUES:
+        raise InputError(
+            f"at most {MAX_SWEEP_VALUES} values per parameter, got {len(values)}",
+            f"{option} {text}",
+        )
     if any(not math.isfinite(v) for v in values):
         raise InputError("values must be finite numbers", f"{option} {text}")
     return [float(v) for v in values]
