@@ -111,3 +111,16 @@ def test_unnamed_scenario_is_called_after_its_file(runner, tmp_path):
     assert out["scenario"] == "no-name"
     piped = runner.invoke(app, ["compare", "-", "-f", "json"], input=path.read_text())
     assert json.loads(piped.stdout)["scenario"] == "unnamed scenario"
+
+
+def test_output_never_overwrites_the_scenario(runner, small_file, tmp_path):
+    before = small_file.read_text()
+    result = runner.invoke(app, ["compare", str(small_file), "-o", str(small_file)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: -o {small_file}: refusing to overwrite an input; choose another file"
+    )
+    assert small_file.read_text() == before
+    result = runner.invoke(app, ["batch", str(small_file), "--junit", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: --junit {tmp_path}: is a directory; give a file name"

@@ -28,17 +28,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-def _check_target(path: str | None, option: str, inputs: list[str]) -> None:
-    """Refuse an output file that is an input, or a directory, naming the option."""
-    if path is None:
-        return
-    target = Path(path).resolve()
-    if any(Path(item).resolve() == target for item in inputs):
-        fail(f"{option} {path}: refusing to overwrite an input; choose another file")
-    if target.is_dir():
-        fail(f"{option} {path}: is a directory; give a file name")
-
-
 def _append(text: str, path: str, option: str) -> None:
     """Append ``text`` to ``path`` (how ``$GITHUB_STEP_SUMMARY`` is written)."""
     try:
@@ -179,8 +168,8 @@ def batch(
     except InputError as exc:
         fail(exc)
     check_output_path(output, paths)
-    _check_target(junit, "--junit", paths)
-    _check_target(summary, "--summary", paths)
+    check_output_path(junit, paths, "--junit")
+    check_output_path(summary, paths, "--summary")
 
     bar, advance = _progress_bar()
     with bar:

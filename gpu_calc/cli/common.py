@@ -108,16 +108,17 @@ def load(path: str, sets: list[str] | None = None, output: str | None = None) ->
         fail(exc.errors)
 
 
-def check_output_path(output: str | None, inputs: list[str]) -> None:
-    """Refuse to write over an input file (nothing the user had is lost)."""
+def check_output_path(output: str | None, inputs: list[str], option: str = "-o") -> None:
+    """Refuse an output file that is an input (nothing the user had is lost) or a directory,
+    naming the option that gave it (``-o``, ``--junit``, ...)."""
     if output in (None, "-"):
         return
     target = Path(output).resolve()
     for item in inputs:
         if item != "-" and Path(item).resolve() == target:
-            fail(f"{output}: refusing to overwrite the input file; choose another -o")
+            fail(f"{option} {output}: refusing to overwrite an input; choose another file")
     if target.is_dir():
-        fail(f"{output}: is a directory; give a file name to -o")
+        fail(f"{option} {output}: is a directory; give a file name")
 
 
 def emit(
