@@ -1,0 +1,219 @@
+"""The scenario file's pydantic models (MODEL.md sections 2 and 11).
+
+Only the shape and the range of each field live here; rules that tie several fields together
+are in :mod:`.checks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from gpu_calc.distributions import Bounds
+from gpu_calc.scenario.fields import (
+    MAX_HORIZON_YEARS,
+    LoadFactor,
+    Money,
+    NonNeg,
+    Param,
+    Positive,
+    Share,
+    Years,
+    _checker,
+    _number_or_dist,
+    _version,
+    _whole,
+)
+from gpu_calc.yamlio import YamlDocument
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+
+class Demand(_Model):
+    """What both plans serve, in reference-equivalents."""
+
+    reference: str | None = None
+    units: Annotated[NonNeg | list[NonNeg], Field()]  # type: ignore[valid-type]
+    load_factor: LoadFactor = 1.0  # type: ignore[valid-type]
+
+
+class Site(_Model):
+    """Where the fleet runs: electricity, cooling, water, carbon and buildings."""
+
+    preset: str | None = None
+    electricity_usd_per_kwh: Money  # type: ignore[valid-type]
+    pue: Param(1) = 1.0  # type: ignore[valid-type]
+    wue_l_per_kwh: NonNeg = 0.0  # type: ignore[valid-type]
+    water_source_l_per_kwh: NonNeg = 0.0  # type: ignore[valid-type]
+    grid_kg_co2e_per_kwh: NonNeg = 0.0  # type: ignore[valid-type]
+    facility_capex_usd_per_mw: Money = 0.0  # type: ignore[valid-type]
+    facility_lifetime_years: Years = 15  # type: ignore[valid-type]
+    #: Refinement: colocation rent of the IT capacity built, instead of (or beside) owning
+    #: buildings; paid in opex. Default 0 leaves the core numbers unchanged.
+    colocation_usd_per_kw_month: Money = 0.0  # type: ignore[valid-type]
+
+
+class _Accelerator(_Model):
+    accelerator: str | None = None
+    perf_vs_reference: Positive = 1.0  # type: ignore[valid-type]
+    power_w: NonNeg  # type: ignore[valid-type]
+    chips_per_server: Param(1) = 8  # type: ignore[valid-type]
+    host_usd_per_server: Money = 0.0  # type: ignore[valid-type]
+    host_power_w_per_server: NonNeg = 0.0  # type: ignore[valid-type]
+    network_usd_per_unit: Money = 0.0  # type: ignore[valid-type]
+    opex_usd_per_unit_year: Money = 0.0  # type: ignore[valid-type]
+    lifetime_years: Years = 4  # type: ignore[valid-type]
+    length_mm: NonNeg = 0.0  # type: ignore[valid-type]
+    embodied_kg_co2e: NonNeg = 0.0  # type: ignore[valid-type]
+    #: Refinement: this accelerator's own average/peak power (default: demand.load_factor).
+    load_factor: LoadFactor | None = None  # type: ignore[valid-type]
+
+
+class BoughtAccelerator(_Accelerator):
+    """The accelerator bought on the market (``buy:``)."""
+
+    unit_price_usd: Money  # type: ignore[valid-type]
+
+
+YieldModel = Literal["murphy", "poisson", "negative_binomial"]
+
+
+class Chip(_Accelerator):
+    """The in-house chip (``build.chip:``): its price comes from its silicon."""
+
+    die_area_mm2: Positive  # type: ignore[valid-type]
+    node: str
+    memory_usd: Money = 0.0  # type: ignore[valid-type]
+    packaging_usd: Money = 0.0  # type: ignore[valid-type]
+    package_yield: Param(0, 1, lo_open=True) = 1.0  # type: ignore[valid-type]
+    board_usd: Money = 0.0  # type: ignore[valid-type]
+    partner_markup: NonNeg = 0.0  # type: ignore[valid-type]
+    wafer_usd: Money  # type: ignore[valid-type]
+    defect_density_per_cm2: NonNeg  # type: ignore[valid-type]
+    mask_set_usd: Money  # type: ignore[valid-type]
+    wafer_diameter_mm: Positive = 300.0  # type: ignore[valid-type]
+    yield_model: YieldModel = "murphy"
+    yield_alpha: Positive = 3.0  # type: ignore[valid-type]
+
+
+class Nre(_Model):
+    """Non-recurring engineering of the chip, paid at the start of year 0 (or spread)."""
+
+    design_usd: Money  # type: ignore[valid-type]
+    ip_usd: Money = 0.0  # type: ignore[valid-type]
+    respins: Param(0, integer=True) = 0  # type: ignore[valid-type]
+    software_usd_per_year: Money = 0.0  # type: ignore[valid-type]
+    #: Refinement: ``spread`` pays design, IP and masks in equal parts over the years before
+    #: ``available_year``; ``upfront`` (default) pays them at the start of year 0.
+    timing: Literal["upfront", "spread"] = "upfront"
+
+
+class Build(_Model):
+    """The build plan: a share of demand moves to the in-house chip."""
+
+    share: Share  # type: ignore[valid-type]
+    available_year: Param(0, integer=True) = 0  # type: ignore[valid-type]
+    chip: Chip
+    nre: Nre
+
+
+PLAN_METRICS = (
+    "capex_usd",
+    "facility_capex_usd",
+    "nre_usd",
+    "opex_usd",
+    "electricity_usd",
+    "residual_usd",
+    "tco_usd",
+    "npv_usd",
+    "energy_it_kwh",
+    "energy_facility_kwh",
+    "energy_it_kwh_per_year",
+    "water_l",
+    "co2e_kg",
+    "peak_it_mw",
+    "bought_units",
+    "chip_units",
+    "usd_per_reference_hour",
+    "fleet_length_km",
+)
+
+
+class Perspective(_Model):
+    """A reference quantity to put a result in scale: ``ratio = metric / value``."""
+
+    label: str
+    metric: Literal[PLAN_METRICS]  # type: ignore[valid-type]
+    value: Annotated[
+        float, BeforeValidator(_number_or_dist), AfterValidator(_checker(Bounds(0, lo_open=True)))
+    ]
+    plan: Literal["buy", "build"] = "buy"
+
+
+class Bound(_Model):
+    """Bounds on one output (batch expectations): min, max and/or equals."""
+
+    # strict: a boolean or a quoted "3" is a mistake here, not the number 1 or 3
+    min: Annotated[float, Field(strict=True)] | None = None
+    max: Annotated[float, Field(strict=True)] | None = None
+    equals: float | str | bool | None = None
+
+
+class Scenario(_Model):
+    """A whole scenario file (MODEL.md section 2)."""
+
+    version: Annotated[Literal[1], BeforeValidator(_version)] = 1
+    name: str = "unnamed scenario"
+    description: str | None = None
+    horizon_years: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=MAX_HORIZON_YEARS)]
+    discount_rate: NonNeg = 0.0  # type: ignore[valid-type]
+    demand: Demand
+    site: Site
+    buy: BoughtAccelerator
+    build: Build
+    perspective: list[Perspective] = []
+    expect: dict[str, Bound] = {}
+
+
+@dataclass
+class LoadedScenario:
+    """A validated scenario with where it came from and which values came from presets."""
+
+    scenario: Scenario
+    doc: YamlDocument
+    #: key path -> source text, for every value filled in from a preset
+    preset_sources: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return self.doc.source
+
+
+def numeric_fields(
+    model: BaseModel, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any, Bounds]]:
+    """Every numeric field of a validated model: (key path, value or distribution, bounds).
+
+    Fields left at None (optional refinements not given) are skipped.
+    """
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
+        if bounds is None:
+            for arg in get_args(info.annotation):
+                for meta in getattr(arg, "__metadata__", ()):
+                    if isinstance(meta, Bounds):
+                        bounds = meta
+        if isinstance(value, BaseModel) and not hasattr(value, "base"):
+            yield from numeric_fields(value, path + (name,))
+        elif bounds is not None and value is not None:
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    yield path + (name, i), item, bounds
+            else:
+                yield path + (name,), value, bounds
