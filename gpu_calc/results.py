@@ -65,7 +65,7 @@ def fleet_dict(f: FleetOutcome) -> dict[str, Any]:
         "generation": f.generation,
         "label": f.label,
         "from_year": _year(f.from_year),
-        "units_bought": _num(f.bought.sum()),
+        "units_bought": _num(f.units_bought),
         "units_bought_per_year": [_num(v) for v in f.bought],
         "active_units_per_year": [_num(v) for v in f.active],
     }

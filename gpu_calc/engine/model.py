@@ -63,6 +63,7 @@ class FleetOutcome:
     from_year: Array  # effective start, 0-based, shape S
     bought: Array  # units bought each year, S + (H,)
     active: Array  # units in service each year, S + (H,)
+    units_bought: Array  # over the horizon, S
 
 
 @dataclass
@@ -349,7 +350,9 @@ def _plan(
         tokens=tokens + np.zeros(capex.shape),
         usd_per_million_tokens=per_million,
         fleets=[
-            FleetOutcome(f.side, f.generation, f.label, f.start_year, full(b), full(a))
+            FleetOutcome(
+                f.side, f.generation, f.label, f.start_year, full(b), full(a), sum_years(b)
+            )
             for f, b, a in fleets
         ],
     )

@@ -53,16 +53,17 @@ def run(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Outcome:
 def resolve(inputs: ModelInputs, key: str, option: str = "--param") -> InputField:
     """The numeric field named ``key``; an :class:`InputError` with close matches if none.
 
-    ``demand.units`` is accepted when demand is given per year: it then sets the same demand
-    in every year (its base value: the mean of the years' base values).
+    A field given per year (``demand.units``, ``build.share``, a price...) is also accepted
+    whole: it then sets the same value in every year (its base value: the mean of the
+    years' base values).
     """
     key = key.strip()
     if key in inputs.fields:
         return inputs.fields[key]
-    if key == DEMAND_KEY and f"{DEMAND_KEY}[0]" in inputs.fields:
-        years = [inputs.fields[f"{DEMAND_KEY}[{t}]"] for t in range(inputs.horizon_years)]
+    if f"{key}[0]" in inputs.fields:
+        years = [inputs.fields[f"{key}[{t}]"] for t in range(inputs.horizon_years)]
         mean = sum(f.base for f in years) / len(years)
-        return InputField(DEMAND_KEY, ("demand", "units"), mean, years[0].bounds)
+        return InputField(key, years[0].path[:-1], mean, years[0].bounds)
     close = difflib.get_close_matches(key, list(inputs.fields), n=3, cutoff=0.6)
     hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'gpucalc schema')"
     raise InputError(f"unknown numeric parameter '{key}'{hint}", f"{option} {key}")
