@@ -352,3 +352,97 @@ def test_silicon_generation_nre_arrays_are_whole():
     out = compare(load_file(str(ROOT / "scenarios/meta-roadmap.yaml")))
     for paid in out.outcome.nre_per_generation:
         assert np.all(np.isfinite(paid))
+
+
+def test_init_roadmap_starts_a_roadmap(runner, tmp_path):
+    from gpu_calc.cli import app
+
+    path = tmp_path / "roadmap.yaml"
+    assert runner.invoke(app, ["init", "--roadmap", "-o", str(path)]).exit_code == 0
+    result = runner.invoke(app, ["compare", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    sides = [(f["side"], f["generation"]) for f in out["plans"]["build"]["fleets"]]
+    assert sides == [("bought", 0), ("bought", 1), ("chip", 0), ("chip", 1), ("installed", 0)]
+    assert out["start_year"] == 2026 and out["plans"]["buy"]["tokens"] > 0
+
+
+def test_sweep_a_bought_generations_start():
+    """from_year = H means never bought: the B200 of meta-roadmap then buys nothing."""
+    from gpu_calc.uncertainty.sweep import sweep
+
+    loaded = load_file(str(ROOT / "scenarios/meta-roadmap.yaml"))
+    out = sweep(loaded, [("buy.generations[0].from_year", [1.0, 6.0])]).to_dict()
+    base = compare(loaded).to_dict()
+    never = compare(
+        load_file(str(ROOT / "scenarios/meta-roadmap.yaml"), ["buy.generations[0].from_year=6"])
+    ).to_dict()
+    assert fleet(never, "buy", "bought", 1)["units_bought"] == 0
+    # the sweep computes through the same engine as compare, point by point
+    assert out["outputs"]["npv_usd_buy"] == pytest.approx(
+        [base["plans"]["buy"]["npv_usd"], never["plans"]["buy"]["npv_usd"]], rel=1e-12
+    )
+
+
+def test_respins_as_a_distribution_give_a_distribution_of_savings():
+    """Each respin costs a mask set and a year: with 0-3 respins drawn, some samples get the
+    chip a year or more late, so savings spread out; with the respin count fixed they do not."""
+    from gpu_calc.uncertainty.montecarlo import simulate
+
+    sets = ["build.nre.respins={dist: triangular, low: 0, mode: 1, high: 3}"]
+    loaded = load_file(str(ROOT / "scenarios/meta-roadmap.yaml"), sets)
+    sim = simulate(loaded, samples=4000, seed=3).to_dict()
+    s = sim["comparison"]["savings_npv_usd"]
+    assert s["p5"] < s["p50"] <= s["p95"]
+    assert sim["uncertain"] == ["build.nre.respins"]
+    # P50 is one respin, the written plan
+    fixed = compare(load_file(str(ROOT / "scenarios/meta-roadmap.yaml"))).to_dict()
+    assert s["p50"] == pytest.approx(fixed["comparison"]["savings_npv_usd"])
+
+
+def test_dependent_start_years_are_clipped_and_counted():
+    """A chip generation written for year 2 while available_year is drawn in [0, 2] (base 1):
+    samples whose available_year rounds to 2 move the generation to year 3."""
+    from gpu_calc.uncertainty.montecarlo import simulate
+
+    data = scenario(
+        build__share=0.5,
+        build__available_year={"dist": "uniform", "low": 0, "high": 2},
+        build__generations=[
+            {
+                "from_year": 2,
+                "chip": {
+                    "die_area_mm2": 100,
+                    "node": "n5",
+                    "power_w": 50,
+                    "wafer_usd": 10000,
+                    "defect_density_per_cm2": 0,
+                    "mask_set_usd": 1000,
+                },
+                "nre": {"design_usd": 5000},
+            }
+        ],
+    )
+    loaded = load_text(yaml.safe_dump(data, sort_keys=False), "roadmap.yaml")
+    sim = simulate(loaded, samples=2000, seed=1).to_dict()
+    moved = sim["clipped"]["build.generations[0].from_year"]
+    # rounded uniform(0, 2) draws of 2 (from 1.5 on): a quarter of the samples
+    assert 400 < moved < 600
+
+
+def test_breakeven_on_the_respin_delay():
+    """One respin; the chip serves all demand from year 1 of 6. Each year of delay keeps the
+    GPUs a year longer; savings fall as the delay grows and cross zero inside [0, 5]."""
+    from gpu_calc.uncertainty.breakeven import breakeven
+
+    data = scenario(
+        horizon_years=6,
+        build__share=1,
+        build__available_year=1,
+        build__chip={**scenario()["build"]["chip"], "power_w": 10, "perf_vs_reference": 1},
+        build__nre={"design_usd": 3000, "respins": 1},
+        buy__lifetime_years=1,
+    )
+    loaded = load_text(yaml.safe_dump(data, sort_keys=False), "roadmap.yaml")
+    out = breakeven(loaded, "build.respin_delay_years", 0, 5).to_dict()
+    assert 0 < out["value"] <= 5
