@@ -64,6 +64,7 @@ class FleetOutcome:
     bought: Array  # units bought each year, S + (H,)
     active: Array  # units in service each year, S + (H,)
     units_bought: Array  # over the horizon, S
+    perf: Array  # throughput of one unit in reference-equivalents, S
 
 
 @dataclass
@@ -351,7 +352,7 @@ def _plan(
         usd_per_million_tokens=per_million,
         fleets=[
             FleetOutcome(
-                f.side, f.generation, f.label, f.start_year, full(b), full(a), sum_years(b)
+                f.side, f.generation, f.label, f.start_year, full(b), full(a), sum_years(b), f.perf
             )
             for f, b, a in fleets
         ],
