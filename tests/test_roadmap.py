@@ -446,3 +446,62 @@ def test_breakeven_on_the_respin_delay():
     loaded = load_text(yaml.safe_dump(data, sort_keys=False), "roadmap.yaml")
     out = breakeven(loaded, "build.respin_delay_years", 0, 5).to_dict()
     assert 0 < out["value"] <= 5
+
+
+def test_views_show_the_roadmap(runner):
+    """Table, Markdown and CSV show the fleet by generation, the NRE timeline, tokens and
+    calendar years of meta-roadmap.yaml (2024 + t)."""
+    from gpu_calc.cli import app
+
+    path = str(ROOT / "scenarios/meta-roadmap.yaml")
+    table = runner.invoke(app, ["compare", path, "--no-color"]).stdout
+    assert "Build plan: units in service by generation" in table
+    assert "mtia-v2 (chip 1)" in table and "a100 (installed)" in table
+    assert "Chip NRE paid by year" in table and "$237M" in table  # 474.84M / 2 a year
+    assert "Cost per million tokens" in table
+    assert "\n  2029 " in table and "\n  2024 " in table
+    markdown = runner.invoke(app, ["compare", path, "-f", "markdown"]).stdout
+    assert "### Build plan: units in service by generation" in markdown
+    # MTIA v2 in 2026: 150,000 / 0.179 = 837,989 bought and in service
+    assert "| 2026 | 350k | 132k (+44k) | 838k (+838k) | - | 791k |" in markdown
+    csv_text = runner.invoke(app, ["compare", path, "-f", "csv"]).stdout
+    assert "usd_per_million_tokens," in csv_text
+    row = next(
+        r for r in csv_text.splitlines() if r.startswith("fleet.chip_0.units_bought_year_2,")
+    )
+    assert float(row.split(",")[2]) == pytest.approx(150000 / 0.179)
+
+
+def test_v1_views_have_no_roadmap_sections(runner):
+    from gpu_calc.cli import app
+
+    table = runner.invoke(app, ["compare", str(ROOT / "scenarios/meta-2024.yaml")]).stdout
+    assert "by generation" not in table and "NRE paid by year" not in table
+    assert "tokens" not in table
+
+
+def test_report_and_plot_show_the_fleet(runner, tmp_path):
+    pytest.importorskip("matplotlib")
+    from gpu_calc.cli import app
+
+    path = str(ROOT / "scenarios/meta-roadmap.yaml")
+    report = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", path, "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    html = report.read_text()
+    assert 'id="fleet"' in html and "The fleet by generation" in html
+    assert "<td>2027</td>" in html
+    chart = tmp_path / "fleet.svg"
+    result = runner.invoke(app, ["plot", path, "--kind", "fleet", "-o", str(chart)])
+    assert result.exit_code == 0, result.output
+    assert chart.read_text().startswith("<?xml")
+
+
+def test_fleet_capacity_by_hand():
+    """The chart's capacity is units in service times perf: the installed A100s give
+    791,000 x 0.3155 = 249,560.5 reference-equivalents in 2024-2026, then none."""
+    from gpu_calc.charts import fleet_capacity
+
+    capacity = fleet_capacity(compare(load_file(str(ROOT / "scenarios/meta-roadmap.yaml"))))
+    a100 = next(v for side, _, v in capacity["build"] if side == "installed")
+    assert a100 == pytest.approx([249560.5] * 3 + [0.0] * 3)
