@@ -90,7 +90,9 @@ def test_xlsx_without_a_file_is_refused(runner, command, output):
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    assert result.stderr == "error: --format xlsx writes a binary Excel workbook: give -o FILE.xlsx\n"
+    assert (
+        result.stderr == "error: --format xlsx writes a binary Excel workbook: give -o FILE.xlsx\n"
+    )
 
 
 def test_every_result_format_is_rendered_by_compare_simulate_and_sweep(runner, tmp_path):
