@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import re
 
 import pytest
 
@@ -27,3 +28,25 @@ def test_docs_api_examples_run(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     report = capsys.readouterr().out
     assert attempted >= 25, f"only {attempted} examples found in {DOC}"
     assert failures == 0, report
+
+
+def test_readme_python_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's notebook-style example (its ```python blocks) runs as shown."""
+    pytest.importorskip("pandas", reason="the README's example shows DataFrames")
+    pytest.importorskip("matplotlib", reason="the README's example plots a sweep")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"^```python\n(.*?)^```", text, re.M | re.S)
+    assert blocks, "README.md has no ```python example"
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    out: list[str] = []
+    for i, block in enumerate(blocks):
+        test = parser.get_doctest(block, {}, f"README.md python block {i}", "README.md", 0)
+        runner.run(test, out=out.append)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 5
+    assert result.failed == 0, "".join(out)
