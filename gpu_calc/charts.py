@@ -180,10 +180,15 @@ def _scaled_axis(ax: Axes, values: Sequence[float], steps: Sequence[tuple[float,
     return unit
 
 
-def _years_axis(ax: Axes, horizon_years: int) -> None:
+def _years_axis(ax: Axes, horizon_years: int, start_year: int | None = None) -> None:
+    """Ticks at every year: calendar years when ``start_year`` is known, else 0-based."""
     ax.set_xticks(range(horizon_years))
-    ax.set_xticklabels([str(t) for t in range(horizon_years)])
-    ax.set_xlabel("Year (0 = first year of the horizon)")
+    if start_year is None:
+        ax.set_xticklabels([str(t) for t in range(horizon_years)])
+        ax.set_xlabel("Year (0 = first year of the horizon)")
+    else:
+        ax.set_xticklabels([str(start_year + t) for t in range(horizon_years)])
+        ax.set_xlabel("Year")
 
 
 def _f(x: Any) -> float:
@@ -412,7 +417,7 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
         )
     if horizon == 1:
         ax.set_xlim(-0.5, 0.5)
-    _years_axis(ax, horizon)
+    _years_axis(ax, horizon, result.get("start_year"))
     _usd_axis(ax)
     ax.set_ylabel("Cumulative discounted cost [USD]")
     rate = float(result["discount_rate"]) * 100
@@ -516,8 +521,7 @@ def resources_figure(result: dict[str, Any]) -> Figure:
         unit = _scaled_axis(ax, everything, steps) or base_unit
         ax.set_ylabel(f"{title} per year [{unit}]")
         ax.set_title(title, loc="left")
-        _years_axis(ax, horizon)
-        ax.set_xlabel("Year")
+        _years_axis(ax, horizon, result.get("start_year"))
     from matplotlib.patches import Patch
 
     fig.legend(
@@ -918,6 +922,88 @@ def inline_svg(svg: bytes | str, prefix: str, label: str) -> str:
     return head + text[head_end:]
 
 
+#: Colours of the fleets in the fleet-composition chart, by side (generations get lighter).
+_SIDE_COLORS = {
+    "bought": ["#0072B2", "#56B4E9", "#9ecae1", "#c6dbef"],
+    "chip": ["#E69F00", "#D55E00", "#F0E442", "#fdd49e"],
+    "installed": ["#7f7f7f", "#a6a6a6", "#cccccc", "#e0e0e0"],
+}
+_SIDE_HATCH = {"bought": "", "chip": "//", "installed": ".."}
+
+
+def fleet_capacity(comparison: Comparison) -> dict[str, list[tuple[str, str, list[float]]]]:
+    """Capacity in service per year (reference-equivalents: units x perf) of every fleet,
+    per plan: ``{plan: [(side, name, values per year), ...]}``."""
+    from gpu_calc.render.roadmap import fleet_name
+    from gpu_calc.results import fleet_dict
+
+    out: dict[str, list[tuple[str, str, list[float]]]] = {}
+    for plan_name, plan in comparison.outcome.plans.items():
+        rows = []
+        for f in plan.fleets:
+            perf = float(f.perf)
+            capacity = [float(v) * perf for v in f.active]
+            rows.append((f.side, fleet_name(fleet_dict(f)), capacity))
+        out[plan_name] = rows
+    return out
+
+
+@_styled
+def fleet_figure(
+    capacity: dict[str, list[tuple[str, str, list[float]]]], result: dict[str, Any]
+) -> Figure:
+    """Capacity in service by generation (and installed base) per year, for both plans:
+    stacked bars in reference-equivalents, one panel per plan on a shared axis."""
+    horizon = int(result["horizon_years"])
+    fig, axes = _figure(10, 4.2, ncols=2)
+    top = 0.0
+    handles: dict[str, Any] = {}
+    from matplotlib.patches import Patch
+
+    for ax, plan in zip(axes[0], ("buy", "build"), strict=True):
+        bottom = [0.0] * horizon
+        counts: dict[str, int] = {}
+        for side, name, values in capacity[plan]:
+            shade = counts.get(side, 0)
+            counts[side] = shade + 1
+            color = _SIDE_COLORS[side][min(shade, 3)]
+            ax.bar(
+                range(horizon),
+                values,
+                0.7,
+                bottom=bottom,
+                color=color,
+                hatch=_SIDE_HATCH[side],
+                edgecolor=INK,
+                linewidth=0.5,
+            )
+            handles.setdefault(
+                name,
+                Patch(
+                    facecolor=color,
+                    hatch=_SIDE_HATCH[side],
+                    edgecolor=INK,
+                    linewidth=0.5,
+                    label=name,
+                ),
+            )
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        top = max(top, *bottom)
+        ax.set_title(f"{PALETTE[plan].label} plan", loc="left")
+        _years_axis(ax, horizon, result.get("start_year"))
+    for ax in axes[0]:
+        ax.set_ylim(0, top * 1.05 if top > 0 else 1)
+        unit = _scaled_axis(ax, [top], [(1e6, "M"), (1e3, "k")])
+        ax.set_ylabel(f"Capacity in service [{unit + ' ' if unit else ''}reference-equivalents]")
+    fig.legend(
+        handles=list(handles.values()),
+        loc="outside lower center",
+        ncols=min(5, len(handles)),
+        frameon=False,
+    )
+    return fig
+
+
 def comparison_figure(kind: str, comparison: Comparison) -> Figure:
     """A deterministic chart of a comparison: cumulative, breakdown, resources or silicon."""
     result = comparison.to_dict()
@@ -927,6 +1013,7 @@ def comparison_figure(kind: str, comparison: Comparison) -> Figure:
             cost_breakdown_usd(result, software_usd_per_year(comparison)), result
         ),
         "resources": lambda: resources_figure(result),
+        "fleet": lambda: fleet_figure(fleet_capacity(comparison), result),
         "silicon": lambda: silicon_figure(
             silicon_steps_usd(chip_inputs(comparison), result["silicon"]),
             silicon_note(comparison),

@@ -20,6 +20,7 @@ from gpu_calc.scenario import LoadedScenario, Scenario, numeric_fields
 
 if TYPE_CHECKING:
     from gpu_calc.engine import Outcome
+    from gpu_calc.engine.layout import Layout
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,54 @@ class InputField:
         return float(round_half_up(value)) if self.bounds.integer else value
 
 
+def layout_of(s: Scenario) -> Layout:
+    """The engine's :class:`~gpu_calc.engine.layout.Layout` of a scenario: its generations
+    per side, installed entries and workloads, with the labels the outputs show (the preset
+    name, or ``<side> <generation>`` without one; MODEL.md 11.7)."""
+    from gpu_calc.engine.layout import BoughtGen, ChipGen, InstalledEntry, Layout
+
+    def label(preset: str | None, side: str, index: int) -> str:
+        return preset if preset else f"{side} {index}"
+
+    bought = [BoughtGen("buy", label(s.buy.accelerator, "bought", 0))]
+    for i, g in enumerate(s.buy.generations):
+        prefix = f"buy.generations[{i}]"
+        bought.append(
+            BoughtGen(prefix, label(g.accelerator, "bought", i + 1), f"{prefix}.from_year")
+        )
+    b = s.build
+    chips = [
+        ChipGen(
+            "build.chip",
+            "build.nre",
+            "build.available_year",
+            label(b.chip.accelerator, "chip", 0),
+            b.chip.yield_model,
+            b.nre.timing,
+        )
+    ]
+    for i, later in enumerate(b.generations):
+        prefix = f"build.generations[{i}]"
+        chips.append(
+            ChipGen(
+                f"{prefix}.chip",
+                f"{prefix}.nre",
+                f"{prefix}.from_year",
+                label(later.chip.accelerator, "chip", i + 1),
+                later.chip.yield_model,
+                later.nre.timing,
+                tuple(later.serves) if later.serves is not None else None,
+            )
+        )
+    installed = [
+        InstalledEntry(f"installed[{i}]", label(e.accelerator, "installed", i))
+        for i, e in enumerate(s.installed)
+    ]
+    workloads = tuple(s.demand.workloads) if s.demand.workloads is not None else None
+    serves = tuple(b.serves) if b.serves is not None and workloads is not None else None
+    return Layout(s.horizon_years, tuple(bought), tuple(chips), tuple(installed), workloads, serves)
+
+
 @dataclass
 class ModelInputs:
     """The engine's inputs for one scenario."""
@@ -49,8 +98,12 @@ class ModelInputs:
     horizon_years: int
     yield_model: str
     fields: dict[str, InputField]
-    #: when the NRE is paid: ``upfront`` or ``spread`` (see engine.model.NRE_TIMINGS)
+    #: when the NRE is paid: ``upfront`` or ``spread`` (see engine.layout.NRE_TIMINGS)
     nre_timing: str = "upfront"
+    #: generations, installed entries and workloads (default: one chip, as section 2)
+    layout: Layout | None = None
+    #: calendar year of t = 0 (MODEL.md 11.1), or None
+    start_year: int | None = None
 
     @classmethod
     def from_scenario(cls, scenario: Scenario | LoadedScenario) -> ModelInputs:
@@ -61,7 +114,23 @@ class ModelInputs:
                 continue
             key = format_path(path)
             fields[key] = InputField(key, path, value, bounds)
-        return cls(s.horizon_years, s.build.chip.yield_model, fields, s.build.nre.timing)
+        return cls(
+            s.horizon_years,
+            s.build.chip.yield_model,
+            fields,
+            s.build.nre.timing,
+            layout_of(s),
+            s.start_year,
+        )
+
+    @property
+    def structure(self) -> Layout:
+        """The layout the engine runs on."""
+        from gpu_calc.engine.layout import Layout
+
+        if self.layout is not None:
+            return self.layout
+        return Layout.single(self.horizon_years, self.yield_model, self.nre_timing)
 
     def base(self) -> dict[str, np.ndarray]:
         """Deterministic inputs: every field at its base value, as 0-d arrays."""
@@ -69,11 +138,11 @@ class ModelInputs:
 
     def evaluate(self, params: Mapping[str, Any] | None = None) -> Outcome:
         """The engine on ``params`` (default: the base values) with this scenario's fixed
-        choices (horizon, yield model, NRE timing)."""
+        structure (horizon, generations, workloads, yield models, NRE timings)."""
         from gpu_calc.engine import evaluate
 
         values = self.base() if params is None else params
-        return evaluate(values, self.horizon_years, self.yield_model, self.nre_timing)
+        return evaluate(values, self.structure)
 
     def uncertain(self) -> list[str]:
         """Keys of the fields that hold a distribution."""

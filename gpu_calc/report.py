@@ -222,6 +222,7 @@ def _num_attr(x: Any) -> str:
 
 
 def _plans_table(result: dict[str, Any]) -> str:
+    from gpu_calc.render import roadmap
     from gpu_calc.render.rows import PLAN_ROWS, difference, signed
 
     buy, build = result["plans"]["buy"], result["plans"]["build"]
@@ -231,7 +232,7 @@ def _plans_table(result: dict[str, Any]) -> str:
         '<th class="num build"><span class="swatch build"></span>Build</th>'
         '<th class="num">Build − Buy</th></tr></thead><tbody>',
     ]
-    for key, label, fmt in PLAN_ROWS:
+    for key, label, fmt in PLAN_ROWS + roadmap.token_rows(result):
         indent = ' class="indent"' if label.startswith(" ") else ""
         cells = [f"<td{indent}>{esc(label.strip())}</td>"]
         for name, plan in (("buy", buy), ("build", build)):
@@ -285,8 +286,11 @@ def _kpis(result: dict[str, Any]) -> str:
 
 
 def _silicon_table(result: dict[str, Any]) -> str:
+    from gpu_calc.render import roadmap
     from gpu_calc.render.rows import SILICON_ROWS
 
+    if len(result.get("silicon_generations", [])) > 1:  # a column per chip generation
+        return _html_table(roadmap.silicon_header(result), roadmap.silicon_cells(result))
     rows = "".join(
         f'<tr><td>{esc(label)}</td><td class="num" data-key="silicon.{key}" '
         f'data-value="{_num_attr(result["silicon"][key])}">{esc(fmt(result["silicon"][key]))}'
@@ -294,6 +298,49 @@ def _silicon_table(result: dict[str, Any]) -> str:
         for key, label, fmt in SILICON_ROWS
     )
     return f"<table><tbody>{rows}</tbody></table>"
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    """A plain table: the first column text, the others numbers."""
+    head = "".join(
+        f'<th class="num">{esc(h)}</th>' if i else f"<th>{esc(h)}</th>"
+        for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{esc(c)}</td>' if i else f"<td>{esc(c)}</td>"
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fleet_section(result: dict[str, Any], comparison: Any) -> str:
+    """The roadmap: capacity by generation (chart), units per fleet and the NRE timeline."""
+    from gpu_calc import charts
+    from gpu_calc.render import roadmap
+
+    tables = ""
+    for plan in ("buy", "build"):
+        tables += f"<h3>{esc(roadmap.fleet_title(result, plan))}</h3>\n"
+        tables += _html_table(roadmap.fleet_header(result, plan), roadmap.fleet_cells(result, plan))
+        tables += "\n"
+    if roadmap.has_nre_timeline(result):
+        tables += f"<h3>{esc(roadmap.NRE_TITLE)}</h3>\n"
+        tables += _html_table(roadmap.nre_header(result), roadmap.nre_cells(result)) + "\n"
+    return _chart_section(
+        "fleet",
+        "The fleet by generation",
+        charts.comparison_figure("fleet", comparison),
+        "Capacity in service each year (units in service times their performance, in "
+        "reference-equivalents), by generation of bought accelerators, of in-house chips, and "
+        "the installed base. Units owned beyond what is needed stand idle and are not shown.",
+        extra=tables,
+        page_break=True,
+    )
 
 
 def _perspective(result: dict[str, Any]) -> str:
@@ -395,6 +442,7 @@ def render_report(
         Monte Carlo samples and seed, used when the scenario has uncertain fields.
     """
     from gpu_calc import charts
+    from gpu_calc.render import roadmap
     from gpu_calc.results import compare
 
     charts.require_matplotlib()
@@ -431,6 +479,8 @@ def render_report(
             page_break=True,
         )
     )
+    if roadmap.is_roadmap(result) or roadmap.has_nre_timeline(result):
+        body.append(_fleet_section(result, comparison))
     body.append(
         _chart_section(
             "breakdown",

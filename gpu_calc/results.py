@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gpu_calc.engine import Outcome, PlanOutcome
-from gpu_calc.engine.model import YEARLY
+from gpu_calc.engine.model import YEARLY, FleetOutcome
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import PLAN_METRICS, LoadedScenario
 
@@ -61,14 +61,31 @@ def plan_metric(plan: PlanOutcome, key: str) -> np.ndarray:
     return np.asarray(getattr(plan, key))
 
 
+def fleet_dict(f: FleetOutcome) -> dict[str, Any]:
+    """One entry of ``plans.<plan>.fleets`` (MODEL.md 11.7)."""
+    return {
+        "side": f.side,
+        "generation": f.generation,
+        "label": f.label,
+        "from_year": _year(f.from_year),
+        "units_bought": _num(f.units_bought),
+        "units_bought_per_year": [_num(v) for v in f.bought],
+        "active_units_per_year": [_num(v) for v in f.active],
+    }
+
+
 def plan_dict(plan: PlanOutcome) -> dict[str, Any]:
-    """The JSON of one plan: the core keys, then its per-year series."""
+    """The JSON of one plan: the core keys, the additions of MODEL.md 11.7, then its
+    per-year series."""
     out: dict[str, Any] = {}
     for key in PLAN_KEYS:
         if key == "energy_it_kwh_per_year":
             out[key] = [_num(v) for v in plan.yearly["energy_it_kwh"]]
         else:
             out[key] = _num(getattr(plan, key))
+    out["tokens"] = _num(plan.tokens)
+    out["usd_per_million_tokens"] = _num(plan.usd_per_million_tokens)
+    out["fleets"] = [fleet_dict(f) for f in plan.fleets]
     out["per_year"] = {key: [_num(v) for v in plan.yearly[key]] for key in YEARLY}
     return out
 
@@ -130,6 +147,21 @@ class Comparison:
             )
         return rows
 
+    def nre_timeline(self) -> list[dict[str, Any]]:
+        """Each chip generation's NRE and when it is paid, with its first silicon."""
+        o = self.outcome
+        chips = [f for f in o.build.fleets if f.side == "chip"]
+        return [
+            {
+                "generation": f.generation,
+                "label": f.label,
+                "first_silicon_year": _year(f.from_year),
+                "nre_usd": _num(sil["nre_usd"]),
+                "nre_usd_per_year": [_num(v) for v in paid],
+            }
+            for f, sil, paid in zip(chips, o.silicon_generations, o.nre_per_generation, strict=True)
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON output: the core keys of MODEL.md section 8, then extras."""
         o = self.outcome
@@ -140,6 +172,11 @@ class Comparison:
             "scenario": s.name,
             "plans": {name: plan_dict(plan) for name, plan in o.plans.items()},
             "silicon": {key: _num(o.silicon[key]) for key in SILICON_KEYS},
+            "start_year": s.start_year,
+            "silicon_generations": [
+                {key: _num(sil[key]) for key in SILICON_KEYS} for sil in o.silicon_generations
+            ],
+            "nre_timeline": self.nre_timeline(),
             "comparison": {
                 "savings_npv_usd": _num(savings),
                 "savings_pct": _num(o.savings_pct),

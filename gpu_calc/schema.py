@@ -46,10 +46,14 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "name": "Name of the scenario, shown in every output.",
         "description": "Free text: what the scenario is about and where its figures come from.",
         "horizon_years": "Years the plans are compared over (H). Whole number in [1, 100].",
+        "start_year": "Calendar year of t = 0 (e.g. 2024); changes no number, only how years "
+        "are shown. Whole number.",
+        "installed": "Accelerators already owned at year 0, the same in both plans: sunk (no "
+        "capex), serving until they retire.",
         "discount_rate": "Yearly discount rate for the NPV, as a decimal (0.08 = 8%). >= 0.",
         "demand": "What both plans must serve, in reference-accelerator equivalents.",
         "site": "Where the fleet runs: electricity, cooling, water, carbon, buildings.",
-        "buy": "The accelerator bought on the market.",
+        "buy": "The accelerator bought on the market (generation 0), and later generations.",
         "build": "The build plan: a share of demand served by an in-house chip.",
         "perspective": "Reference quantities to put results in scale: ratio = metric / value.",
         "expect": "Bounds on outputs, checked by batch runs (key: an output path).",
@@ -58,18 +62,27 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "reference": "Label of the accelerator whose throughput is the unit (e.g. h100-sxm); "
         "enters no formula.",
         "units": "Reference-equivalents needed: one number for every year, or a list of "
-        "horizon_years numbers. >= 0, total > 0.",
+        "horizon_years numbers. >= 0, total > 0. Not with workloads.",
         "load_factor": "Average power drawn / peak power. In (0, 1].",
+        "workloads": "Named workloads (e.g. training, inference), each with its units; replaces "
+        "units. The chip serves those named in build.serves.",
+        "reference_tokens_per_s": "Average tokens a second one reference-equivalent delivers "
+        "on this demand, utilisation included; gives tokens and the cost per million tokens.",
+    },
+    "Workload": {
+        "units": "Reference-equivalents of this workload: one number, or one per year. >= 0.",
+        "reference_tokens_per_s": "Average tokens a second one reference-equivalent delivers "
+        "on this workload, utilisation included. >= 0.",
     },
     "Site": {
         "preset": "Site preset to start from (see 'gpucalc presets --kind sites'); keys given "
         "here override it.",
-        "electricity_usd_per_kwh": "Electricity price. [USD/kWh]",
+        "electricity_usd_per_kwh": "Electricity price: one number, or one per year. [USD/kWh]",
         "pue": "Power usage effectiveness: facility energy / IT energy. >= 1.",
         "wue_l_per_kwh": "Water used on site per kWh of IT energy. [L/kWh]",
         "water_source_l_per_kwh": "Water used off site (power generation) per kWh of facility "
         "energy. [L/kWh]",
-        "grid_kg_co2e_per_kwh": "Grid carbon intensity. [kg CO2e/kWh]",
+        "grid_kg_co2e_per_kwh": "Grid carbon intensity: one number, or one per year. [kg CO2e/kWh]",
         "facility_capex_usd_per_mw": "Facility cost per MW of IT capacity built. [USD/MW]",
         "facility_lifetime_years": "Facility life, for its residual value. Whole number >= 1. "
         "[years]",
@@ -77,9 +90,33 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "opex; set facility_capex_usd_per_mw to 0 when all capacity is rented. Default 0. "
         "[USD/kW/month]",
     },
-    "BoughtAccelerator": {
+    "Buy": {
         **_ACCELERATOR,
-        "unit_price_usd": "Purchase price of one accelerator. [USD]",
+        "unit_price_usd": "Purchase price of one accelerator: one number, or one per year "
+        "(the price of that year's purchases). [USD]",
+        "generations": "Later accelerators, in order, each on sale from its from_year; nothing "
+        "is inherited from buy.",
+    },
+    "BoughtGeneration": {
+        **_ACCELERATOR,
+        "unit_price_usd": "Purchase price of one accelerator: one number, or one per year. [USD]",
+        "from_year": "First year (0-based) it is bought instead of the generation before it. "
+        "Whole number in [1, horizon_years]; later generations later.",
+    },
+    "InstalledAccelerator": {
+        **_ACCELERATOR,
+        "units": "Units owned at year 0. >= 0.",
+        "age_years": "Age at year 0: it serves years 0 .. lifetime_years - age_years - 1. "
+        "Whole number in [0, lifetime_years - 1].",
+        "unit_price_usd": "Ignored: installed units are sunk.",
+    },
+    "ChipGeneration": {
+        "from_year": "First year (0-based) this generation is on sale, before respin delays. "
+        "Whole number in [build.available_year + 1, horizon_years].",
+        "chip": "This generation's chip: its price comes from its own silicon.",
+        "nre": "This generation's own NRE (design, IP, masks, respins, design_years, timing).",
+        "serves": "Extension: workloads the chip side also serves from this generation's "
+        "start on (default: build.serves).",
     },
     "Chip": {
         **_ACCELERATOR,
@@ -107,15 +144,23 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "ip_usd": "Licensed IP. [USD]",
         "respins": "Extra tape-outs, each costing one mask set. Whole number >= 0.",
         "software_usd_per_year": "Compiler, runtime and kernels team. [USD/year]",
-        "timing": "When design, IP and masks are paid: upfront (start of year 0, the default) "
-        "or spread (equal parts at the start of each year before available_year).",
+        "timing": "When design, IP and masks are paid: upfront (at the start of the design, "
+        "the default) or spread (equal parts each year from the design's start to first "
+        "silicon).",
+        "design_years": "Years of design before the generation's start as written; default: "
+        "the design starts in year 0. Whole number >= 0.",
     },
     "Build": {
-        "share": "Share s of demand moved to the in-house chip once available. In [0, 1].",
+        "share": "Share s of demand (of the workloads it serves) moved to the in-house chip once "
+        "available: one number, or one per year (a ramp). In [0, 1].",
         "available_year": "First year (0-based) the chip serves demand. Whole number in "
         "[0, horizon_years].",
         "chip": "The in-house chip: an accelerator whose price comes from its silicon.",
         "nre": "Non-recurring engineering of the chip.",
+        "respin_delay_years": "Years each respin delays its generation's first silicon. Whole "
+        "number >= 0; default 0.",
+        "generations": "Later in-house chips, in order, each with its own chip and NRE.",
+        "serves": "Workloads (names under demand.workloads) the chip serves; default: all.",
     },
     "Perspective": {
         "label": "What the reference quantity is, shown in the output.",
@@ -161,6 +206,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
 _PRESET_KINDS = {
     "Site": ("sites",),
     "BoughtAccelerator": ("accelerators",),
+    "Buy": ("accelerators",),
+    "BoughtGeneration": ("accelerators",),
+    "InstalledAccelerator": ("accelerators",),
     "Chip": ("accelerators", "nodes"),
 }
 

@@ -60,6 +60,20 @@ build:
 """
 
 
+#: The roadmap part of a starter (MODEL.md section 11), appended by ``--roadmap``.
+_ROADMAP = """\
+  respin_delay_years: 1       # years each respin delays its generation's first silicon
+  serves: [inference]         # the workloads the chip serves (names under demand.workloads)
+  generations:                # later chips, each with its own silicon and NRE
+    - from_year: 3            # first year (0-based) on sale, after available_year
+      chip: {{accelerator: mtia-v2, node: n3, die_area_mm2: 600, perf_vs_reference: 0.5}}
+      nre: {{design_usd: 650000000, design_years: 2, timing: spread}}  # design from year 1
+
+installed:                    # accelerators owned at year 0: sunk, serving until they retire
+  - {{accelerator: a100, units: 20000, age_years: 2}}
+"""
+
+
 def _yaml_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -74,11 +88,49 @@ def _line(key: str, value: str, comment: str, indent: str = "  ") -> str:
     return f"{text:<29} # {comment}" if comment else text
 
 
-def starter_text(preset: str = DEFAULT_PRESET) -> str:
-    """The starter scenario text for buying the accelerator preset ``preset``.
+def _roadmap(text: str) -> str:
+    """The starter turned into a roadmap: calendar years, workloads with tokens, a later
+    bought generation, a share ramp, design years, a chip generation and an installed base."""
+    text = text.replace(
+        "horizon_years: 4              # years compared (H)",
+        "start_year: 2026              # calendar year of t = 0 (shown as 2026, 2027, ...)\n"
+        "horizon_years: 5              # years compared (H)",
+    )
+    text = text.replace(
+        "  units: 10000                # reference-equivalents in service each year "
+        "(or a list, one a year)\n",
+        "  workloads:                  # reference-equivalents per workload, one a year\n"
+        "    training: {units: [6000, 7000, 8000, 9000, 10000]}\n"
+        "    inference:\n"
+        "      units: [4000, 6000, 8000, 10000, 12000]\n"
+        "      reference_tokens_per_s: 1800   # tokens a second one reference-equivalent serves\n",
+    )
+    text = text.replace(
+        "\nbuild:\n",
+        "  generations:                # later accelerators bought instead, nothing inherited\n"
+        "    - {accelerator: b200, from_year: 2}\n\nbuild:\n",
+    )
+    text = text.replace(
+        "  share: 0.25                 # share of demand moved to the in-house chip, in [0, 1]",
+        "  share: [0, 0.1, 0.25, 0.4, 0.5]  # share of the served demand, a ramp (one a year)",
+    )
+    text = text.replace(
+        "    software_usd_per_year: 50000000  # assumption: compiler, runtime and kernels team\n",
+        "    software_usd_per_year: 50000000  # assumption: compiler, runtime and kernels team\n"
+        "    design_years: 2           # design starts this many years before available_year\n",
+    )
+    return text + _ROADMAP.format()
+
+
+def starter_text(preset: str = DEFAULT_PRESET, roadmap: bool = False) -> str:
+    """The starter scenario text for buying the accelerator preset ``preset``; with
+    ``roadmap``, a roadmap (MODEL.md section 11) to start from.
 
     Raises ``KeyError`` (with the known names) for an unknown preset. A preset with no
     sourced price leaves ``unit_price_usd`` to fill in: see :func:`missing_keys`.
+
+    >>> "workloads:" in starter_text(roadmap=True)
+    True
     """
     acc = presets.get("accelerators", preset)
     buy = [_line("accelerator", preset, f"{acc.title}; the keys below override the preset")]
@@ -93,7 +145,7 @@ def starter_text(preset: str = DEFAULT_PRESET) -> str:
         )
     if "length_mm" not in acc.values:
         buy.append("  # length_mm: 267            # for the 'laid end to end' figure")
-    return _TEMPLATE.format(
+    text = _TEMPLATE.format(
         title=acc.title,
         name=_yaml_scalar(f"{acc.title}: buy vs build"),
         reference=_line(
@@ -101,6 +153,7 @@ def starter_text(preset: str = DEFAULT_PRESET) -> str:
         ),
         buy="\n".join(buy),
     )
+    return _roadmap(text) if roadmap else text
 
 
 def missing_keys(preset: str) -> list[str]:

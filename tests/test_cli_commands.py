@@ -129,12 +129,12 @@ def test_schema_is_usable_by_editors(runner):
     assert pue == {"type": "number", "minimum": 1}
     share = schema["$defs"]["Build"]["properties"]["share"]["anyOf"][0]
     assert share == {"type": "number", "minimum": 0, "maximum": 1}
-    perf = schema["$defs"]["BoughtAccelerator"]["properties"]["perf_vs_reference"]["anyOf"][0]
+    perf = schema["$defs"]["Buy"]["properties"]["perf_vs_reference"]["anyOf"][0]
     assert perf == {"type": "number", "exclusiveMinimum": 0}
     horizon = schema["properties"]["horizon_years"]
     assert (horizon["minimum"], horizon["maximum"]) == (1, 100)
     # keys a preset can supply are not required (the seed relies on presets)
-    assert "required" not in schema["$defs"]["BoughtAccelerator"]
+    assert "required" not in schema["$defs"]["Buy"]
     assert "required" not in schema["$defs"]["Site"]
     assert schema["$defs"]["Nre"]["required"] == ["design_usd"]
 

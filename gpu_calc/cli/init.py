@@ -22,6 +22,14 @@ def init(
             help="Accelerator preset to buy (see 'gpucalc presets --kind accelerators').",
         ),
     ] = "h100-sxm",
+    roadmap: Annotated[
+        bool,
+        typer.Option(
+            "--roadmap",
+            help="Start a roadmap: calendar years, workloads and tokens, a later GPU, chip "
+            "generations with design years, an installed base.",
+        ),
+    ] = False,
     output: OutputOption = None,
 ) -> None:
     """Print a commented starter scenario.
@@ -29,13 +37,15 @@ def init(
     Its buy side is filled from an accelerator preset, each value with its source.
 
     Example: gpucalc init --preset b200 > my.yaml && gpucalc validate my.yaml
+
+    Example: gpucalc init --roadmap > roadmap.yaml && gpucalc compare roadmap.yaml
     """
     from pathlib import Path
 
     from gpu_calc.starter import missing_keys, starter_text
 
     try:
-        text = starter_text(preset)
+        text = starter_text(preset, roadmap)
     except KeyError as exc:
         fail(f"--preset {preset}: {exc.args[0]}")
     if output not in (None, "-") and Path(output).exists():

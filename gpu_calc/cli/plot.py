@@ -19,6 +19,7 @@ class ChartKind(StrEnum):
     cumulative = "cumulative"
     breakdown = "breakdown"
     resources = "resources"
+    fleet = "fleet"
     silicon = "silicon"
     tornado = "tornado"
     histogram = "histogram"

@@ -56,3 +56,33 @@ def payback_year(yearly_savings: ArrayLike) -> Array:
     reached = cumulative >= 0.0
     first = np.argmax(reached, axis=-1).astype(float)
     return np.where(reached.any(axis=-1), first, np.nan)
+
+
+def nre_shares(
+    design_start: ArrayLike, first_silicon: ArrayLike, horizon_years: int, timing: str
+) -> Array:
+    """Share of a chip generation's NRE paid at the start of each year. MODEL.md 11.3.
+
+    ``upfront`` pays it all in the design's start year ``s``; ``spread`` pays equal parts in
+    the years ``s ... y-1`` before first silicon ``y`` (year ``s`` alone when ``y <= s``).
+    A payment falling in a year ``>= H`` is paid at the start of year ``H - 1``.
+
+    >>> nre_shares(0, 2, 4, "spread").tolist(), nre_shares(0, 0, 3, "spread").tolist()
+    ([0.5, 0.5, 0.0, 0.0], [1.0, 0.0, 0.0])
+    >>> nre_shares(1, 5, 3, "spread").tolist()   # years 1..4 -> 1/4 in year 1, 3/4 folded
+    [0.0, 0.25, 0.75]
+    >>> nre_shares(4, 6, 3, "upfront").tolist()
+    [0.0, 0.0, 1.0]
+    """
+    first = np.asarray(design_start, dtype=float)[..., None]
+    t = np.arange(horizon_years, dtype=float)
+    if timing == "upfront":
+        return np.where(t == np.minimum(first, horizon_years - 1), 1.0, 0.0)
+    last = np.maximum(first, np.asarray(first_silicon, dtype=float)[..., None] - 1.0)
+    years = last - first + 1.0
+    paid = (t >= first) & (t <= last)
+    shares = np.where(paid, 1.0 / years, 0.0)
+    # the payments of years >= H, all at the start of the last year
+    late = np.maximum(0.0, last - np.maximum(first, horizon_years - 1.0) + 1.0)
+    shares[..., -1] = np.where(late[..., 0] > 1.0, late[..., 0] / years[..., 0], shares[..., -1])
+    return shares

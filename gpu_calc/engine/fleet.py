@@ -5,6 +5,8 @@ MODEL.md section 5. Per-year arrays have the years on the last axis.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -45,41 +47,158 @@ def units_bought(active_units: ArrayLike, lifetime_years: ArrayLike) -> Array:
     shape = np.broadcast_shapes(active.shape, life.shape + (1,))
     active = np.broadcast_to(active, shape)
     bought = np.zeros(shape)
-    if life.ndim == 0:
-        span = int(life)
-        for t in range(horizon):
-            start = max(0, t - span + 1)
-            surviving = sum_years(bought[..., start:t]) if t > start else 0.0
-            bought[..., t] = np.maximum(0.0, active[..., t] - surviving)
-        return bought
-    first_in_life = life[..., None]  # a unit bought at tau is in life at t if tau >= t-L+1
     for t in range(horizon):
-        if t == 0:
-            surviving = 0.0
-        else:
-            in_life = np.arange(t) >= (t - first_in_life + 1)
-            surviving = sum_years(bought[..., :t] * in_life)
-        bought[..., t] = np.maximum(0.0, active[..., t] - surviving)
+        bought[..., t] = np.maximum(0.0, active[..., t] - in_life(bought, life, t))
     return bought
 
 
-def facility_built_mw(need_mw: ArrayLike) -> Array:
-    """IT capacity built by each year: it only grows. ``built[t] = max(built[t-1], need[t])``.
+def in_life(bought: Array, lifetime_years: Array, t: int) -> Array | float:
+    """Units bought before year ``t`` and still in life in it: ``sum of bought[tau]`` for
+    ``max(0, t-L+1) <= tau <= t-1``, summed left to right.
+
+    >>> float(in_life(np.array([5.0, 7.0, 0.0]), np.asarray(2.0), 2))
+    7.0
+    """
+    if t == 0:
+        return 0.0
+    if lifetime_years.ndim == 0:
+        start = max(0, t - int(lifetime_years) + 1)
+        return sum_years(bought[..., start:t]) if t > start else 0.0
+    # a unit bought at tau is in life at t if tau >= t-L+1
+    alive = np.arange(t) >= (t - lifetime_years[..., None] + 1)
+    return sum_years(bought[..., :t] * alive)
+
+
+@dataclass
+class Generation:
+    """One generation of a side, as the capacity recurrence needs it."""
+
+    perf: Array  # throughput of one unit, in reference-equivalents
+    lifetime_years: Array
+    start_year: Array  # effective first year on sale (0-based; >= H: never)
+
+
+@dataclass
+class Installed:
+    """An entry of the installed base: units owned at year 0 until they retire."""
+
+    units: Array
+    perf: Array
+    retire_year: Array  # first year it no longer serves: L - age
+
+
+@dataclass
+class Served:
+    """What a side bought and ran: per generation and per installed entry, ``S + (H,)``."""
+
+    bought: list[Array]
+    active: list[Array]
+    installed_active: list[Array]
+
+
+def serve(need: Array, generations: list[Generation], installed: list[Installed]) -> Served:
+    """Units bought and in service on one side of a plan (MODEL.md 11.2 and 11.4).
+
+    Each year the generation on sale, ``c(t) = max{g : y_g <= t}``, buys what the side's
+    capacity (units still in life times their perf, plus the installed base) lacks; then
+    units serve newest first (generations from the last, then the installed entries in
+    order), and what is left over stays idle. With one generation and no installed base this
+    is :func:`units_bought` with every needed unit active.
+
+    Parameters
+    ----------
+    need : ndarray, shape S + (H,)
+        Reference-equivalents the side serves each year.
+    generations : list of Generation
+        In order; generation 0 first.
+    installed : list of Installed
+        The installed base (bought side only).
+
+    Examples
+    --------
+    One generation of perf 2, life 2, from year 0; then a newer one of perf 4 from year 1:
+    year 0 buys 100/2 = 50; year 1 has 50 x 2 = 100 and needs 200, so it buys 100/4 = 25 of
+    the new one; in year 2 the first 50 retire and 25 x 4 = 100 of 300 is there: 50 more.
+
+    >>> g0 = Generation(np.asarray(2.0), np.asarray(2.0), np.asarray(0.0))
+    >>> g1 = Generation(np.asarray(4.0), np.asarray(4.0), np.asarray(1.0))
+    >>> out = serve(np.array([100.0, 200.0, 300.0]), [g0, g1], [])
+    >>> [b.tolist() for b in out.bought], [a.tolist() for a in out.active]
+    ([[50.0, 0.0, 0.0], [0.0, 25.0, 50.0]], [[50.0, 50.0, 0.0], [0.0, 25.0, 75.0]])
+    """
+    horizon = need.shape[-1]
+    shapes = [need.shape]
+    for g in generations:
+        shapes += [g.perf.shape + (1,), g.lifetime_years.shape + (1,), g.start_year.shape + (1,)]
+    for e in installed:
+        shapes += [e.units.shape + (1,), e.perf.shape + (1,), e.retire_year.shape + (1,)]
+    shape = np.broadcast_shapes(*shapes)
+    bought = [np.zeros(shape) for _ in generations]
+    active = [np.zeros(shape) for _ in generations]
+    installed_active = [np.zeros(shape) for _ in installed]
+    need = np.broadcast_to(need, shape)
+    alone = len(generations) == 1 and not installed
+    for t in range(horizon):
+        own = [in_life(b, g.lifetime_years, t) for b, g in zip(bought, generations, strict=True)]
+        base = [np.where(t < e.retire_year, e.units, 0.0) for e in installed]
+        on_sale: Array | float = -1.0  # c(t): the highest-numbered generation started
+        for i, g in enumerate(generations):
+            on_sale = np.where(g.start_year <= t, float(i), on_sale)
+        need_t = need[..., t]
+        for i, g in enumerate(generations):
+            # capacity of everything but generation i, then what i must add to it
+            others: Array | float = 0.0
+            for k, h in enumerate(generations):
+                if k != i:
+                    others = others + own[k] * h.perf
+            for units, e in zip(base, installed, strict=True):
+                others = others + units * e.perf
+            lacking = np.maximum(0.0, (need_t - others) / g.perf - own[i])
+            bought[i][..., t] = np.where(on_sale == i, lacking, 0.0)
+        rest = need_t
+        for i in reversed(range(len(generations))):
+            g = generations[i]
+            can = rest / g.perf
+            if alone:  # section 5: every unit needed serves (owned units cover it)
+                active[i][..., t] = can
+                continue
+            units = own[i] + bought[i][..., t]
+            active[i][..., t] = np.maximum(0.0, np.minimum(units, can))
+            rest = rest - active[i][..., t] * g.perf
+        for j, e in enumerate(installed):
+            installed_active[j][..., t] = np.maximum(0.0, np.minimum(base[j], rest / e.perf))
+            rest = rest - installed_active[j][..., t] * e.perf
+    return Served(bought, active, installed_active)
+
+
+def facility_built_mw(need_mw: ArrayLike, initial_mw: ArrayLike = 0.0) -> Array:
+    """IT capacity built by each year: it only grows from what stands at the start
+    (``built[-1]``, the installed base's building, MODEL.md 11.4):
+    ``built[t] = max(built[t-1], need[t])``.
 
     >>> facility_built_mw([2.0, 1.0, 3.0]).tolist()
     [2.0, 2.0, 3.0]
+    >>> facility_built_mw([2.0, 1.0, 3.0], 2.5).tolist()
+    [2.5, 2.5, 3.0]
     """
-    need = np.maximum(np.asarray(need_mw, dtype=float), 0.0)
+    need = np.maximum(
+        np.asarray(need_mw, dtype=float), np.asarray(initial_mw, dtype=float)[..., None]
+    )
     return running_max_years(need)
 
 
-def facility_capex_usd(built_mw: ArrayLike, usd_per_mw: ArrayLike) -> Array:
+def facility_capex_usd(
+    built_mw: ArrayLike, usd_per_mw: ArrayLike, initial_mw: ArrayLike = 0.0
+) -> Array:
     """Facility spend each year: new capacity times its cost. [USD]
 
     >>> facility_capex_usd([2.0, 2.0, 3.0], 10.0).tolist()
     [20.0, 0.0, 10.0]
+    >>> facility_capex_usd([2.5, 2.5, 3.0], 10.0, 2.5).tolist()
+    [0.0, 0.0, 5.0]
     """
     built = np.asarray(built_mw, dtype=float)
-    added = built - 0.0  # year 0 adds all it built (as np.diff with prepend=0.0)
+    added = built - 0.0  # a copy; year 0 adds what it built beyond the starting capacity
+    added[..., 0] -= np.asarray(initial_mw, dtype=float)
     added[..., 1:] -= built[..., :-1]
     return added * np.asarray(usd_per_mw, dtype=float)[..., None]

@@ -1,10 +1,18 @@
-"""The two plans, buy and build, from a flat mapping of input arrays. MODEL.md sections 3-6.
+"""The two plans, buy and build, from a flat mapping of input arrays. MODEL.md sections 3-6
+and 11.
 
 :func:`evaluate` is the one engine for every shape of input. Its parameters are keyed by the
 scenario's dotted key paths (``"site.pue"``, ``"build.chip.die_area_mm2"``,
-``"demand.units"`` or ``"demand.units[2]"``) and hold arrays that broadcast together to a
-*sample shape* ``S``: ``()`` for a single run, ``(n,)`` for Monte Carlo, ``(n1, n2)`` for a
-grid. Results per year have shape ``S + (H,)``, totals shape ``S``.
+``"demand.units"`` or ``"demand.units[2]"``, ``"buy.generations[0].from_year"``) and hold
+arrays that broadcast together to a *sample shape* ``S``: ``()`` for a single run, ``(n,)``
+for Monte Carlo, ``(n1, n2)`` for a grid. Results per year have shape ``S + (H,)``, totals
+shape ``S``. The structure that arrays cannot carry (generations per side, installed entries,
+workloads) is a :class:`~gpu_calc.engine.layout.Layout`.
+
+Each plan has sides: the bought accelerators (both plans, with the installed base) and the
+in-house chips (build plan only). A side is a short list of generations; the capacity
+recurrence of :func:`gpu_calc.engine.fleet.serve` runs over the years, vectorised over the
+samples, and everything after it sums over the generations.
 """
 
 from __future__ import annotations
@@ -16,12 +24,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gpu_calc.engine import energy, finance, fleet, silicon
+from gpu_calc.engine.layout import NRE_TIMINGS, ChipGen, Layout
 from gpu_calc.engine.years import max_years, sum_years
 
 Array = NDArray[np.float64]
 
-#: When the build plan pays its NRE: ``upfront`` (MODEL.md) or ``spread`` (a refinement).
-NRE_TIMINGS = ("upfront", "spread")
+__all__ = ["NRE_TIMINGS", "YEARLY", "FleetOutcome", "Outcome", "PlanOutcome", "evaluate"]
 
 #: Per-year series of a plan, in the JSON output's ``per_year`` block.
 YEARLY = (
@@ -41,7 +49,22 @@ YEARLY = (
     "chip_units",
     "active_bought_units",
     "active_chip_units",
+    "active_installed_units",
 )
+
+
+@dataclass
+class FleetOutcome:
+    """One generation of one side (or one installed entry) in one plan."""
+
+    side: str  # "bought", "chip" or "installed"
+    generation: int  # index in its side
+    label: str
+    from_year: Array  # effective start, 0-based, shape S
+    bought: Array  # units bought each year, S + (H,)
+    active: Array  # units in service each year, S + (H,)
+    units_bought: Array  # over the horizon, S
+    perf: Array  # throughput of one unit in reference-equivalents, S
 
 
 @dataclass
@@ -69,6 +92,10 @@ class PlanOutcome:
     #: discounted cash out per year (capex and NRE at the start, opex at the end)
     discounted_usd: Array
     discounted_residual_usd: Array
+    #: tokens served over the horizon (NaN: no workload gives tokens), MODEL.md 11.6
+    tokens: Array
+    usd_per_million_tokens: Array
+    fleets: list[FleetOutcome]
 
 
 @dataclass
@@ -78,13 +105,16 @@ class Outcome:
     horizon_years: int
     buy: PlanOutcome
     build: PlanOutcome
-    silicon: dict[str, Array]
+    silicon: dict[str, Array]  # chip generation 0's silicon
     savings_npv_usd: Array
     savings_pct: Array  # NaN where npv_usd(buy) <= 0
     payback_year: Array  # NaN where the build plan never pays back
     yearly_savings_usd: Array  # discounted, per year; sums to savings_npv_usd
     demand_units: Array
-    extras: dict[str, Array] = field(default_factory=dict)
+    #: one silicon block per chip generation (the first is ``silicon``)
+    silicon_generations: list[dict[str, Array]] = field(default_factory=list)
+    #: NRE paid each year, per chip generation, S + (H,)
+    nre_per_generation: list[Array] = field(default_factory=list)
 
     @property
     def plans(self) -> dict[str, PlanOutcome]:
@@ -93,17 +123,20 @@ class Outcome:
 
 @dataclass
 class _Fleet:
-    """Per-unit figures of one accelerator and the throughput it must serve each year."""
+    """Per-unit figures of one accelerator: a generation of a side, or an installed entry."""
 
-    need: Array  # reference-equivalents to serve, S + (H,)
+    side: str  # "bought", "chip" or "installed"
+    generation: int
+    label: str
     perf: Array
-    unit_capex_usd: Array
+    unit_capex_usd: Array  # S + (1,), or S + (H,) with a price per year
     it_peak_w: Array
     it_avg_w: Array
     lifetime_years: Array
     opex_usd_per_unit_year: Array
     length_mm: Array
     embodied_kg_co2e: Array
+    start_year: Array  # effective first year on sale (0-based)
 
 
 def _get(p: Mapping[str, ArrayLike], key: str, default: float | None = None) -> Array:
@@ -114,16 +147,42 @@ def _get(p: Mapping[str, ArrayLike], key: str, default: float | None = None) -> 
     return np.asarray(default, dtype=float)
 
 
-def demand_units(p: Mapping[str, ArrayLike], horizon_years: int) -> Array:
-    """Demand per year, shape ``S + (H,)``, from ``demand.units`` or ``demand.units[t]``."""
-    if "demand.units" in p:
-        return _get(p, "demand.units")[..., None] * np.ones(horizon_years)
-    years = [_get(p, f"demand.units[{t}]") for t in range(horizon_years)]
+def _stack_years(p: Mapping[str, ArrayLike], key: str, horizon_years: int) -> Array:
+    years = [_get(p, f"{key}[{t}]") for t in range(horizon_years)]
     shape = np.broadcast_shapes(*(y.shape for y in years))
     return np.stack([np.broadcast_to(y, shape) for y in years], axis=-1)
 
 
-def _fleet(p: Mapping[str, ArrayLike], prefix: str, unit_price_usd: Array, need: Array) -> _Fleet:
+def yearly_values(
+    p: Mapping[str, ArrayLike], key: str, horizon_years: int, default: float | None = None
+) -> Array:
+    """A field that takes a number or one per year (MODEL.md 11.1): ``S + (H,)`` from
+    ``key[t]``, or ``S + (1,)`` when one number (or distribution) applies every year."""
+    if key not in p and f"{key}[0]" in p:
+        return _stack_years(p, key, horizon_years)
+    return _get(p, key, default)[..., None]
+
+
+def demand_units(
+    p: Mapping[str, ArrayLike], horizon_years: int, key: str = "demand.units"
+) -> Array:
+    """Demand per year, shape ``S + (H,)``, from ``demand.units`` or ``demand.units[t]``
+    (or a workload's ``units``)."""
+    if key in p:
+        return _get(p, key)[..., None] * np.ones(horizon_years)
+    return _stack_years(p, key, horizon_years)
+
+
+def _fleet(
+    p: Mapping[str, ArrayLike],
+    prefix: str,
+    unit_price_usd: Array,
+    side: str,
+    generation: int,
+    label: str,
+    start_year: Array,
+) -> _Fleet:
+    """Per-unit figures of the accelerator whose inputs are under ``prefix`` (section 3)."""
     chips = _get(p, f"{prefix}.chips_per_server", 8.0)
     load = (
         _get(p, f"{prefix}.load_factor")
@@ -134,56 +193,68 @@ def _fleet(p: Mapping[str, ArrayLike], prefix: str, unit_price_usd: Array, need:
         _get(p, f"{prefix}.power_w"), _get(p, f"{prefix}.host_power_w_per_server", 0.0), chips
     )
     return _Fleet(
-        need=need,
+        side=side,
+        generation=generation,
+        label=label,
         perf=_get(p, f"{prefix}.perf_vs_reference", 1.0),
         unit_capex_usd=unit_price_usd
-        + _get(p, f"{prefix}.host_usd_per_server", 0.0) / chips
-        + _get(p, f"{prefix}.network_usd_per_unit", 0.0),
+        + (_get(p, f"{prefix}.host_usd_per_server", 0.0) / chips)[..., None]
+        + _get(p, f"{prefix}.network_usd_per_unit", 0.0)[..., None],
         it_peak_w=peak,
         it_avg_w=load * peak,
         lifetime_years=_get(p, f"{prefix}.lifetime_years", 4.0),
         opex_usd_per_unit_year=_get(p, f"{prefix}.opex_usd_per_unit_year", 0.0),
         length_mm=_get(p, f"{prefix}.length_mm", 0.0),
         embodied_kg_co2e=_get(p, f"{prefix}.embodied_kg_co2e", 0.0),
+        start_year=start_year,
     )
 
 
+def _total(items: list[Array], empty: Array) -> Array:
+    """Items added left to right (the first one as it is), or ``empty`` when none."""
+    if not items:
+        return empty
+    out = items[0]
+    for x in items[1:]:
+        out = out + x
+    return out
+
+
 def _plan(
-    fleets: list[_Fleet],
+    fleets: list[tuple[_Fleet, Array, Array]],
     p: Mapping[str, ArrayLike],
     demand: Array,
+    nre_yearly: Array,
     nre_usd: Array,
     software_usd_per_year: Array,
-    nre_share_per_year: Array | None,
     factors: tuple[Array, Array, Array],
+    initial_it_mw: Array,
+    tokens: Array,
 ) -> PlanOutcome:
+    """One plan from its fleets, each with the units it bought and ran each year."""
     start, end, last = factors
     horizon = demand.shape[-1]
     pue = _get(p, "site.pue", 1.0)[..., None]
-    price_kwh = _get(p, "site.electricity_usd_per_kwh")[..., None]
+    price_kwh = yearly_values(p, "site.electricity_usd_per_kwh", horizon)
     site_l = _get(p, "site.wue_l_per_kwh", 0.0)[..., None]
     source_l = _get(p, "site.water_source_l_per_kwh", 0.0)[..., None]
-    grid = _get(p, "site.grid_kg_co2e_per_kwh", 0.0)[..., None]
+    grid = yearly_values(p, "site.grid_kg_co2e_per_kwh", horizon, 0.0)
     usd_per_mw = _get(p, "site.facility_capex_usd_per_mw", 0.0)
     facility_life = _get(p, "site.facility_lifetime_years", 15.0)
 
     none: Array = np.zeros(())
     hw_capex = energy_it = need_mw = unit_opex = embodied = residual_hw = length_km = none
-    bought_by_fleet: list[Array] = []
-    active_by_fleet: list[Array] = []
-    for f in fleets:
-        active = f.need / f.perf[..., None]
-        bought = fleet.units_bought(active, f.lifetime_years)
-        spend = bought * f.unit_capex_usd[..., None]
-        hw_capex = hw_capex + spend
+    for f, bought, active in fleets:
         energy_it = energy_it + energy.energy_kwh_per_year(active, f.it_avg_w[..., None])
         need_mw = need_mw + active * f.it_peak_w[..., None] / 1e6
         unit_opex = unit_opex + active * f.opex_usd_per_unit_year[..., None]
+        if f.side == "installed":  # sunk: no capex, residual value or embodied carbon
+            continue
+        spend = bought * f.unit_capex_usd
+        hw_capex = hw_capex + spend
         embodied = embodied + bought * f.embodied_kg_co2e[..., None]
         residual_hw = residual_hw + finance.residual_usd(spend, f.lifetime_years)
         length_km = length_km + sum_years(bought) * f.length_mm / 1e6
-        bought_by_fleet.append(bought)
-        active_by_fleet.append(active)
 
     shape = np.broadcast_shapes(
         np.shape(hw_capex),
@@ -191,7 +262,8 @@ def _plan(
         start.shape,
         pue.shape,
         price_kwh.shape,
-        np.shape(nre_usd) + (1,),  # NRE alone may vary (a sweep of design_usd)
+        nre_yearly.shape,
+        np.shape(initial_it_mw) + (1,),
     )
 
     def full(x: Array) -> Array:
@@ -200,8 +272,8 @@ def _plan(
 
     hw_capex = full(hw_capex)
     need_mw = full(need_mw)
-    built = fleet.facility_built_mw(need_mw)
-    facility_capex = fleet.facility_capex_usd(built, usd_per_mw)
+    built = fleet.facility_built_mw(need_mw, initial_it_mw)
+    facility_capex = fleet.facility_capex_usd(built, usd_per_mw, initial_it_mw)
     energy_it = full(energy_it)
     energy_fac = energy_it * pue
     electricity = energy_fac * price_kwh
@@ -212,11 +284,7 @@ def _plan(
     opex = electricity + unit_opex + software_usd_per_year[..., None] + colocation
     water = energy.water_l(energy_it, energy_fac, site_l, source_l)
     co2e = energy_fac * grid + embodied
-    if nre_share_per_year is None:  # all at the start of year 0 (MODEL.md section 4)
-        nre_yearly = np.zeros(shape)
-        nre_yearly[..., 0] = nre_usd
-    else:
-        nre_yearly = np.asarray(nre_usd)[..., None] * nre_share_per_year + np.zeros(shape)
+    nre_yearly = full(nre_yearly)
     residual = residual_hw + finance.residual_usd(facility_capex, facility_life)
 
     capex = sum_years(hw_capex) + sum_years(facility_capex)
@@ -228,8 +296,17 @@ def _plan(
     per_hour = np.divide(
         tco, total_demand, out=np.full(np.shape(tco), np.nan), where=total_demand > 0
     )
-    bought_units = full(bought_by_fleet[0])
-    chip_units = full(bought_by_fleet[1] if len(fleets) > 1 else none)
+    tco_shape = np.broadcast_shapes(np.shape(tco), np.shape(tokens))
+    per_million = np.divide(
+        np.broadcast_to(tco, tco_shape) * 1e6,
+        np.broadcast_to(tokens, tco_shape),
+        out=np.full(tco_shape, np.nan),
+        where=np.broadcast_to(tokens, tco_shape) > 0,
+    )
+
+    def side_total(side: str, active: bool) -> Array:
+        return full(_total([a if active else b for f, b, a in fleets if f.side == side], none))
+
     yearly: dict[str, Array] = {
         "hw_capex_usd": hw_capex,
         "facility_capex_usd": facility_capex,
@@ -243,10 +320,11 @@ def _plan(
         "co2e_kg": co2e,
         "need_it_mw": need_mw,
         "built_it_mw": built,
-        "bought_units": bought_units,
-        "chip_units": chip_units,
-        "active_bought_units": full(active_by_fleet[0]),
-        "active_chip_units": full(active_by_fleet[1] if len(fleets) > 1 else none),
+        "bought_units": side_total("bought", False),
+        "chip_units": side_total("chip", False),
+        "active_bought_units": side_total("bought", True),
+        "active_chip_units": side_total("chip", True),
+        "active_installed_units": side_total("installed", True),
     }
     assert horizon == shape[-1]
     return PlanOutcome(
@@ -264,18 +342,31 @@ def _plan(
         water_l=sum_years(water),
         co2e_kg=sum_years(co2e),
         peak_it_mw=max_years(need_mw),
-        bought_units=sum_years(bought_units),
-        chip_units=sum_years(chip_units),
+        bought_units=sum_years(yearly["bought_units"]),
+        chip_units=sum_years(yearly["chip_units"]),
         usd_per_reference_hour=per_hour,
         fleet_length_km=length_km + np.zeros(capex.shape),
         discounted_usd=discounted,
         discounted_residual_usd=disc_residual + np.zeros(capex.shape),
+        tokens=tokens + np.zeros(capex.shape),
+        usd_per_million_tokens=per_million,
+        fleets=[
+            FleetOutcome(
+                f.side, f.generation, f.label, f.start_year, full(b), full(a), sum_years(b), f.perf
+            )
+            for f, b, a in fleets
+        ],
     )
 
 
-def silicon_figures(p: Mapping[str, ArrayLike], yield_model: str = "murphy") -> dict[str, Array]:
-    """The in-house chip's silicon: dies per wafer, yield, die cost, unit price and NRE."""
-    c = "build.chip"
+def silicon_figures(
+    p: Mapping[str, ArrayLike],
+    yield_model: str = "murphy",
+    chip: str = "build.chip",
+    nre: str = "build.nre",
+) -> dict[str, Array]:
+    """A chip generation's silicon: dies per wafer, yield, die cost, unit price and NRE."""
+    c = chip
     area = _get(p, f"{c}.die_area_mm2")
     dies = silicon.dies_per_wafer(area, _get(p, f"{c}.wafer_diameter_mm", 300.0))
     good = silicon.die_yield(
@@ -298,25 +389,24 @@ def silicon_figures(p: Mapping[str, ArrayLike], yield_model: str = "murphy") -> 
         _get(p, f"{c}.board_usd", 0.0),
         _get(p, f"{c}.partner_markup", 0.0),
     )
-    n = "build.nre"
-    nre = silicon.nre_usd(
-        _get(p, f"{n}.design_usd"),
-        _get(p, f"{n}.ip_usd", 0.0),
+    total = silicon.nre_usd(
+        _get(p, f"{nre}.design_usd"),
+        _get(p, f"{nre}.ip_usd", 0.0),
         _get(p, f"{c}.mask_set_usd"),
-        _get(p, f"{n}.respins", 0.0),
+        _get(p, f"{nre}.respins", 0.0),
     )
     return {
         "dies_per_wafer": dies,
         "die_yield": good,
         "die_usd": die_usd,
         "unit_price_usd": price,
-        "nre_usd": nre,
+        "nre_usd": total,
     }
 
 
 def evaluate(
     p: Mapping[str, ArrayLike],
-    horizon_years: int,
+    layout: Layout | int,
     yield_model: str = "murphy",
     nre_timing: str = "upfront",
 ) -> Outcome:
@@ -326,21 +416,23 @@ def evaluate(
     ----------
     p : mapping of str to array_like
         Inputs keyed by scenario key path; see the module docstring. Integer fields
-        (lifetimes, ``build.available_year``, ``build.nre.respins``) must already be whole.
-    horizon_years : int
-        ``H``, the number of years compared.
+        (lifetimes, start years, ages, ``respins``) must already be whole.
+    layout : Layout or int
+        The scenario's generations, installed entries and workloads; an int ``H`` is the
+        layout of a file without section 11 over ``H`` years, with ``yield_model`` and
+        ``nre_timing`` for its one chip.
     yield_model : str
-        ``murphy`` (default), ``poisson`` or ``negative_binomial``.
+        With an int ``layout``: ``murphy`` (default), ``poisson`` or ``negative_binomial``.
     nre_timing : str
-        ``upfront`` (default): the NRE is paid at the start of year 0; ``spread``: in equal
-        parts at the start of each year before ``build.available_year`` (year 0 alone when
-        the chip is available from year 0).
+        With an int ``layout``: ``upfront`` (default) or ``spread`` (MODEL.md 11.3).
 
     Inputs so extreme that a figure overflows (a price of 1e308) give infinities or NaN in
     that figure, not floating-point warnings; renderers show them as null.
     """
+    if not isinstance(layout, Layout):
+        layout = Layout.single(int(layout), yield_model, nre_timing)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return _evaluate(p, horizon_years, yield_model, nre_timing)
+        return _evaluate(p, layout)
 
 
 def nre_schedule(available_year: ArrayLike, horizon_years: int) -> Array:
@@ -350,48 +442,171 @@ def nre_schedule(available_year: ArrayLike, horizon_years: int) -> Array:
     >>> nre_schedule(2, 4).tolist(), nre_schedule(0, 3).tolist()
     ([0.5, 0.5, 0.0, 0.0], [1.0, 0.0, 0.0])
     """
-    years = np.maximum(np.asarray(available_year, dtype=float), 1.0)[..., None]
-    before = np.arange(horizon_years) < years
-    return np.where(before, 1.0 / years, 0.0)
+    return finance.nre_shares(0.0, available_year, horizon_years, "spread")
 
 
-def _evaluate(
-    p: Mapping[str, ArrayLike], horizon_years: int, yield_model: str, nre_timing: str
-) -> Outcome:
-    demand = demand_units(p, horizon_years)
-    factors = finance.discount_factors(_get(p, "discount_rate", 0.0), horizon_years)
-    sil = silicon_figures(p, yield_model)
+def _demand(
+    p: Mapping[str, ArrayLike], layout: Layout
+) -> tuple[Array, dict[str, Array], list[tuple[Array, Array]]]:
+    """Demand per year, per workload (empty without workloads), and (demand, tokens a
+    second) pairs of the work that gives tokens. MODEL.md 11.5 and 11.6."""
+    h = layout.horizon_years
+    if layout.workloads is None:
+        demand = demand_units(p, h)
+        key = "demand.reference_tokens_per_s"
+        return demand, {}, [(demand, _get(p, key))] if key in p else []
+    per = {w: demand_units(p, h, f"{layout.workload_key(w)}.units") for w in layout.workloads}
+    demand = _total(list(per.values()), np.zeros(h))
+    rates = [
+        (per[w], _get(p, f"{layout.workload_key(w)}.reference_tokens_per_s"))
+        for w in layout.workloads
+        if f"{layout.workload_key(w)}.reference_tokens_per_s" in p
+    ]
+    return demand, per, rates
 
-    share = _get(p, "build.share")[..., None]
-    available = _get(p, "build.available_year", 0.0)[..., None]
-    serving = np.arange(horizon_years) >= available  # S + (H,)
-    chip_need = np.where(serving, share * demand, 0.0)
+
+def _chip_need(
+    layout: Layout, demand: Array, per: dict[str, Array], share: Array, effective: list[Array]
+) -> Array:
+    """Reference-equivalents the chip side serves each year (MODEL.md 11.5): from its start,
+    ``share[t]`` of the workloads it serves (all of them without workloads)."""
+    h = layout.horizon_years
+    years = np.arange(h)
+    chip_start = effective[0]
+    for y in effective[1:]:
+        chip_start = np.minimum(chip_start, y)
+    serving = years >= chip_start[..., None]  # S + (H,)
+    if not per:
+        return np.where(serving, share * demand, 0.0)
+    serves = layout.serves if layout.serves is not None else tuple(per)
+    if all(g.serves is None for g in layout.chips[1:]):
+        served = demand if serves == tuple(per) else _total([per[w] for w in serves], demand)
+        return np.where(serving, share * served, 0.0)
+    # extension: a later generation may add workloads from its own start on
+    parts = []
+    for w, units in per.items():
+        starts = [
+            y
+            for g, y in zip(layout.chips, effective, strict=True)
+            if w in (serves if g.serves is None else g.serves)
+        ]
+        if starts:
+            first = starts[0]
+            for y in starts[1:]:
+                first = np.minimum(first, y)
+            parts.append(np.where(years >= first[..., None], units, 0.0))
+    return share * _total(parts, np.zeros(h))
+
+
+def _chip_starts(p: Mapping[str, ArrayLike], layout: Layout) -> tuple[list[Array], list[Array]]:
+    """Each chip generation's start as written (``w_g``, clipped into its range) and its
+    effective start ``y_g = w_g + respins_g * respin_delay_years``. MODEL.md 11.3."""
+    h = float(layout.horizon_years)
+    available = np.minimum(_get(p, "build.available_year", 0.0), h)
+    delay = _get(p, "build.respin_delay_years", 0.0)
+    written, effective = [], []
+    for i, g in enumerate(layout.chips):
+        w = available if i == 0 else np.minimum(np.maximum(_get(p, g.start_key), available + 1), h)
+        written.append(w)
+        effective.append(w + _get(p, f"{g.nre}.respins", 0.0) * delay)
+    return written, effective
+
+
+def _nre(
+    p: Mapping[str, ArrayLike],
+    layout: Layout,
+    chip: ChipGen,
+    nre_usd: Array,
+    written: Array,
+    effective: Array,
+) -> Array:
+    """A chip generation's NRE paid each year, ``S + (H,)``. MODEL.md 11.3."""
+    design_years = (
+        _get(p, f"{chip.nre}.design_years") if f"{chip.nre}.design_years" in p else written
+    )
+    design_start = np.maximum(0.0, written - design_years)
+    shares = finance.nre_shares(design_start, effective, layout.horizon_years, chip.nre_timing)
+    return np.where(shares > 0, np.asarray(nre_usd)[..., None] * shares, 0.0)
+
+
+def _evaluate(p: Mapping[str, ArrayLike], layout: Layout) -> Outcome:
+    h = layout.horizon_years
+    demand, per_workload, rates = _demand(p, layout)
+    tokens = (
+        _total([sum_years(d) * r * 3600.0 * energy.HOURS_PER_YEAR for d, r in rates], np.zeros(()))
+        if rates
+        else np.asarray(np.nan)
+    )
+    factors = finance.discount_factors(_get(p, "discount_rate", 0.0), h)
+    sil = [silicon_figures(p, g.yield_model, g.chip, g.nre) for g in layout.chips]
+
+    written, effective = _chip_starts(p, layout)
+    share = yearly_values(p, "build.share", h)
+    chip_need = _chip_need(layout, demand, per_workload, share, effective)
     bought_need = demand - chip_need
 
-    buy_price = _get(p, "buy.unit_price_usd")
+    bought = []
+    for i, g in enumerate(layout.bought):
+        price = yearly_values(p, f"{g.prefix}.unit_price_usd", h)
+        start = (
+            np.asarray(0.0)
+            if g.start_key is None
+            else np.minimum(np.maximum(_get(p, g.start_key), 1.0), float(h))
+        )
+        bought.append(_fleet(p, g.prefix, price, "bought", i, g.label, start))
+    chips = [
+        _fleet(p, g.chip, s["unit_price_usd"][..., None], "chip", i, g.label, effective[i])
+        for i, (g, s) in enumerate(zip(layout.chips, sil, strict=True))
+    ]
+    installed, base, initial_mw = [], [], np.zeros(())
+    for i, e in enumerate(layout.installed):
+        f = _fleet(p, e.prefix, np.zeros(1), "installed", i, e.label, np.asarray(0.0))
+        units = _get(p, f"{e.prefix}.units")
+        age = np.minimum(
+            np.maximum(_get(p, f"{e.prefix}.age_years", 0.0), 0.0), f.lifetime_years - 1
+        )
+        installed.append(f)
+        base.append(fleet.Installed(units, f.perf, f.lifetime_years - age))
+        initial_mw = initial_mw + units * f.it_peak_w / 1e6
+
+    def generations(side: list[_Fleet]) -> list[fleet.Generation]:
+        return [fleet.Generation(f.perf, f.lifetime_years, f.start_year) for f in side]
+
+    def ran(side: list[_Fleet], served: fleet.Served) -> list[tuple[_Fleet, Array, Array]]:
+        return list(zip(side, served.bought, served.active, strict=True))
+
+    def installed_ran(served: fleet.Served) -> list[tuple[_Fleet, Array, Array]]:
+        zero = np.zeros(h)
+        return [(f, zero, a) for f, a in zip(installed, served.installed_active, strict=True)]
+
+    buy_side = fleet.serve(demand, generations(bought), base)
     buy = _plan(
-        [_fleet(p, "buy", buy_price, demand)],
+        ran(bought, buy_side) + installed_ran(buy_side),
         p,
         demand,
+        np.zeros(h),
         np.asarray(0.0),
         np.asarray(0.0),
-        None,
         factors,
+        initial_mw,
+        tokens,
     )
-    if nre_timing not in NRE_TIMINGS:
-        raise ValueError(f"unknown NRE timing {nre_timing!r} (known: {', '.join(NRE_TIMINGS)})")
-    spread = nre_schedule(available[..., 0], horizon_years) if nre_timing == "spread" else None
+    nre_per_generation = [
+        _nre(p, layout, g, s["nre_usd"], w, y)
+        for g, s, w, y in zip(layout.chips, sil, written, effective, strict=True)
+    ]
+    bought_side = fleet.serve(bought_need, generations(bought), base)
+    chip_side = fleet.serve(chip_need, generations(chips), [])
     build = _plan(
-        [
-            _fleet(p, "buy", buy_price, bought_need),
-            _fleet(p, "build.chip", sil["unit_price_usd"], chip_need),
-        ],
+        ran(bought, bought_side) + ran(chips, chip_side) + installed_ran(bought_side),
         p,
         demand,
-        sil["nre_usd"],
+        _total(nre_per_generation, np.zeros(h)),
+        _total([s["nre_usd"] for s in sil], np.zeros(())),
         _get(p, "build.nre.software_usd_per_year", 0.0),
-        spread,
         factors,
+        initial_mw,
+        tokens,
     )
 
     savings = buy.npv_usd - build.npv_usd
@@ -401,13 +616,15 @@ def _evaluate(
     yearly = buy.discounted_usd - build.discounted_usd
     yearly[..., -1] += build.discounted_residual_usd - buy.discounted_residual_usd
     return Outcome(
-        horizon_years=horizon_years,
+        horizon_years=h,
         buy=buy,
         build=build,
-        silicon=sil,
+        silicon=sil[0],
         savings_npv_usd=savings,
         savings_pct=pct,
         payback_year=finance.payback_year(yearly),
         yearly_savings_usd=yearly,
         demand_units=demand,
+        silicon_generations=sil,
+        nre_per_generation=nre_per_generation,
     )

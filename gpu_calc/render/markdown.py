@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from gpu_calc.render import roadmap
 from gpu_calc.render.rows import (
     PERSPECTIVE_HEADER,
     PLAN_ROWS,
-    SILICON_ROWS,
     YEARLY_HEADER,
     difference,
     perspective_cells,
@@ -42,16 +42,26 @@ def render(result: dict[str, Any]) -> str:
             fmt(build[key]),
             signed(fmt, difference(buy[key], build[key])),
         ]
-        for key, label, fmt in PLAN_ROWS
+        for key, label, fmt in PLAN_ROWS + roadmap.token_rows(result)
     ]
     out += [table(["Metric", "Buy", "Build", "Build - Buy"], rows, {1, 2, 3}), ""]
+    if roadmap.is_roadmap(result):
+        for plan in ("buy", "build"):
+            header = roadmap.fleet_header(result, plan)
+            cells = roadmap.fleet_cells(result, plan)
+            out += [f"### {roadmap.fleet_title(result, plan)}", ""]
+            out += [table(header, cells, set(range(len(header)))), ""]
+    if roadmap.has_nre_timeline(result):
+        header = roadmap.nre_header(result)
+        out += [f"### {roadmap.NRE_TITLE}", ""]
+        out += [table(header, roadmap.nre_cells(result), set(range(len(header)))), ""]
     out += [
         "### In-house chip silicon",
         "",
         table(
-            ["Figure", "Value"],
-            [[label, fmt(result["silicon"][key])] for key, label, fmt in SILICON_ROWS],
-            {1},
+            roadmap.silicon_header(result),
+            roadmap.silicon_cells(result),
+            set(range(1, len(roadmap.silicon_header(result)))),
         ),
         "",
     ]

@@ -96,9 +96,11 @@ YEARLY_HEADER = (
 
 def yearly_cells(result: dict[str, Any]) -> list[list[str]]:
     """The cash-flow table for people: one row of human numbers per year."""
+    from gpu_calc.render.roadmap import year_label
+
     return [
         [
-            str(r["year"]),
+            year_label(result, r["year"]),
             human.usd(r["buy_capex_usd"]),
             human.usd(r["buy_opex_usd"]),
             human.usd(r["build_capex_usd"]),

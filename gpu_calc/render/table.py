@@ -11,10 +11,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from gpu_calc.render import roadmap
 from gpu_calc.render.rows import (
     PERSPECTIVE_HEADER,
     PLAN_ROWS,
-    SILICON_ROWS,
     YEARLY_HEADER,
     difference,
     perspective_cells,
@@ -71,16 +71,34 @@ def render(result: dict[str, Any], color: bool = False) -> str:
     plans.add_column("Buy", justify="right", style=BUY_STYLE)
     plans.add_column("Build", justify="right", style=BUILD_STYLE)
     plans.add_column("Build - Buy", justify="right")
-    for key, label, fmt in PLAN_ROWS:
+    for key, label, fmt in PLAN_ROWS + roadmap.token_rows(result):
         diff = difference(buy[key], build[key])
         plans.add_row(label, fmt(buy[key]), fmt(build[key]), signed(fmt, diff))
     console.print(plans)
 
+    if roadmap.is_roadmap(result):
+        for plan in ("buy", "build"):
+            fleet = Table(
+                title=roadmap.fleet_title(result, plan), box=box.SIMPLE_HEAVY, title_justify="left"
+            )
+            for name in roadmap.fleet_header(result, plan):
+                fleet.add_column(name, justify="right")
+            for cells in roadmap.fleet_cells(result, plan):
+                fleet.add_row(*cells)
+            console.print(fleet)
+    if roadmap.has_nre_timeline(result):
+        nre = Table(title=roadmap.NRE_TITLE, box=box.SIMPLE_HEAVY, title_justify="left")
+        for name in roadmap.nre_header(result):
+            nre.add_column(name, justify="right")
+        for cells in roadmap.nre_cells(result):
+            nre.add_row(*cells)
+        console.print(nre)
+
     sil = Table(title="In-house chip silicon", box=box.SIMPLE_HEAVY, title_justify="left")
-    sil.add_column("Figure")
-    sil.add_column("Value", justify="right")
-    for key, label, fmt in SILICON_ROWS:
-        sil.add_row(label, fmt(result["silicon"][key]))
+    for i, name in enumerate(roadmap.silicon_header(result)):
+        sil.add_column(name, justify="right" if i else "left")
+    for cells in roadmap.silicon_cells(result):
+        sil.add_row(*cells)
     console.print(sil)
 
     years = Table(

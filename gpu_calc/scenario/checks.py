@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 import math
+from typing import Any
 
 import numpy as np
 
 from gpu_calc.distributions import base_value
 from gpu_calc.errors import InputError
 from gpu_calc.scenario.model import Scenario
-from gpu_calc.yamlio import YamlDocument
+from gpu_calc.yamlio import YamlDocument, shown
+
+Path = tuple[str | int, ...]
 
 
 def _largest_die_mm2(wafer_diameter_mm: float) -> float:
@@ -31,54 +35,207 @@ def _largest_die_mm2(wafer_diameter_mm: float) -> float:
     return lo
 
 
-def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
-    """Rules that tie several fields together (the model alone cannot say where)."""
-    from gpu_calc.engine.silicon import dies_per_wafer
+def _whole_base(value: Any) -> float:
+    """The base value of an integer field, rounded halves up (MODEL.md section 7)."""
+    return math.floor(base_value(value) + 0.5)
 
-    errors = []
-    h = s.horizon_years
-    units = s.demand.units
-    if isinstance(units, list) and len(units) != h:
-        errors.append(
+
+def _per_year(value: Any, path: Path, h: int, doc: YamlDocument) -> list[InputError]:
+    """A value per year must have one number per year of the horizon."""
+    if isinstance(value, list) and len(value) != h:
+        return [
             doc.error(
-                ("demand", "units"),
-                f"has {len(units)} values but horizon_years is {h} (give one number per "
+                path,
+                f"has {len(value)} values but horizon_years is {h} (give one number per "
                 "year, or a single number for every year)",
             )
-        )
-    elif not any(base_value(u) > 0 for u in (units if isinstance(units, list) else [units])):
-        errors.append(
+        ]
+    return []
+
+
+def _demand_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
+    """``demand.units`` or ``demand.workloads`` (not both), per-year lengths, demand > 0."""
+    d, h = s.demand, s.horizon_years
+    errors: list[InputError] = []
+    if d.units is not None and d.workloads is not None:
+        return [
+            doc.error(
+                ("demand", "workloads"),
+                "give demand.units or demand.workloads, not both (workloads replace units)",
+            )
+        ]
+    if d.units is None and d.workloads is None:
+        return [
             doc.error(
                 ("demand", "units"),
-                "must be above 0 in at least one year (demand is what both plans serve)",
+                "missing required key 'units' (add it under demand, or give demand.workloads)",
             )
-        )
-    year = base_value(s.build.available_year)
-    if math.floor(year + 0.5) > h:
+        ]
+    if d.workloads is not None:
+        if not d.workloads:
+            return [doc.error(("demand", "workloads"), "names no workload (give at least one)")]
+        if d.reference_tokens_per_s is not None:
+            errors.append(
+                doc.error(
+                    ("demand", "reference_tokens_per_s"),
+                    "give reference_tokens_per_s on each workload when demand has workloads",
+                )
+            )
+        series: dict[Path, Any] = {
+            ("demand", "workloads", name, "units"): w.units for name, w in d.workloads.items()
+        }
+    else:
+        series = {("demand", "units"): d.units}
+    lengths = [e for path, units in series.items() for e in _per_year(units, path, h, doc)]
+    errors += lengths
+    if not lengths:
+        total = [0.0] * h
+        for units in series.values():
+            for t in range(h):
+                total[t] += base_value(units[t] if isinstance(units, list) else units)
+        if not any(x > 0 for x in total):
+            where = ("demand", "units") if d.workloads is None else ("demand", "workloads")
+            errors.append(
+                doc.error(
+                    where, "must be above 0 in at least one year (demand is what both plans serve)"
+                )
+            )
+    return errors
+
+
+def _serves_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
+    """``build.serves`` (and a chip generation's ``serves``) name existing workloads."""
+    lists: list[tuple[Path, list[str] | None]] = [(("build", "serves"), s.build.serves)]
+    lists += [
+        (("build", "generations", i, "serves"), g.serves) for i, g in enumerate(s.build.generations)
+    ]
+    workloads = s.demand.workloads
+    errors = []
+    for path, serves in lists:
+        if serves is None:
+            continue
+        if workloads is None:
+            errors.append(
+                doc.error(path, "needs demand.workloads (name the workloads the chip serves there)")
+            )
+            continue
+        if not serves:
+            errors.append(doc.error(path, "names no workload (remove it to serve them all)"))
+        for i, name in enumerate(serves):
+            if name not in workloads:
+                hint = difflib.get_close_matches(name, list(workloads), n=1, cutoff=0.6)
+                extra = f"did you mean '{hint[0]}'? " if hint else ""
+                errors.append(
+                    doc.error(
+                        path + (i,),
+                        f"unknown workload '{shown(name)}' ({extra}known: {', '.join(workloads)})",
+                    )
+                )
+    return errors
+
+
+def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
+    """Start years in order and in range (MODEL.md 11.2); ages below the lifetime (11.4)."""
+    h = s.horizon_years
+    errors = []
+    available = _whole_base(s.build.available_year)
+    if available > h:
         errors.append(
             doc.error(
                 ("build", "available_year"),
-                f"must be <= horizon_years ({h}), got {year:g} (years are 0-based)",
+                f"must be <= horizon_years ({h}), got {base_value(s.build.available_year):g} "
+                "(years are 0-based)",
             )
         )
-    chip = s.build.chip
+    sides: list[tuple[Path, list[Any], float, str]] = [
+        (("buy", "generations"), list(s.buy.generations), 1, "1 (year 0 is buy's own)"),
+        (
+            ("build", "generations"),
+            list(s.build.generations),
+            available + 1,
+            f"build.available_year + 1 ({available + 1})",
+        ),
+    ]
+    for where, generations, first, first_text in sides:
+        previous: float | None = None
+        for i, g in enumerate(generations):
+            year = _whole_base(g.from_year)
+            path = where + (i, "from_year")
+            if year < first:
+                errors.append(doc.error(path, f"must be >= {first_text}, got {year:g}"))
+            elif year > h:
+                errors.append(
+                    doc.error(
+                        path,
+                        f"must be <= horizon_years ({h}), got {year:g} (years are 0-based; "
+                        f"{h} means never bought)",
+                    )
+                )
+            elif previous is not None and year <= previous:
+                errors.append(
+                    doc.error(
+                        path,
+                        f"must be after the previous generation's from_year ({previous:g}), "
+                        f"got {year:g} (list generations in order)",
+                    )
+                )
+            previous = year
+    for i, entry in enumerate(s.installed):
+        age = _whole_base(entry.age_years)
+        life = _whole_base(entry.lifetime_years)
+        if age >= life:
+            errors.append(
+                doc.error(
+                    ("installed", i, "age_years"),
+                    f"must be below lifetime_years ({life:g}), got {age:g} (a unit that old "
+                    "has retired: remove the entry)",
+                )
+            )
+    return errors
+
+
+def _die_checks(chip: Any, path: Path, doc: YamlDocument) -> list[InputError]:
+    """The die must fit on its wafer (MODEL.md section 4)."""
+    from gpu_calc.engine.silicon import dies_per_wafer
+
     area = base_value(chip.die_area_mm2)
     diameter = base_value(chip.wafer_diameter_mm)
     with np.errstate(all="ignore"):
         fits = dies_per_wafer(area, diameter) > 0
-    if not fits:
-        largest = _largest_die_mm2(diameter)
-        hint = (
-            f"the largest that fits is about {largest:,.0f} mm2"
-            if largest >= 1
-            else "check die_area_mm2 and wafer_diameter_mm"
+    if fits:
+        return []
+    largest = _largest_die_mm2(diameter)
+    hint = (
+        f"the largest that fits is about {largest:,.0f} mm2"
+        if largest >= 1
+        else "check die_area_mm2 and wafer_diameter_mm"
+    )
+    return [
+        doc.error(
+            path + ("die_area_mm2",),
+            f"a {area:g} mm2 die does not fit on a {diameter:g} mm wafer ({hint})",
         )
-        errors.append(
-            doc.error(
-                ("build", "chip", "die_area_mm2"),
-                f"a {area:g} mm2 die does not fit on a {diameter:g} mm wafer ({hint})",
-            )
-        )
+    ]
+
+
+def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
+    """Rules that tie several fields together (the model alone cannot say where)."""
+    h = s.horizon_years
+    errors = _demand_checks(s, doc) + _serves_checks(s, doc) + _start_year_checks(s, doc)
+    per_year: list[tuple[Path, Any]] = [
+        (("buy", "unit_price_usd"), s.buy.unit_price_usd),
+        (("build", "share"), s.build.share),
+        (("site", "electricity_usd_per_kwh"), s.site.electricity_usd_per_kwh),
+        (("site", "grid_kg_co2e_per_kwh"), s.site.grid_kg_co2e_per_kwh),
+    ] + [
+        (("buy", "generations", i, "unit_price_usd"), g.unit_price_usd)
+        for i, g in enumerate(s.buy.generations)
+    ]
+    for path, value in per_year:
+        errors += _per_year(value, path, h, doc)
+    errors += _die_checks(s.build.chip, ("build", "chip"), doc)
+    for i, g in enumerate(s.build.generations):
+        errors += _die_checks(g.chip, ("build", "generations", i, "chip"), doc)
     for i, p in enumerate(s.perspective):
         if p.metric in ("chip_units",) and p.plan == "buy":
             errors.append(

@@ -34,23 +34,37 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
 
 
+#: Integer fields of section 11 (start years, ages, design and delay years): >= 0, rounded.
+WholeYears = Param(0, integer=True)
+
+
+class Workload(_Model):
+    """One workload of the demand (MODEL.md 11.5): its units and, optionally, its tokens."""
+
+    units: Annotated[NonNeg | list[NonNeg], Field()]  # type: ignore[valid-type]
+    #: average tokens a second of one reference-equivalent on this work (MODEL.md 11.6)
+    reference_tokens_per_s: NonNeg | None = None  # type: ignore[valid-type]
+
+
 class Demand(_Model):
-    """What both plans serve, in reference-equivalents."""
+    """What both plans serve, in reference-equivalents: ``units``, or named ``workloads``."""
 
     reference: str | None = None
-    units: Annotated[NonNeg | list[NonNeg], Field()]  # type: ignore[valid-type]
+    units: Annotated[NonNeg | list[NonNeg], Field()] | None = None  # type: ignore[valid-type]
     load_factor: LoadFactor = 1.0  # type: ignore[valid-type]
+    workloads: dict[str, Workload] | None = None
+    reference_tokens_per_s: NonNeg | None = None  # type: ignore[valid-type]
 
 
 class Site(_Model):
     """Where the fleet runs: electricity, cooling, water, carbon and buildings."""
 
     preset: str | None = None
-    electricity_usd_per_kwh: Money  # type: ignore[valid-type]
+    electricity_usd_per_kwh: Annotated[Money | list[Money], Field()]  # type: ignore[valid-type]
     pue: Param(1) = 1.0  # type: ignore[valid-type]
     wue_l_per_kwh: NonNeg = 0.0  # type: ignore[valid-type]
     water_source_l_per_kwh: NonNeg = 0.0  # type: ignore[valid-type]
-    grid_kg_co2e_per_kwh: NonNeg = 0.0  # type: ignore[valid-type]
+    grid_kg_co2e_per_kwh: Annotated[NonNeg | list[NonNeg], Field()] = 0.0  # type: ignore[valid-type]
     facility_capex_usd_per_mw: Money = 0.0  # type: ignore[valid-type]
     facility_lifetime_years: Years = 15  # type: ignore[valid-type]
     #: Refinement: colocation rent of the IT capacity built, instead of (or beside) owning
@@ -75,9 +89,30 @@ class _Accelerator(_Model):
 
 
 class BoughtAccelerator(_Accelerator):
-    """The accelerator bought on the market (``buy:``)."""
+    """The accelerator bought on the market (``buy:``): generation 0 of the bought side."""
 
-    unit_price_usd: Money  # type: ignore[valid-type]
+    unit_price_usd: Annotated[Money | list[Money], Field()]  # type: ignore[valid-type]
+
+
+class BoughtGeneration(BoughtAccelerator):
+    """A later bought accelerator (``buy.generations[i]``), on sale from ``from_year``."""
+
+    from_year: WholeYears  # type: ignore[valid-type]
+
+
+class Buy(BoughtAccelerator):
+    """The bought side: generation 0, then later ``generations`` (MODEL.md 11.2)."""
+
+    generations: list[BoughtGeneration] = []
+
+
+class InstalledAccelerator(_Accelerator):
+    """Units owned at year 0 (MODEL.md 11.4): sunk, serving until they retire."""
+
+    units: NonNeg  # type: ignore[valid-type]
+    age_years: WholeYears = 0  # type: ignore[valid-type]
+    #: ignored: installed units are sunk (accepted so that a preset's price can stay)
+    unit_price_usd: Money | None = None  # type: ignore[valid-type]
 
 
 YieldModel = Literal["murphy", "poisson", "negative_binomial"]
@@ -108,18 +143,37 @@ class Nre(_Model):
     ip_usd: Money = 0.0  # type: ignore[valid-type]
     respins: Param(0, integer=True) = 0  # type: ignore[valid-type]
     software_usd_per_year: Money = 0.0  # type: ignore[valid-type]
-    #: Refinement: ``spread`` pays design, IP and masks in equal parts over the years before
-    #: ``available_year``; ``upfront`` (default) pays them at the start of year 0.
+    #: Refinement: ``spread`` pays design, IP and masks in equal parts over the years from
+    #: the design's start to the first silicon; ``upfront`` (default) pays them at the
+    #: design's start (year 0 unless ``design_years`` says otherwise). MODEL.md 11.3.
     timing: Literal["upfront", "spread"] = "upfront"
+    #: years of design before the generation's start as written (default: from year 0)
+    design_years: WholeYears | None = None  # type: ignore[valid-type]
+
+
+class ChipGeneration(_Model):
+    """A later in-house chip (``build.generations[i]``): its own silicon and NRE."""
+
+    from_year: WholeYears  # type: ignore[valid-type]
+    chip: Chip
+    nre: Nre
+    #: extension: workloads the chip side serves from this generation's start on, beside
+    #: those of the generations before it (default: ``build.serves``)
+    serves: list[str] | None = None
 
 
 class Build(_Model):
     """The build plan: a share of demand moves to the in-house chip."""
 
-    share: Share  # type: ignore[valid-type]
+    share: Annotated[Share | list[Share], Field()]  # type: ignore[valid-type]
     available_year: Param(0, integer=True) = 0  # type: ignore[valid-type]
     chip: Chip
     nre: Nre
+    #: years a respin delays its generation's first silicon (MODEL.md 11.3)
+    respin_delay_years: WholeYears = 0  # type: ignore[valid-type]
+    generations: list[ChipGeneration] = []
+    #: the workloads the chip serves (default: every workload); MODEL.md 11.5
+    serves: list[str] | None = None
 
 
 PLAN_METRICS = (
@@ -165,17 +219,20 @@ class Bound(_Model):
 
 
 class Scenario(_Model):
-    """A whole scenario file (MODEL.md section 2)."""
+    """A whole scenario file (MODEL.md sections 2 and 11)."""
 
     version: Annotated[Literal[1], BeforeValidator(_version)] = 1
     name: str = "unnamed scenario"
     description: str | None = None
     horizon_years: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=MAX_HORIZON_YEARS)]
+    #: calendar year of t = 0 (MODEL.md 11.1): changes no number, only how years are shown
+    start_year: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=9999)] | None = None
     discount_rate: NonNeg = 0.0  # type: ignore[valid-type]
     demand: Demand
     site: Site
-    buy: BoughtAccelerator
+    buy: Buy
     build: Build
+    installed: list[InstalledAccelerator] = []
     perspective: list[Perspective] = []
     expect: dict[str, Bound] = {}
 
@@ -187,33 +244,56 @@ class LoadedScenario:
     scenario: Scenario
     doc: YamlDocument
     #: key path -> source text, for every value filled in from a preset
-    preset_sources: dict[tuple[str, ...], str] = field(default_factory=dict)
+    preset_sources: dict[tuple[str | int, ...], str] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
         return self.doc.source
 
 
+def _bounds_in(annotation: Any) -> Bounds | None:
+    """The :class:`Bounds` inside a field's annotation (through unions, lists, Annotated)."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, Bounds):
+            return meta
+    for arg in get_args(annotation):
+        found = _bounds_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def numeric_fields(
-    model: BaseModel, path: tuple[str, ...] = ()
+    model: BaseModel, path: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], Any, Bounds]]:
     """Every numeric field of a validated model: (key path, value or distribution, bounds).
 
-    Fields left at None (optional refinements not given) are skipped.
+    Lists and mappings of models (generations, installed entries, workloads) are walked
+    with their index or key in the path. Fields left at None (optional refinements not
+    given) are skipped.
     """
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
         if bounds is None:
-            for arg in get_args(info.annotation):
-                for meta in getattr(arg, "__metadata__", ()):
-                    if isinstance(meta, Bounds):
-                        bounds = meta
+            bounds = _bounds_in(info.annotation)
+        here = path + (name,)
         if isinstance(value, BaseModel) and not hasattr(value, "base"):
-            yield from numeric_fields(value, path + (name,))
+            yield from numeric_fields(value, here)
+        elif isinstance(value, dict) and all(isinstance(v, BaseModel) for v in value.values()):
+            for key, item in value.items():
+                yield from numeric_fields(item, here + (key,))
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            if hasattr(value[0], "base"):  # a list of distributions (values per year)
+                if bounds is not None:
+                    for i, item in enumerate(value):
+                        yield here + (i,), item, bounds
+            else:
+                for i, item in enumerate(value):
+                    yield from numeric_fields(item, here + (i,))
         elif bounds is not None and value is not None:
             if isinstance(value, list):
                 for i, item in enumerate(value):
-                    yield path + (name, i), item, bounds
+                    yield here + (i,), item, bounds
             else:
-                yield path + (name,), value, bounds
+                yield here, value, bounds

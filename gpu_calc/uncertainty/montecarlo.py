@@ -43,7 +43,13 @@ from numpy.typing import NDArray
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
-from gpu_calc.uncertainty.params import AREA_KEY, DIAMETER_KEY, clip_values, fit_die_area, run
+from gpu_calc.uncertainty.params import (
+    chip_prefixes,
+    clip_values,
+    fit_dependent,
+    fit_die_area,
+    run,
+)
 
 if TYPE_CHECKING:
     from gpu_calc.frames import SimulationFrames
@@ -171,8 +177,18 @@ class _Job:
     seed: int
 
     @property
+    def areas(self) -> list[str]:
+        """Chips (``build.chip``, later generations) whose die area or wafer is drawn."""
+        return [
+            chip
+            for chip in chip_prefixes(self.inputs)
+            if f"{chip}.die_area_mm2" in self.uncertain
+            or f"{chip}.wafer_diameter_mm" in self.uncertain
+        ]
+
+    @property
     def check_area(self) -> bool:
-        return AREA_KEY in self.uncertain or DIAMETER_KEY in self.uncertain
+        return bool(self.areas)
 
     def evaluate(
         self, start: int, stop: int, draw: Callable[[str, Any, int, int], Array]
@@ -187,8 +203,15 @@ class _Job:
             drawn[key], clipped[key] = clip_values(self.inputs, field, raw)
         if self.check_area:
             area: dict[str, Any] = {**self.base, **drawn}
-            clipped[AREA_KEY] = clipped.get(AREA_KEY, 0) + fit_die_area(area)
-            drawn[AREA_KEY] = np.broadcast_to(area[AREA_KEY], (n,))
+            for chip in self.areas:
+                key = f"{chip}.die_area_mm2"
+                clipped[key] = clipped.get(key, 0) + fit_die_area(area, chip)
+                drawn[key] = np.broadcast_to(area[key], (n,))
+        if drawn:
+            both: dict[str, Any] = {**self.base, **drawn}
+            for key, count in fit_dependent(self.inputs, both, set(drawn)).items():
+                clipped[key] = clipped.get(key, 0) + count
+                drawn[key] = np.broadcast_to(both[key], (n,))
         values = np.empty((len(_ROWS), n))
         # The engine on blocks small enough for the CPU caches: it makes many temporaries
         # of BLOCK_SIZE x H floats.
@@ -271,14 +294,14 @@ def simulate(
     uncertain = inputs.uncertain()
     job = _Job(inputs, dict(inputs.base()), uncertain, seed)
     clipped = dict.fromkeys(uncertain, 0)
-    if job.check_area:
-        clipped.setdefault(AREA_KEY, 0)
+    for chip in job.areas:
+        clipped.setdefault(f"{chip}.die_area_mm2", 0)
     values = np.empty((len(_ROWS), samples))
 
     def collect(start: int, rows: Array, moved: dict[str, int]) -> None:
         values[:, start : start + rows.shape[1]] = rows
         for key, count in moved.items():
-            clipped[key] += count
+            clipped[key] = clipped.get(key, 0) + count
 
     forks = "fork" in mp.get_all_start_methods()
     if workers == 1 or not uncertain or samples <= DRAW_BLOCK or not forks:

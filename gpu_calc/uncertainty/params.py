@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gpu_calc.distributions import round_half_up
 from gpu_calc.engine import Outcome
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import InputField, ModelInputs
@@ -30,6 +32,17 @@ DIAMETER_KEY = "build.chip.wafer_diameter_mm"
 AVAILABLE_KEY = "build.available_year"
 DEMAND_KEY = "demand.units"
 
+#: Start years of later bought generations (in [1, H]) and of later chip generations (in
+#: [available_year + 1, H]), and ages of installed entries (in [0, lifetime - 1]); MODEL.md 11.
+_BOUGHT_START = re.compile(r"^buy\.generations\[\d+\]\.from_year$")
+_CHIP_START = re.compile(r"^build\.generations\[\d+\]\.from_year$")
+_AGE = re.compile(r"^(installed\[\d+\])\.age_years$")
+
+
+def chip_prefixes(inputs: ModelInputs) -> list[str]:
+    """Key prefixes of every chip generation's chip (``build.chip``, then later ones)."""
+    return [g.chip for g in inputs.structure.chips]
+
 
 def run(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Outcome:
     """The engine on ``params`` (a full mapping, e.g. :meth:`ModelInputs.base` updated)."""
@@ -40,16 +53,17 @@ def run(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Outcome:
 def resolve(inputs: ModelInputs, key: str, option: str = "--param") -> InputField:
     """The numeric field named ``key``; an :class:`InputError` with close matches if none.
 
-    ``demand.units`` is accepted when demand is given per year: it then sets the same demand
-    in every year (its base value: the mean of the years' base values).
+    A field given per year (``demand.units``, ``build.share``, a price...) is also accepted
+    whole: it then sets the same value in every year (its base value: the mean of the
+    years' base values).
     """
     key = key.strip()
     if key in inputs.fields:
         return inputs.fields[key]
-    if key == DEMAND_KEY and f"{DEMAND_KEY}[0]" in inputs.fields:
-        years = [inputs.fields[f"{DEMAND_KEY}[{t}]"] for t in range(inputs.horizon_years)]
+    if f"{key}[0]" in inputs.fields:
+        years = [inputs.fields[f"{key}[{t}]"] for t in range(inputs.horizon_years)]
         mean = sum(f.base for f in years) / len(years)
-        return InputField(DEMAND_KEY, ("demand", "units"), mean, years[0].bounds)
+        return InputField(key, years[0].path[:-1], mean, years[0].bounds)
     close = difflib.get_close_matches(key, list(inputs.fields), n=3, cutoff=0.6)
     hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'gpucalc schema')"
     raise InputError(f"unknown numeric parameter '{key}'{hint}", f"{option} {key}")
@@ -58,13 +72,23 @@ def resolve(inputs: ModelInputs, key: str, option: str = "--param") -> InputFiel
 def bounds_of(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
     """The field's valid range as two numbers (``-inf``/``inf`` where open-ended).
 
-    ``build.available_year`` is also capped at the horizon (the scenario's cross-check).
+    Start years are also capped at the horizon and a bought generation's starts at 1 (the
+    scenario's cross-checks); an installed entry's age stays below its base lifetime (a
+    drawn lifetime is handled by :func:`fit_dependent`).
     """
     b = field.bounds
     lo = -math.inf if b.lo is None else b.lo
     hi = math.inf if b.hi is None else b.hi
-    if field.key == AVAILABLE_KEY:
-        hi = min(hi, float(inputs.horizon_years))
+    h = float(inputs.horizon_years)
+    if field.key == AVAILABLE_KEY or _CHIP_START.match(field.key):
+        hi = min(hi, h)
+    elif _BOUGHT_START.match(field.key):
+        lo, hi = max(lo, 1.0), min(hi, h)
+    else:
+        age = _AGE.match(field.key)
+        life = inputs.fields.get(f"{age.group(1)}.lifetime_years") if age else None
+        if life is not None:
+            hi = min(hi, life.base - 1)
     return lo, hi
 
 
@@ -73,7 +97,7 @@ def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tu
     many values were moved.
 
     An open lower end (``> 0``) clips to :data:`OPEN_FLOOR_SHARE` of the way to the base
-    value; ``build.available_year`` clips to the horizon.
+    value; start years clip to the horizon (see :func:`bounds_of`).
     """
     raw = np.asarray(values, dtype=float)
     out, moved = field.bounds.clip(raw)
@@ -83,11 +107,41 @@ def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tu
         low = out < floor
         moved += int(np.count_nonzero(low & (raw > b.lo)))
         out = np.where(low, floor, out)
-    if field.key == AVAILABLE_KEY:
-        over = out > inputs.horizon_years
-        moved += int(np.count_nonzero(over))
-        out = np.where(over, float(inputs.horizon_years), out)
-    return out, moved
+    if not (field.key == AVAILABLE_KEY or _BOUGHT_START.match(field.key)):
+        return out, moved
+    # start years: whole numbers, counted once if outside their range after rounding
+    lo, hi = bounds_of(inputs, field)
+    whole = round_half_up(raw)
+    return np.clip(out, lo, hi), int(np.count_nonzero((whole < lo) | (whole > hi)))
+
+
+def fit_dependent(
+    inputs: ModelInputs, params: dict[str, ArrayLike], drawn: set[str]
+) -> dict[str, int]:
+    """Clip (in place) the fields whose range depends on another drawn field: a later chip
+    generation's start to ``[available_year + 1, H]`` of its sample (``H`` when empty) and an
+    installed entry's age to ``[0, lifetime - 1]`` (MODEL.md 11). Returns the counts per key."""
+    h = float(inputs.horizon_years)
+    moved: dict[str, int] = {}
+    for key in inputs.fields:
+        chip = _CHIP_START.match(key)
+        age = _AGE.match(key)
+        if chip and (key in drawn or AVAILABLE_KEY in drawn):
+            lo = np.minimum(np.asarray(params.get(AVAILABLE_KEY, 0.0), dtype=float) + 1.0, h)
+            value = np.asarray(params[key], dtype=float)
+            moved[key] = int(
+                np.count_nonzero(np.broadcast_to(value < lo, np.broadcast(value, lo).shape))
+            )
+            params[key] = np.maximum(value, lo)
+        elif age and (key in drawn or f"{age.group(1)}.lifetime_years" in drawn):
+            life = np.asarray(params.get(f"{age.group(1)}.lifetime_years", 4.0), dtype=float)
+            value = np.asarray(params[key], dtype=float)
+            over = value > life - 1.0
+            moved[key] = int(
+                np.count_nonzero(np.broadcast_to(over, np.broadcast(value, life).shape))
+            )
+            params[key] = np.minimum(value, life - 1.0)
+    return {key: n for key, n in moved.items() if n or key in drawn}
 
 
 def max_die_area_mm2(wafer_diameter_mm: ArrayLike) -> Array:
@@ -124,18 +178,19 @@ def min_wafer_diameter_mm(die_area_mm2: ArrayLike) -> Array:
     return (1.0 + 1e-9) * (a1 + np.sqrt(a1**2 + 4 * a2)) / (2 * a2)
 
 
-def fit_die_area(params: dict[str, ArrayLike]) -> int:
-    """Clip ``build.chip.die_area_mm2`` in ``params`` (in place) to the largest die that fits
+def fit_die_area(params: dict[str, ArrayLike], chip: str = "build.chip") -> int:
+    """Clip ``<chip>.die_area_mm2`` in ``params`` (in place) to the largest die that fits
     on its wafer; return how many values were clipped."""
     from gpu_calc.engine.silicon import dies_per_wafer
 
-    area = np.asarray(params[AREA_KEY], dtype=float)
-    diameter = np.asarray(params.get(DIAMETER_KEY, 300.0), dtype=float)
+    area_key = f"{chip}.die_area_mm2"
+    area = np.asarray(params[area_key], dtype=float)
+    diameter = np.asarray(params.get(f"{chip}.wafer_diameter_mm", 300.0), dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         no_fit = dies_per_wafer(area, diameter) <= 0
     if not no_fit.any():
         return 0
-    params[AREA_KEY] = np.where(no_fit, np.minimum(area, max_die_area_mm2(diameter)), area)
+    params[area_key] = np.where(no_fit, np.minimum(area, max_die_area_mm2(diameter)), area)
     return int(np.count_nonzero(no_fit))
 
 

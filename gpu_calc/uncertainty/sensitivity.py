@@ -18,7 +18,7 @@ import numpy as np
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty.params import (
-    AREA_KEY,
+    chip_prefixes,
     clip_values,
     fit_die_area,
     outputs_finite,
@@ -127,11 +127,14 @@ def tornado(loaded: LoadedScenario) -> Tornado:
         column[2 * j], column[2 * j + 1] = low_c, high_c
         params[key] = column
         values.append((float(low_c), float(high_c)))
-    if AREA_KEY in params:
-        fit_die_area(params)
-        area = np.broadcast_to(np.asarray(params[AREA_KEY], dtype=float), (n,))
+    for chip in chip_prefixes(inputs):
+        key_area = f"{chip}.die_area_mm2"
+        if key_area not in params:
+            continue
+        fit_die_area(params, chip)
+        area = np.broadcast_to(np.asarray(params[key_area], dtype=float), (n,))
         values = [
-            (float(area[2 * j]), float(area[2 * j + 1])) if key == AREA_KEY else v
+            (float(area[2 * j]), float(area[2 * j + 1])) if key == key_area else v
             for j, ((key, _, _), v) in enumerate(zip(pairs, values, strict=True))
         ]
     out = run(inputs, params)

@@ -33,7 +33,14 @@ from numpy.typing import NDArray
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
-from gpu_calc.uncertainty.params import check_value, fit_die_area, outputs_finite, resolve, run
+from gpu_calc.uncertainty.params import (
+    check_value,
+    chip_prefixes,
+    fit_die_area,
+    outputs_finite,
+    resolve,
+    run,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,13 +123,15 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
         points *= len(checked)
     if points > MAX_POINTS:
         raise InputError(f"{points:,} grid points; at most {MAX_POINTS:,}", "--values")
-    if "build.chip.die_area_mm2" in keys or "build.chip.wafer_diameter_mm" in keys:
-        before = p.get("build.chip.die_area_mm2")
-        if fit_die_area(p):
-            p["build.chip.die_area_mm2"] = before
-            raise InputError(
-                "a die of that area does not fit on the wafer at some grid point", "--values"
-            )
+    for chip in chip_prefixes(inputs):
+        area = f"{chip}.die_area_mm2"
+        if area in keys or f"{chip}.wafer_diameter_mm" in keys:
+            before = p.get(area)
+            if fit_die_area(p, chip):
+                p[area] = before
+                raise InputError(
+                    "a die of that area does not fit on the wafer at some grid point", "--values"
+                )
     out = run(inputs, p)
     outputs_finite(out, "some grid point", "--values")
     grid_shape = tuple(len(v) for v in grid)
