@@ -351,7 +351,9 @@ def _per_year(
         "Years are 0-based. Capex and NRE are paid at the start of a year, opex at its end "
         "(model.md, section 6). Totals and discounted figures are formulas.",
     )
-    sh.header(row, ["Series", "Key", "Plan"] + [f"Year {t}" for t in range(h)] + ["Total"])
+    start = result.get("start_year")
+    when = [f" ({start + t})" if isinstance(start, int) else "" for t in range(h)]
+    sh.header(row, ["Series", "Key", "Plan"] + [f"Year {t}{when[t]}" for t in range(h)] + ["Total"])
     row += 1
     year_row = row
     sh.text(row, 0, "Year")
