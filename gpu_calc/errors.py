@@ -57,9 +57,35 @@ class InputError(Exception):
         return ": ".join(parts)
 
 
-class InputErrors(Exception):
-    """Several input errors found at once (all are reported, first one first)."""
+def problem_line(problem: str | InputError) -> str:
+    """How one problem is printed: an input error in a file as ``FILE:LINE:COL: key.path:
+    message`` (the form editors and CI annotators read); anything else, such as a bad
+    ``--set`` or ``--param``, after ``error:``.
+
+    >>> problem_line(InputError("must be >= 1, got 0.5", "a.yaml", 14, 3, ("site", "pue")))
+    'a.yaml:14:3: site.pue: must be >= 1, got 0.5'
+    >>> problem_line(InputError("expected KEY.PATH=VALUE", "--set pue"))
+    'error: --set pue: expected KEY.PATH=VALUE'
+    """
+    if isinstance(problem, InputError) and problem.file and not problem.file.startswith("--"):
+        return str(problem)
+    text = str(problem)
+    return text if text.startswith(("error", "gpucalc")) else f"error: {text}"
+
+
+class InputErrors(ValueError):
+    """Several input errors found at once (all are reported, first one first).
+
+    The one exception the Python API (:mod:`gpu_calc.api`) raises for bad input. ``errors``
+    holds each :class:`InputError` (with ``file``, ``line``, ``col``, ``path``, ``message``);
+    ``lines`` and ``str()`` are what the command line prints on stderr, one line each.
+    """
 
     def __init__(self, errors: list[InputError]):
-        super().__init__("\n".join(str(e) for e in errors))
+        super().__init__("\n".join(problem_line(e) for e in errors))
         self.errors = errors
+
+    @property
+    def lines(self) -> list[str]:
+        """One ``FILE:LINE:COL: key.path: message`` line per error, as the CLI prints them."""
+        return [problem_line(e) for e in self.errors]

@@ -152,16 +152,17 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def input_rows(loaded: LoadedScenario) -> list[tuple[str, str, str]]:
-    """Every input of the scenario: (key path, value as written, where it came from).
+def input_values(loaded: LoadedScenario) -> list[tuple[str, Any, str]]:
+    """Every input of the scenario: (key path, value as given, where it came from).
 
-    The source is the ``--set`` that gave it, the preset it was filled in from (with the
-    preset's own source), the scenario file's line, or ``default``.
+    The value is a number, a text (a preset's name, the yield model) or a distribution. The
+    source is the ``--set`` that gave it, the preset it was filled in from (with the preset's
+    own source), the scenario file's line, or ``default``.
     """
     from gpu_calc.inputs import ModelInputs
 
     doc = loaded.doc
-    rows = []
+    rows: list[tuple[str, Any, str]] = []
 
     def source(path: tuple[str | int, ...]) -> str:
         if path in doc.overrides:
@@ -184,10 +185,16 @@ def input_rows(loaded: LoadedScenario) -> list[tuple[str, str, str]]:
     for path, value in texts:
         if value is not None:
             rows.append((format_path(path), str(value), source(path)))
-    rows.append(("horizon_years", str(s.horizon_years), source(("horizon_years",))))
+    rows.append(("horizon_years", s.horizon_years, source(("horizon_years",))))
     for field in ModelInputs.from_scenario(loaded).fields.values():
-        rows.append((field.key, _value_text(field.value), source(field.path)))
+        rows.append((field.key, field.value, source(field.path)))
     return rows
+
+
+def input_rows(loaded: LoadedScenario) -> list[tuple[str, str, str]]:
+    """Every input of the scenario as text: (key path, value as written, where it came from)
+    (see :func:`input_values`)."""
+    return [(key, _value_text(value), src) for key, value, src in input_values(loaded)]
 
 
 # --------------------------------------------------------------------------- HTML parts

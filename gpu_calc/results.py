@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from gpu_calc.engine import Outcome, PlanOutcome
 from gpu_calc.engine.model import YEARLY, FleetOutcome
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import PLAN_METRICS, LoadedScenario
+
+if TYPE_CHECKING:
+    from gpu_calc.frames import ComparisonFrames
 
 SCHEMA_VERSION = 1
 
@@ -120,6 +123,12 @@ class Comparison:
     @property
     def name(self) -> str:
         return self.loaded.scenario.name
+
+    def to_pandas(self) -> ComparisonFrames:
+        """``(metrics, per_year)`` DataFrames of :meth:`to_dict` (needs ``gpucalc[pandas]``)."""
+        from gpu_calc.frames import comparison_frames
+
+        return comparison_frames(self)
 
     def perspective(self) -> list[dict[str, Any]]:
         rows = []

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from gpu_calc import errors
 from gpu_calc.errors import EXIT_INPUT_ERROR, InputError
 from gpu_calc.render import Format
 
@@ -76,10 +77,7 @@ def problem_line(problem: str | InputError) -> str:
     """How one problem is printed: an input error in a file as ``FILE:LINE:COL: key.path:
     message`` (the form editors and CI annotators read); anything else, such as a bad
     ``--set`` or ``--param``, after ``error:``."""
-    if isinstance(problem, InputError) and problem.file and not problem.file.startswith("--"):
-        return str(problem)
-    text = str(problem)
-    return text if text.startswith(("error", "gpucalc")) else f"error: {text}"
+    return errors.problem_line(problem)
 
 
 def fail(

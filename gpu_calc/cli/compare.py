@@ -8,21 +8,21 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
-    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
     emit,
     load,
 )
-from gpu_calc.render import Format
+from gpu_calc.cli.workbook import ResultFormatOption, require_file, write_workbook
+from gpu_calc.render import ResultFormat
 
 
 @app.command()
 def compare(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
     *,
-    fmt: FormatOption = Format.table,
+    fmt: ResultFormatOption = ResultFormat.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,
@@ -31,6 +31,10 @@ def compare(
     from gpu_calc.render import render_comparison
     from gpu_calc.results import compare as run
 
+    require_file(fmt, output)
     loaded = load(file, sets, output)
-    result = run(loaded).to_dict()
-    emit(render_comparison, result, fmt, output, no_color)
+    comparison = run(loaded)
+    if fmt.text is None:
+        write_workbook(loaded, output, comparison)
+        return
+    emit(render_comparison, comparison.to_dict(), fmt.text, output, no_color)

@@ -8,7 +8,6 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
-    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
@@ -16,7 +15,8 @@ from gpu_calc.cli.common import (
     fail,
     load,
 )
-from gpu_calc.render import Format
+from gpu_calc.cli.workbook import ResultFormatOption, require_file, write_workbook
+from gpu_calc.render import ResultFormat
 
 
 @app.command()
@@ -47,7 +47,7 @@ def simulate(
             "changes the result (2 helps on an idle 2-core machine).",
         ),
     ] = 1,
-    fmt: FormatOption = Format.table,
+    fmt: ResultFormatOption = ResultFormat.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,
@@ -57,9 +57,13 @@ def simulate(
     from gpu_calc.render.uncertainty import render_simulation
     from gpu_calc.uncertainty.montecarlo import simulate as run
 
+    require_file(fmt, output)
     loaded = load(file, sets, output)
     try:
         result = run(loaded, samples, seed, chunk_size, workers=jobs).to_dict()
     except InputError as exc:
         fail(exc)
-    emit(render_simulation, result, fmt, output, no_color)
+    if fmt.text is None:
+        write_workbook(loaded, output, simulation=result)
+        return
+    emit(render_simulation, result, fmt.text, output, no_color)

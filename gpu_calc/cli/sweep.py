@@ -8,7 +8,6 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
-    FormatOption,
     NoColorOption,
     OutputOption,
     SetOption,
@@ -16,7 +15,8 @@ from gpu_calc.cli.common import (
     fail,
     load,
 )
-from gpu_calc.render import Format
+from gpu_calc.cli.workbook import ResultFormatOption, require_file, write_workbook
+from gpu_calc.render import ResultFormat
 
 
 @app.command()
@@ -42,7 +42,7 @@ def sweep(
             "or a comma list (e.g. 0.1,0.2,0.5).",
         ),
     ],
-    fmt: FormatOption = Format.table,
+    fmt: ResultFormatOption = ResultFormat.table,
     output: OutputOption = None,
     sets: SetOption = None,
     no_color: NoColorOption = False,
@@ -57,10 +57,14 @@ def sweep(
         fail(f"give one --values per --param (got {len(params)} --param, {len(values)} --values)")
     if len(params) > 2:
         fail(f"at most two --param (a 2-D grid), got {len(params)}")
+    require_file(fmt, output)
     loaded = load(file, sets, output)
     try:
         grid = [(p, parse_values(v, f"--values {p}:")) for p, v in zip(params, values, strict=True)]
         result = run(loaded, grid).to_dict()
     except InputError as exc:
         fail(exc)
-    emit(render_sweep, result, fmt, output, no_color)
+    if fmt.text is None:
+        write_workbook(loaded, output, sweep=result)
+        return
+    emit(render_sweep, result, fmt.text, output, no_color)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,6 +51,9 @@ from gpu_calc.uncertainty.params import (
     run,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: Values in the first, vectorised scan of the range.
 SCAN_POINTS = 257
 #: Bisection stops when the bracket is this share of the range's width.
@@ -67,6 +70,12 @@ class Breakeven:
     value: float
     lo: float
     hi: float
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row: the parameter, its value and the range (needs ``gpucalc[pandas]``)."""
+        from gpu_calc.frames import breakeven_frame
+
+        return breakeven_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``gpucalc breakeven --format json``."""

@@ -35,7 +35,7 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,6 +50,9 @@ from gpu_calc.uncertainty.params import (
     fit_die_area,
     run,
 )
+
+if TYPE_CHECKING:
+    from gpu_calc.frames import SimulationFrames
 
 Array = NDArray[np.float64]
 
@@ -130,6 +133,13 @@ class Simulation:
         """Edges (41) and counts (40) of savings over its range (``np.histogram``)."""
         counts, edges = np.histogram(self.metric("savings_npv_usd"), bins=HISTOGRAM_BINS)
         return edges, counts
+
+    def to_pandas(self) -> SimulationFrames:
+        """``(samples, summary)`` DataFrames: every sample and the percentiles (needs
+        ``gpucalc[pandas]``)."""
+        from gpu_calc.frames import simulation_frames
+
+        return simulation_frames(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``gpucalc simulate --format json``."""

@@ -11,7 +11,7 @@ swing ``|savings(high) - savings(low)|``, largest first (ties keep the scenario'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from gpu_calc.uncertainty.params import (
     outputs_finite,
     run,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Quantiles of the uncertain fields' low and high values.
 LOW_Q, HIGH_Q = 0.1, 0.9
@@ -54,6 +57,12 @@ class Tornado:
     method: str
     bars: list[Bar]
     metric: str = "savings_npv_usd"
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per bar, largest swing first (needs ``gpucalc[pandas]``)."""
+        from gpu_calc.frames import tornado_frame
+
+        return tornado_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``gpucalc sensitivity --format json``."""

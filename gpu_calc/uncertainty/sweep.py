@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +41,9 @@ from gpu_calc.uncertainty.params import (
     resolve,
     run,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Array = NDArray[np.float64]
 
@@ -65,6 +68,12 @@ class Sweep:
     params: list[str]
     values: list[list[float]]
     outputs: dict[str, Array]
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per grid point (needs ``gpucalc[pandas]``)."""
+        from gpu_calc.frames import sweep_frame
+
+        return sweep_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``gpucalc sweep --format json``."""

@@ -1,0 +1,325 @@
+"""The Python API (gpu_calc.api, re-exported by ``import gpu_calc``): scenario forms, sets,
+errors with the CLI's lines, results equal to the CLI's JSON, and DataFrames."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from numpy.testing import assert_allclose
+
+import gpu_calc
+from gpu_calc.cli import app
+from tests.conftest import ROOT, SEED, SMALL
+
+UNCERTAIN = ROOT / "scenarios" / "meta-2025-uncertain.yaml"
+
+
+def _cli_json(runner, args: list[str]) -> dict:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _roundtrip(data: dict) -> dict:
+    """What the CLI prints, read back: JSON turns tuples into lists and keeps no NaN."""
+    return json.loads(json.dumps(data, allow_nan=False))
+
+
+# ----------------------------------------------------------------------------- to_dict
+
+
+def test_compare_to_dict_is_the_cli_json(runner):
+    assert _roundtrip(gpu_calc.compare(str(SEED)).to_dict()) == _cli_json(
+        runner, ["compare", str(SEED)]
+    )
+
+
+def test_simulate_to_dict_is_the_cli_json(runner):
+    api = gpu_calc.simulate(UNCERTAIN, samples=500, seed=3).to_dict()
+    cli = _cli_json(runner, ["simulate", str(UNCERTAIN), "-n", "500", "--seed", "3"])
+    assert _roundtrip(api) == cli
+
+
+def test_sweep_to_dict_is_the_cli_json(runner):
+    api = gpu_calc.sweep(SEED, {"build.share": "0:1:5", "site.pue": [1.1, 1.3]}).to_dict()
+    cli = _cli_json(
+        runner,
+        ["sweep", str(SEED), "-p", "build.share", "-v", "0:1:5", "-p", "site.pue", "-v", "1.1,1.3"],
+    )
+    assert _roundtrip(api) == cli
+
+
+def test_sensitivity_and_breakeven_to_dict_are_the_cli_json(runner):
+    assert _roundtrip(gpu_calc.sensitivity(SEED).to_dict()) == _cli_json(
+        runner, ["sensitivity", str(SEED)]
+    )
+    api = gpu_calc.breakeven(SEED, "build.share", lo=0.0, hi=0.5).to_dict()
+    cli = _cli_json(runner, ["breakeven", str(SEED), "-p", "build.share", "-r", "0:0.5"])
+    assert _roundtrip(api) == cli
+
+
+# ----------------------------------------------------------------------------- scenario forms
+
+
+def _without_source(out: dict) -> dict:
+    return {k: v for k, v in out.items() if k != "source"}
+
+
+def test_path_text_bytes_mapping_and_loaded_agree(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    mapping = yaml.safe_load(SMALL)
+    forms = [
+        str(path),
+        path,
+        SMALL,
+        SMALL.encode(),
+        mapping,
+        gpu_calc.load(path),
+    ]
+    outs = [gpu_calc.compare(form).to_dict() for form in forms]
+    assert [o["source"] for o in outs] == [str(path)] * 2 + ["<string>"] * 2 + [
+        "<dict>",
+        str(path),
+    ]
+    first = _without_source(outs[0])
+    for out in outs[1:]:
+        assert _without_source(out) == first
+    # hand-worked in tests/test_engine.py
+    assert_allclose(first["plans"]["buy"]["npv_usd"], 1_925_149.28, rtol=1e-6)
+
+
+def test_one_line_flow_mapping_is_text_not_a_path():
+    text = json.dumps(yaml.safe_load(SMALL))  # JSON is one line of YAML flow syntax
+    assert gpu_calc.load(text).source == "<string>"
+
+
+def test_a_mapping_is_not_changed_and_numpy_values_are_welcome():
+    mapping = yaml.safe_load(SMALL)
+    mapping["demand"]["units"] = np.array([100.0, 200.0, 300.0])
+    mapping["buy"]["unit_price_usd"] = np.float64(10_000)
+    before = copy.deepcopy(mapping)
+    out = gpu_calc.compare(mapping, sets={"build.share": 0.25}).to_dict()
+    assert out["demand_units_per_year"] == [100.0, 200.0, 300.0]
+    assert mapping.keys() == before.keys()
+    assert mapping["build"]["share"] == 0.5  # the override did not write into the caller's dict
+    np.testing.assert_array_equal(mapping["demand"]["units"], before["demand"]["units"])
+
+
+def test_sets_as_list_or_mapping_agree_and_reapply_to_a_loaded_scenario():
+    as_list = gpu_calc.compare(SEED, sets=["site.pue=1.3", "build.share=0.5"]).to_dict()
+    as_map = gpu_calc.compare(SEED, sets={"site.pue": 1.3, "build.share": 0.5}).to_dict()
+    assert as_list == as_map
+    loaded = gpu_calc.load(SEED)
+    again = gpu_calc.compare(loaded, sets={"site.pue": 1.3, "build.share": 0.5}).to_dict()
+    assert again == as_list
+    # the loaded scenario itself is unchanged
+    assert gpu_calc.compare(loaded).to_dict() == gpu_calc.compare(SEED).to_dict()
+    # energy scales with the PUE: facility energy = IT energy x 1.3
+    plan = as_list["plans"]["buy"]
+    assert_allclose(plan["energy_facility_kwh"], plan["energy_it_kwh"] * 1.3, rtol=1e-12)
+
+
+def test_a_distribution_can_be_set_from_a_mapping():
+    dist = {"dist": "uniform", "low": 0.05, "high": 0.15}
+    sim = gpu_calc.simulate(SEED, samples=200, seed=1, sets={"site.electricity_usd_per_kwh": dist})
+    assert sim.to_dict()["uncertain"] == ["site.electricity_usd_per_kwh"]
+
+
+def test_not_a_scenario_is_a_type_error():
+    with pytest.raises(TypeError, match="a scenario is a path, YAML text, a mapping"):
+        gpu_calc.load(42)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    "name", ["duplicate_key.yaml", "missing_section.yaml", "load_factor_zero.yaml", "empty.yaml"]
+)
+def test_input_errors_carry_the_cli_lines(runner, name):
+    path = ROOT / "tests" / "assets" / "invalid" / name
+    result = runner.invoke(app, ["compare", str(path)])
+    assert result.exit_code == 2, result.output
+    with pytest.raises(gpu_calc.InputErrors) as info:
+        gpu_calc.compare(str(path))
+    assert info.value.lines == result.stderr.splitlines()
+    assert str(info.value) == result.stderr.rstrip("\n")
+    assert isinstance(info.value, ValueError)
+
+
+def test_a_bad_set_and_a_bad_param_carry_the_cli_lines(runner):
+    result = runner.invoke(app, ["compare", str(SEED), "--set", "site.pue=0.5"])
+    with pytest.raises(gpu_calc.InputErrors) as info:
+        gpu_calc.compare(SEED, sets=["site.pue=0.5"])
+    assert info.value.lines == result.stderr.splitlines()
+    assert info.value.lines == ["error: --set site.pue=0.5: site.pue: must be >= 1, got 0.5"]
+
+    result = runner.invoke(app, ["sweep", str(SEED), "-p", "build.shar", "-v", "0:1:3"])
+    assert result.exit_code == 2
+    with pytest.raises(gpu_calc.InputErrors) as info:
+        gpu_calc.sweep(SEED, {"build.shar": "0:1:3"})
+    assert info.value.lines == result.stderr.splitlines()
+    assert "did you mean build.share" in info.value.lines[0]
+
+
+def test_errors_in_a_mapping_name_the_key_path():
+    mapping = yaml.safe_load(SMALL)
+    mapping["site"]["pue"] = 0.5
+    mapping["demand"]["units"] = -1
+    with pytest.raises(gpu_calc.InputErrors) as info:
+        gpu_calc.load(mapping)
+    assert info.value.lines == [
+        "<dict>: demand.units: must be >= 0, got -1",
+        "<dict>: site.pue: must be >= 1, got 0.5",
+    ]
+    assert [e.path for e in info.value.errors] == [("demand", "units"), ("site", "pue")]
+
+    mapping = yaml.safe_load(SMALL)
+    mapping["site"]["pue"] = object()
+    with pytest.raises(gpu_calc.InputErrors) as info:
+        gpu_calc.load(mapping)
+    assert info.value.lines == [
+        "<dict>: site.pue: object is not a scenario value (use numbers, text, lists and dicts)"
+    ]
+    with pytest.raises(gpu_calc.InputErrors, match=r"<dict>: build: keys must be text, got int"):
+        gpu_calc.load({**yaml.safe_load(SMALL), "build": {1: 2}})
+
+
+def test_a_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(gpu_calc.InputErrors) as info:
+        gpu_calc.load(tmp_path / "nope.yaml")
+    assert info.value.lines[0].startswith(f"{tmp_path / 'nope.yaml'}: ")
+
+
+def test_sweep_values_that_are_not_numbers():
+    with pytest.raises(gpu_calc.InputErrors, match="values must be numbers"):
+        gpu_calc.sweep(SEED, {"build.share": [0.1, "x"]})
+
+
+def test_breakeven_range_must_be_ordered():
+    with pytest.raises(gpu_calc.InputErrors, match="LO must be below HI"):
+        gpu_calc.breakeven(SEED, "build.share", lo=0.5, hi=0.1)
+
+
+# ----------------------------------------------------------------------------- DataFrames
+
+
+def test_comparison_frames_hold_the_json_numbers():
+    result = gpu_calc.compare(SEED)
+    out = result.to_dict()
+    metrics, per_year = result.to_pandas()
+    by_metric = metrics.set_index("metric")
+    for key in ("npv_usd", "tco_usd", "capex_usd", "energy_it_kwh", "co2e_kg", "bought_units"):
+        buy, build = out["plans"]["buy"][key], out["plans"]["build"][key]
+        assert by_metric.loc[key, "buy"] == buy
+        assert by_metric.loc[key, "build"] == build
+        assert by_metric.loc[key, "build_minus_buy"] == build - buy
+    assert "energy_it_kwh_per_year" not in by_metric.index  # a list: it is in per_year
+    h = out["horizon_years"]
+    assert len(per_year) == 2 * h
+    assert list(per_year.columns[:2]) == ["plan", "year"]
+    for plan in ("buy", "build"):
+        rows = per_year[per_year["plan"] == plan].sort_values("year")
+        assert rows["year"].tolist() == list(range(h))
+        for key, series in out["plans"][plan]["per_year"].items():
+            assert rows[key].tolist() == series
+        # totals of the JSON are sums of the per-year series
+        assert_allclose(rows["opex_usd"].sum(), out["plans"][plan]["opex_usd"], rtol=1e-12)
+
+
+def test_simulation_frames_are_the_samples_and_their_percentiles():
+    sim = gpu_calc.simulate(UNCERTAIN, samples=999, seed=7)
+    out = sim.to_dict()
+    samples, summary = sim.to_pandas()
+    assert samples.shape == (999, 8)
+    assert samples["sample"].tolist() == list(range(999))
+    savings = samples["savings_npv_usd"].to_numpy()
+    assert float(np.percentile(savings, 50)) == out["comparison"]["savings_npv_usd"]["p50"]
+    assert float(np.mean(savings > 0)) == out["comparison"]["probability_build_cheaper"]
+    assert_allclose(
+        samples["buy.npv_usd"] - samples["build.npv_usd"], samples["savings_npv_usd"], rtol=1e-9
+    )
+    table = summary.set_index("metric")
+    assert table.loc["build.co2e_kg", "p95"] == out["plans"]["build"]["co2e_kg"]["p95"]
+    assert table.loc["buy.npv_usd", "mean"] == out["plans"]["buy"]["npv_usd"]["mean"]
+
+
+def test_sweep_frame_has_one_row_per_grid_point():
+    grid = gpu_calc.sweep(SEED, {"build.share": [0.0, 0.5, 1.0], "site.pue": np.array([1.1, 1.4])})
+    out = grid.to_dict()
+    frame = grid.to_pandas()
+    assert list(frame.columns) == ["build.share", "site.pue", *out["outputs"]]
+    assert len(frame) == 6
+    for i, share in enumerate(out["values"][0]):
+        for j, pue in enumerate(out["values"][1]):
+            row = frame[(frame["build.share"] == share) & (frame["site.pue"] == pue)]
+            assert len(row) == 1
+            assert row["savings_npv_usd"].item() == out["outputs"]["savings_npv_usd"][i][j]
+    # building nothing: savings are minus the chip's NRE and software, whatever the PUE
+    zero = frame[frame["build.share"] == 0.0]
+    assert_allclose(zero["npv_usd_buy"], zero["npv_usd_build"] + zero["savings_npv_usd"])
+
+
+def test_tornado_and_breakeven_frames():
+    tornado = gpu_calc.sensitivity(SEED)
+    bars = tornado.to_pandas()
+    assert bars.to_dict("records") == tornado.to_dict()["bars"]
+    be = gpu_calc.breakeven(SEED, "build.share")
+    assert be.to_pandas().to_dict("records") == [
+        {"param": "build.share", "value": be.value, "lo": be.lo, "hi": be.hi}
+    ]
+    # at the break-even share the savings are zero (within the bisection's tolerance)
+    at = gpu_calc.compare(SEED, sets={"build.share": be.value}).to_dict()
+    npv = at["plans"]["buy"]["npv_usd"]
+    assert abs(at["comparison"]["savings_npv_usd"]) < 1e-6 * npv
+
+
+def test_to_pandas_without_pandas_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas -> ImportError
+    result = gpu_calc.compare(SEED)
+    with pytest.raises(ImportError, match=r"pip install 'gpucalc\[pandas\]'"):
+        result.to_pandas()
+    assert result.to_dict()["scenario"]  # to_dict needs nothing more
+
+
+# ----------------------------------------------------------------------------- the package
+
+
+def test_import_gpu_calc_is_light_and_lists_the_api():
+    code = (
+        "import sys, gpu_calc\n"
+        "heavy = sorted(m for m in ('numpy', 'pydantic', 'gpu_calc.api') if m in sys.modules)\n"
+        "print(heavy)\n"
+        "print(callable(gpu_calc.compare), 'gpu_calc.api' in sys.modules)\n"
+        "print([n for n in ('load', 'compare', 'simulate', 'sweep', 'sensitivity',"
+        " 'breakeven', 'InputErrors') if n not in dir(gpu_calc)])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["[]", "True True", "[]"]
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        gpu_calc.nope  # noqa: B018
+
+
+def test_the_api_functions_are_the_api_module_s():
+    from gpu_calc import api, errors
+
+    assert gpu_calc.compare is api.compare
+    assert gpu_calc.InputErrors is errors.InputErrors
+    assert set(api.__all__) <= set(gpu_calc.__all__)
+
+
+def test_path_objects_relative_to_the_working_directory(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    out = gpu_calc.compare(Path("scenarios/meta-2024.yaml")).to_dict()
+    assert out["source"] == "scenarios/meta-2024.yaml"

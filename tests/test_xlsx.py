@@ -1,0 +1,346 @@
+"""The Excel workbook (``--format xlsx -o FILE.xlsx``): read back with openpyxl, and its
+formulas recalculated by a real engine (the ``formulas`` package) and compared with the JSON.
+
+Numbers are stored with 16 significant digits (XlsxWriter's ``%.16g``; Excel itself shows 15),
+so stored values are compared with a relative tolerance of 1e-15.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gpu_calc
+from gpu_calc.cli import app
+from gpu_calc.render import Format, ResultFormat
+from gpu_calc.render.xlsx import WorkbookData, data_of, render_workbook
+from tests.conftest import ROOT, SEED, SMALL
+
+openpyxl = pytest.importorskip("openpyxl", reason="reading workbooks needs openpyxl (dev extra)")
+
+#: Relative agreement of a stored number with the JSON's (16 significant digits).
+REL = 1e-15
+FULL = ROOT / "scenarios" / "meta-2024-full-stack.yaml"
+UNCERTAIN = ROOT / "scenarios" / "meta-2025-uncertain.yaml"
+
+
+def _close(a: Any, b: Any, rtol: float = 1e-9) -> bool:
+    if b is None:
+        return a in (None, "")
+    if isinstance(b, str):
+        return a == b
+    return isinstance(a, int | float) and math.isclose(a, b, rel_tol=rtol, abs_tol=1e-9)
+
+
+def _write(runner, tmp_path: Path, args: list[str], name: str = "out.xlsx") -> Path:
+    out = tmp_path / name
+    result = runner.invoke(app, [*args, "--format", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    return out
+
+
+def _rows_by_key(ws: Any, key_col: int = 2) -> dict[str, int]:
+    """Row number of each key written in column ``key_col`` (1-based, as openpyxl counts)."""
+    out = {}
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+        value = row[key_col - 1].value
+        if isinstance(value, str) and value and " " not in value:
+            out.setdefault(value, row[0].row)
+    return out
+
+
+def _recalculate(path: Path, inputs: dict[tuple[str, str], float] | None = None):
+    """Every cell's value after the ``formulas`` engine recalculated the workbook:
+    ``get(sheet, "C8")``."""
+    formulas = pytest.importorskip("formulas", reason="recalculation needs formulas (dev extra)")
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    book = path.name
+
+    def ref(sheet: str, coord: str) -> str:
+        return f"'[{book}]{sheet.upper()}'!{coord}"
+
+    solution = model.calculate(
+        inputs={ref(s, c): v for (s, c), v in (inputs or {}).items()} or None
+    )
+
+    def get(sheet: str, coord: str) -> Any:
+        if ref(sheet, coord) not in solution:  # an empty cell (a null of the JSON)
+            return None
+        value = solution[ref(sheet, coord)]
+        value = getattr(value, "value", value)[0][0]
+        return value.item() if hasattr(value, "item") else value
+
+    return get
+
+
+# ----------------------------------------------------------------------------- the CLI
+
+
+@pytest.mark.parametrize("command", ["compare", "simulate", "sweep"])
+@pytest.mark.parametrize("output", [None, "-"])
+def test_xlsx_without_a_file_is_refused(runner, command, output):
+    args = [command, str(SEED), "--format", "xlsx"]
+    if command == "sweep":
+        args += ["-p", "build.share", "-v", "0:1:3"]
+    if output:
+        args += ["-o", output]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert (
+        result.stderr == "error: --format xlsx writes a binary Excel workbook: give -o FILE.xlsx\n"
+    )
+
+
+def test_every_result_format_is_rendered_by_compare_simulate_and_sweep(runner, tmp_path):
+    """Each member of ResultFormat has a renderer in the three commands that take it."""
+    assert {f.value for f in ResultFormat} == {f.value for f in Format} | {"xlsx"}
+    commands = {
+        "compare": ["compare", str(SEED)],
+        "simulate": ["simulate", str(UNCERTAIN), "-n", "200"],
+        "sweep": ["sweep", str(SEED), "-p", "build.share", "-v", "0:1:3"],
+    }
+    for name, args in commands.items():
+        for fmt in ResultFormat:
+            out = tmp_path / f"{name}.{fmt.value}"
+            result = runner.invoke(app, [*args, "--format", fmt.value, "-o", str(out)])
+            assert result.exit_code == 0, (name, fmt, result.output)
+            assert out.stat().st_size > 0, (name, fmt)
+            if fmt is ResultFormat.xlsx:
+                assert out.read_bytes()[:2] == b"PK"  # a zip container, as .xlsx files are
+                openpyxl.load_workbook(out)
+            elif fmt is ResultFormat.json:
+                json.loads(out.read_text())
+
+
+def test_an_invalid_scenario_writes_no_workbook(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.replace("  pue: 1.5", "  pue: 0.5"))
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["compare", str(bad), "-f", "xlsx", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{bad}:10:3: site.pue: must be >= 1, got 0.5"
+    assert not out.exists()
+
+
+# ----------------------------------------------------------------------------- read back
+
+
+def test_sheets_hold_the_json_numbers_with_number_formats(runner, tmp_path):
+    path = _write(runner, tmp_path, ["compare", str(FULL)])
+    out = gpu_calc.compare(FULL).to_dict()
+    values = openpyxl.load_workbook(path, data_only=True)  # the values gpucalc stored
+    formulas = openpyxl.load_workbook(path)  # the formulas themselves
+    assert values.sheetnames == ["Summary", "Per year", "Silicon", "Inputs"]
+
+    ws, wf = values["Summary"], formulas["Summary"]
+    assert ws["A1"].value == out["scenario"]
+    assert ws["B4"].value == out["discount_rate"] and ws["B4"].number_format == "0.00%"
+    rows = _rows_by_key(ws)
+    plan_keys = [k for k, v in out["plans"]["buy"].items() if not isinstance(v, list | dict)]
+    assert [k for k in rows if k in plan_keys] == plan_keys  # every scalar key, in JSON order
+    for key in plan_keys:
+        r = rows[key]
+        for col, plan in (("C", "buy"), ("D", "build")):
+            assert _close(ws[f"{col}{r}"].value, out["plans"][plan][key]), (key, plan)
+        buy, build = out["plans"]["buy"][key], out["plans"]["build"][key]
+        assert _close(ws[f"E{r}"].value, None if None in (buy, build) else build - buy), key
+    for key in ("savings_npv_usd", "savings_pct", "payback_year", "cheaper", "verdict"):
+        assert _close(ws[f"C{rows[key]}"].value, out["comparison"][key]), key
+    # totals and NPV are live formulas; inputs of the model (residual value) are numbers
+    for key in ("capex_usd", "opex_usd", "tco_usd", "npv_usd", "energy_it_kwh", "co2e_kg"):
+        assert str(wf[f"C{rows[key]}"].value).startswith("=SUM(") or key in ("tco_usd", "npv_usd")
+        assert str(wf[f"D{rows[key]}"].value).startswith("="), key
+    for key in ("savings_npv_usd", "payback_year", "cheaper"):
+        assert str(wf[f"C{rows[key]}"].value).startswith("="), key
+    assert not str(wf[f"C{rows['residual_usd']}"].value).startswith("=")
+    # number formats by unit: USD, TWh from kWh, Mt from kg, GL from litres
+    assert ws[f"C{rows['npv_usd']}"].number_format == "$#,##0;-$#,##0"
+    assert ws[f"C{rows['energy_it_kwh']}"].number_format == '#,##0.00,,," TWh"'
+    assert ws[f"C{rows['co2e_kg']}"].number_format == '#,##0.00,,," Mt"'
+    assert ws[f"C{rows['water_l']}"].number_format == '#,##0.00,,," GL"'
+
+    # Per year: every per-year series of each plan, generically, with the JSON's numbers
+    wy = values["Per year"]
+    h = out["horizon_years"]
+    found = {}
+    for row in wy.iter_rows(min_row=1, max_row=wy.max_row):
+        key, plan = row[1].value, row[2].value
+        if plan in ("buy", "build"):
+            found[(plan, key)] = [c.value for c in row[3 : 3 + h]]
+    for plan in ("buy", "build"):
+        for key, series in out["plans"][plan]["per_year"].items():
+            assert found[(plan, key)] == pytest.approx(series, rel=REL), (plan, key)
+
+    # Silicon: the waterfall's steps equal the JSON's silicon block
+    sil = _rows_by_key(values["Silicon"])
+    for key, value in out["silicon"].items():
+        assert _close(values["Silicon"][f"C{sil['silicon.' + key]}"].value, value), key
+        assert str(formulas["Silicon"][f"C{sil['silicon.' + key]}"].value).startswith("="), key
+
+
+def test_inputs_sheet_lists_every_input_with_its_source(runner, tmp_path):
+    path = _write(runner, tmp_path, ["compare", str(SEED), "--set", "build.share=0.3"])
+    ws = openpyxl.load_workbook(path, data_only=True)["Inputs"]
+    rows = {r[0].value: (r[1].value, r[2].value, r[3].value) for r in ws.iter_rows(min_row=5)}
+    from gpu_calc.inputs import ModelInputs
+
+    loaded = gpu_calc.load(SEED, sets=["build.share=0.3"])
+    fields = ModelInputs.from_scenario(loaded).fields
+    assert set(fields) <= set(rows)
+    for key, field in fields.items():
+        assert rows[key][1] == pytest.approx(field.base, rel=REL), key
+    line = next(i for i, t in enumerate(SEED.read_text().splitlines(), 1) if "unit_price_usd" in t)
+    assert rows["buy.unit_price_usd"] == (28571.43, 28571.43, f"{SEED}, line {line}")
+    assert rows["build.share"][2] == "--set build.share=0.3"
+    assert rows["buy.power_w"][2].startswith("preset h100-sxm: ")
+    assert rows["buy.accelerator"][0] == "h100-sxm"
+
+
+def test_uncertainty_sheet_of_compare_and_simulate(runner, tmp_path):
+    compare_path = _write(runner, tmp_path, ["compare", str(UNCERTAIN)], "c.xlsx")
+    book = openpyxl.load_workbook(compare_path, data_only=True)
+    assert book.sheetnames[-1] == "Uncertainty"
+    ws = book["Uncertainty"]
+    dists = {r[0].value: r for r in ws.iter_rows(min_row=6) if r[0].value and "." in r[0].value}
+    loaded = gpu_calc.load(UNCERTAIN)
+    from gpu_calc.inputs import ModelInputs
+
+    fields = ModelInputs.from_scenario(loaded).fields
+    uncertain = [k for k, f in fields.items() if f.uncertain]
+    assert uncertain and set(uncertain) <= set(dists)
+    for key in uncertain:
+        _, text, base, p10, p90 = (c.value for c in dists[key][:5])
+        assert text.startswith(fields[key].value.dist)
+        assert base == pytest.approx(fields[key].base, rel=REL)
+        assert _close(p10, fields[key].value.ppf(0.1)) and _close(p90, fields[key].value.ppf(0.9))
+    assert "Monte Carlo:" not in " ".join(str(c.value) for r in ws.iter_rows() for c in r)
+
+    sim_path = _write(
+        runner, tmp_path, ["simulate", str(UNCERTAIN), "-n", "3000", "--seed", "5"], "s.xlsx"
+    )
+    sim = gpu_calc.simulate(UNCERTAIN, samples=3000, seed=5).to_dict()
+    ws = openpyxl.load_workbook(sim_path, data_only=True)["Uncertainty"]
+    by_key = _rows_by_key(ws)
+    row = by_key["comparison.savings_npv_usd"]
+    stats = [ws.cell(row, c).value for c in range(3, 7)]
+    want = [sim["comparison"]["savings_npv_usd"][q] for q in ("p5", "p50", "p95", "mean")]
+    assert stats == pytest.approx(want, rel=REL)
+    row = by_key["plans.build.co2e_kg"]
+    assert ws.cell(row, 4).value == pytest.approx(sim["plans"]["build"]["co2e_kg"]["p50"], rel=REL)
+    row = by_key["comparison.probability_build_cheaper"]
+    assert ws.cell(row, 3).value == sim["comparison"]["probability_build_cheaper"]
+    counts = [
+        r[2].value
+        for r in ws.iter_rows()
+        if isinstance(r[0].value, float) and isinstance(r[2].value, int)
+    ]
+    assert counts == sim["histogram"]["counts"]
+
+
+def test_sweep_sheet_holds_the_grid(runner, tmp_path):
+    args = ["sweep", str(SEED), "-p", "build.share", "-v", "0:1:3", "-p", "site.pue", "-v", "1,1.5"]
+    path = _write(runner, tmp_path, args)
+    grid = gpu_calc.sweep(SEED, {"build.share": "0:1:3", "site.pue": [1, 1.5]}).to_dict()
+    book = openpyxl.load_workbook(path, data_only=True)
+    assert book.sheetnames == ["Summary", "Per year", "Silicon", "Inputs", "Sweep"]
+    ws = book["Sweep"]
+    cells = [[c.value for c in r] for r in ws.iter_rows()]
+    start = next(i for i, r in enumerate(cells) if r[0] == "savings_npv_usd")
+    matrix = [r[1:3] for r in cells[start + 2 : start + 5]]
+    assert [r[0] for r in cells[start + 2 : start + 5]] == grid["values"][0]
+    for got, want in zip(matrix, grid["outputs"]["savings_npv_usd"], strict=True):
+        assert got == pytest.approx(want, rel=REL)
+
+
+def test_user_text_is_never_a_formula(runner, tmp_path):
+    scenario = tmp_path / "evil.yaml"
+    scenario.write_text(SMALL.replace("name: small", 'name: "=HYPERLINK(\\"http://x\\",\\"y\\")"'))
+    path = _write(runner, tmp_path, ["compare", str(scenario)])
+    cell = openpyxl.load_workbook(path)["Summary"]["A1"]
+    assert cell.value == '=HYPERLINK("http://x","y")'
+    assert cell.data_type == "s"  # a string, not a formula
+
+
+def test_new_json_keys_flow_in_generically(tmp_path):
+    """A per-plan key and a per-year series the workbook has never heard of get their rows."""
+    data = data_of(gpu_calc.load(SMALL))
+    for plan in data.result["plans"].values():
+        plan["tokens"] = 1.5e12
+        plan["per_year"]["gpu_hours_h"] = [1.0, 2.0, 3.0]
+    path = tmp_path / "new.xlsx"
+    path.write_bytes(render_workbook(data))
+    book = openpyxl.load_workbook(path, data_only=True)
+    assert book["Summary"][f"C{_rows_by_key(book['Summary'])['tokens']}"].value == 1.5e12
+    row = _rows_by_key(book["Per year"])["gpu_hours_h"]
+    assert [book["Per year"].cell(row, c).value for c in (4, 5, 6, 7)] == [1.0, 2.0, 3.0, 6.0]
+
+
+def test_a_formula_that_would_disagree_is_written_as_a_value(tmp_path):
+    data: WorkbookData = data_of(gpu_calc.load(SMALL))
+    data.result["plans"]["buy"]["opex_usd"] += 1.0  # no longer the sum of its years
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(render_workbook(data))
+    ws = openpyxl.load_workbook(path)["Summary"]
+    rows = _rows_by_key(ws)
+    assert ws[f"C{rows['opex_usd']}"].value == data.result["plans"]["buy"]["opex_usd"]
+    assert str(ws[f"D{rows['opex_usd']}"].value).startswith("=SUM(")
+
+
+# ----------------------------------------------------------------------------- recalculated
+
+
+ROADMAP = ROOT / "scenarios" / "meta-roadmap.yaml"
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [FULL, SMALL, ROADMAP] if ROADMAP.exists() else [FULL, SMALL],
+    ids=["full-stack", "small", "roadmap"] if ROADMAP.exists() else ["full-stack", "small"],
+)
+def test_recalculated_formulas_give_the_json(runner, tmp_path, scenario):
+    if scenario is SMALL:
+        small = tmp_path / "small.yaml"
+        small.write_text(SMALL)
+        scenario = small
+    path = _write(runner, tmp_path, ["compare", str(scenario)])
+    out = gpu_calc.compare(scenario).to_dict()
+    get = _recalculate(path)
+    book = openpyxl.load_workbook(path)
+    rows = _rows_by_key(book["Summary"])
+    checked = 0
+    for key in (k for k, v in out["plans"]["buy"].items() if not isinstance(v, list | dict)):
+        for col, plan in (("C", "buy"), ("D", "build")):
+            assert _close(get("Summary", f"{col}{rows[key]}"), out["plans"][plan][key]), (key, plan)
+            checked += str(book["Summary"][f"{col}{rows[key]}"].value).startswith("=")
+    for key in ("savings_npv_usd", "savings_pct", "payback_year", "cheaper"):
+        assert _close(get("Summary", f"C{rows[key]}"), out["comparison"][key]), key
+    sil = _rows_by_key(book["Silicon"])
+    for key, value in out["silicon"].items():
+        assert _close(get("Silicon", f"C{sil['silicon.' + key]}"), value), key
+    years = _rows_by_key(book["Per year"])["savings_npv_usd_per_year"]
+    h = out["horizon_years"]
+    recalculated = [get("Per year", f"{chr(ord('D') + t)}{years}") for t in range(h)]
+    for got, want in zip(recalculated, out["comparison"]["savings_npv_usd_per_year"], strict=True):
+        assert _close(got, want)
+    assert checked >= 20  # most totals were formulas, not values
+
+
+def test_changing_the_discount_rate_in_the_workbook_matches_gpucalc(runner, tmp_path):
+    path = _write(runner, tmp_path, ["compare", str(FULL)])
+    rows = _rows_by_key(openpyxl.load_workbook(path)["Summary"])
+    for rate in (0.0, 0.25):
+        get = _recalculate(path, {("Summary", "B4"): rate})
+        out = gpu_calc.compare(FULL, sets={"discount_rate": rate}).to_dict()
+        for col, plan in (("C", "buy"), ("D", "build")):
+            assert _close(get("Summary", f"{col}{rows['npv_usd']}"), out["plans"][plan]["npv_usd"])
+        for key in ("savings_npv_usd", "savings_pct", "payback_year", "cheaper"):
+            assert _close(get("Summary", f"C{rows[key]}"), out["comparison"][key]), (rate, key)
+    # at a zero rate the NPV is the TCO: nothing is discounted
+    get = _recalculate(path, {("Summary", "B4"): 0.0})
+    assert _close(get("Summary", f"C{rows['npv_usd']}"), get("Summary", f"C{rows['tco_usd']}"))
