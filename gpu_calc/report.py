@@ -24,10 +24,11 @@ from typing import Any
 from gpu_calc import __version__
 from gpu_calc.errors import InputError, InputErrors, format_path
 from gpu_calc.scenario import LoadedScenario
+from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
-#: Monte Carlo samples and seed of a report's uncertainty section.
-REPORT_SAMPLES = 20_000
-REPORT_SEED = 0
+#: Monte Carlo samples and seed of a report's uncertainty section (those of ``simulate``).
+REPORT_SAMPLES = DEFAULT_SAMPLES
+REPORT_SEED = DEFAULT_SEED
 
 CSS = """
 :root { --buy: %(buy)s; --build: %(build)s; --ink: #222; --muted: #666; --rule: #ddd; }

@@ -152,10 +152,16 @@ def batch(
     ] = 1,
     no_color: NoColorOption = False,
 ) -> None:
-    """Compare every scenario under PATH... and check their expectations (for CI).
+    """Compare every scenario under some folders and check them (CI).
 
-    A bad file is reported and the batch goes on; every problem is listed on stderr at the
-    end. Exit 2 when any file is invalid, else 1 when any expectation failed, else 0.
+    Each file's expect: block and every --expect are checked. A bad file is reported and
+    the batch goes on; every problem is listed on stderr at the end. Exit 2 when any file
+    is invalid, else 1 when any expectation failed, else 0.
+
+    \b
+    Examples:
+      gpucalc batch scenarios/
+      gpucalc batch scenarios/ --junit report.xml --summary "$GITHUB_STEP_SUMMARY"
     """
     from gpu_calc import batch as lib
     from gpu_calc import junit as junit_xml

@@ -28,7 +28,10 @@ def init(
 
     Its buy side is filled from an accelerator preset, each value with its source.
 
-    Example: gpucalc init --preset b200 > my.yaml && gpucalc validate my.yaml
+    \b
+    Examples:
+      gpucalc init > my.yaml
+      gpucalc init --preset b200 -o my.yaml && gpucalc validate my.yaml
     """
     from pathlib import Path
 

@@ -9,8 +9,17 @@ from typing import Annotated, Any
 import typer
 
 from gpu_calc.cli.app import app
-from gpu_calc.cli.common import OutputOption, SetOption, check_output_path, fail, load, write_output
-from gpu_calc.cli.report import SamplesOption, SeedOption
+from gpu_calc.cli.common import (
+    OutputOption,
+    SamplesOption,
+    SeedOption,
+    SetOption,
+    check_output_path,
+    fail,
+    load,
+    write_output,
+)
+from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
 
 class ChartKind(StrEnum):
@@ -59,13 +68,19 @@ def plot(
             help="Sweep: the values of each --param, in order. Default 0:1:21.",
         ),
     ] = None,
-    samples: SamplesOption = 20_000,
-    seed: SeedOption = 0,
+    samples: SamplesOption = DEFAULT_SAMPLES,
+    seed: SeedOption = DEFAULT_SEED,
     sets: SetOption = None,
 ) -> None:
-    """Draw one chart of a scenario as SVG or PNG (by the -o suffix; stdout gets SVG).
+    """Draw one chart of a scenario as SVG or PNG.
 
-    Needs matplotlib (pip install 'gpucalc[plot]').
+    The format follows the -o suffix (.svg or .png); stdout gets SVG. Needs matplotlib
+    (pip install 'gpucalc[plot]').
+
+    \b
+    Examples:
+      gpucalc plot scenarios/meta-2024.yaml --kind cumulative -o cumulative.svg
+      gpucalc plot my.yaml -k sweep --param site.pue --values 1.1:1.5:9 -o pue.png
     """
     from gpu_calc.charts import ChartsUnavailable, require_matplotlib
 
