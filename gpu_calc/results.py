@@ -58,11 +58,21 @@ def plan_metric(plan: PlanOutcome, key: str) -> np.ndarray:
     return np.asarray(getattr(plan, key))
 
 
-def plan_dict(plan: PlanOutcome) -> dict[str, Any]:
-    """The JSON of one plan: the core keys, then its per-year series."""
+#: Outputs that need an input no default can stand for: the key of the output, and the
+#: accelerator field it needs (given in the file, by ``--set`` or by a preset).
+NEEDS = {"fleet_length_km": "length_mm"}
+
+
+def plan_dict(plan: PlanOutcome, missing: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The JSON of one plan: the core keys, then its per-year series.
+
+    Keys in ``missing`` are ``null``: an input they need was not given (:data:`NEEDS`).
+    """
     out: dict[str, Any] = {}
     for key in PLAN_KEYS:
-        if key == "energy_it_kwh_per_year":
+        if key in missing:
+            out[key] = None
+        elif key == "energy_it_kwh_per_year":
             out[key] = [_num(v) for v in plan.yearly["energy_it_kwh"]]
         else:
             out[key] = _num(getattr(plan, key))
@@ -76,8 +86,14 @@ def _money(x: float) -> str:
     return usd(x)
 
 
-def verdict(outcome: Outcome) -> str:
-    """One line saying which plan is cheaper, by how much, and when building pays back."""
+def verdict(outcome: Outcome, start_year: int | None = None) -> str:
+    """One line saying which plan is cheaper, by how much, and when building pays back.
+
+    ``start_year`` (the calendar year of t = 0, when the scenario gives one) makes the
+    payback a calendar year; the wording is :func:`gpu_calc.render.human.payback`'s.
+    """
+    from gpu_calc.render.human import payback
+
     savings = float(outcome.savings_npv_usd)
     pct = float(outcome.savings_pct)
     h = outcome.horizon_years
@@ -85,7 +101,7 @@ def verdict(outcome: Outcome) -> str:
     pct_text = "" if math.isnan(pct) else f" ({abs(pct):.1f}%)"
     if savings > 0:
         pay = _year(outcome.payback_year)
-        when = f"; pays back in year {pay}" if pay is not None else ""
+        when = f"; {payback(pay, h, start_year)}" if pay is not None else ""
         return f"Building saves {_money(savings)} NPV{pct_text} over {years}{when}"
     if savings == 0:
         return f"Building and buying cost the same NPV over {years}"
@@ -104,11 +120,26 @@ class Comparison:
     def name(self) -> str:
         return self.loaded.scenario.name
 
+    def missing(self, plan: str) -> frozenset[str]:
+        """Outputs of ``plan`` that cannot be computed: an accelerator it buys lacks a field
+        they need (:data:`NEEDS`), in the file and in its preset alike. A field given as 0 is
+        known (the figure is then 0); one left out is not, and its output is ``null``."""
+        s = self.loaded.scenario
+        outcome = self.outcome.plans[plan]
+        fleets = [(s.buy, outcome.bought_units), (s.build.chip, outcome.chip_units)]
+        return frozenset(
+            key
+            for key, field in NEEDS.items()
+            for accelerator, bought in fleets
+            if float(bought) > 0 and field not in accelerator.model_fields_set
+        )
+
     def perspective(self) -> list[dict[str, Any]]:
         rows = []
         for p in self.loaded.scenario.perspective:
             plan = self.outcome.plans[p.plan]
-            metric_value = float(plan_metric(plan, p.metric))
+            known = p.metric not in self.missing(p.plan)
+            metric_value = float(plan_metric(plan, p.metric)) if known else math.nan
             rows.append(
                 {
                     "label": p.label,
@@ -129,14 +160,14 @@ class Comparison:
         return {
             "schema_version": SCHEMA_VERSION,
             "scenario": s.name,
-            "plans": {name: plan_dict(plan) for name, plan in o.plans.items()},
+            "plans": {name: plan_dict(plan, self.missing(name)) for name, plan in o.plans.items()},
             "silicon": {key: _num(o.silicon[key]) for key in SILICON_KEYS},
             "comparison": {
                 "savings_npv_usd": _num(savings),
                 "savings_pct": _num(o.savings_pct),
                 "payback_year": _year(o.payback_year),
                 "cheaper": "build" if savings > 0 else "buy",
-                "verdict": verdict(o),
+                "verdict": verdict(o, getattr(s, "start_year", None)),
                 "savings_npv_usd_per_year": [_num(v) for v in o.yearly_savings_usd],
             },
             "perspective": self.perspective(),

@@ -139,6 +139,14 @@ def _figure(
         if kind is ChartKind.tornado:
             return charts.tornado_figure(_uncertainty("sensitivity").tornado(loaded).to_dict())
         if kind is ChartKind.histogram:
+            from gpu_calc.inputs import ModelInputs
+
+            if not ModelInputs.from_scenario(loaded).uncertain():
+                fail(
+                    f"--kind histogram: {loaded.source} has no uncertain input to draw; give "
+                    "some field a distribution, e.g. "
+                    "--set 'build.share={dist: pert, low: 0.1, mode: 0.25, high: 0.4}'"
+                )
             sim = _uncertainty("montecarlo").simulate(loaded, samples=samples, seed=seed)
             return charts.histogram_figure(sim.to_dict())
         if kind is ChartKind.sweep:

@@ -65,13 +65,16 @@ def simulate(
       gpucalc simulate scenarios/meta-2025-uncertain.yaml
       gpucalc simulate my.yaml --samples 100000 --seed 1 --format json
     """
+    from gpu_calc.cli.progress import progress_bar
     from gpu_calc.errors import InputError
     from gpu_calc.render.uncertainty import render_simulation
     from gpu_calc.uncertainty.montecarlo import simulate as run
 
     loaded = load(file, sets, output)
+    bar, advance = progress_bar("samples")
     try:
-        result = run(loaded, samples, seed, chunk_size, workers=jobs).to_dict()
+        with bar:
+            result = run(loaded, samples, seed, chunk_size, workers=jobs, progress=advance)
     except InputError as exc:
         fail(exc)
-    emit(render_simulation, result, fmt, output, no_color)
+    emit(render_simulation, result.to_dict(), fmt, output, no_color)

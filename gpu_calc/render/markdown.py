@@ -6,13 +6,15 @@ from typing import Any
 
 from gpu_calc.render.rows import (
     PERSPECTIVE_HEADER,
-    PLAN_ROWS,
     SILICON_ROWS,
     YEARLY_HEADER,
+    YEARLY_TITLE,
     difference,
     perspective_cells,
+    plan_rows,
     signed,
     yearly_cells,
+    yearly_note,
 )
 
 
@@ -42,7 +44,7 @@ def render(result: dict[str, Any]) -> str:
             fmt(build[key]),
             signed(fmt, difference(buy[key], build[key])),
         ]
-        for key, label, fmt in PLAN_ROWS
+        for key, label, fmt in plan_rows(result)
     ]
     out += [table(["Metric", "Buy", "Build", "Build - Buy"], rows, {1, 2, 3}), ""]
     out += [
@@ -56,16 +58,18 @@ def render(result: dict[str, Any]) -> str:
         "",
     ]
     years = yearly_cells(result)
+    title, basis = YEARLY_TITLE.split(": ", 1)
     out += [
-        "### Cash flows by year",
+        f"### {title}",
         "",
-        table(
-            list(YEARLY_HEADER),
-            years,
-            set(range(7)),
-        ),
+        basis[0].upper() + basis[1:] + ".",
+        "",
+        table(list(YEARLY_HEADER), years, set(range(len(YEARLY_HEADER)))),
         "",
     ]
+    note = yearly_note(result)
+    if note:
+        out += [note, ""]
     if result["perspective"]:
         per = perspective_cells(result)
         out += [

@@ -222,6 +222,7 @@ def simulate(
     chunk_size: int = 100_000,
     *,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Draw ``samples`` scenarios from the distributions of ``loaded`` and evaluate them.
 
@@ -240,6 +241,9 @@ def simulate(
         Processes (forked; each draws and evaluates one draw block at a time). Runs of one
         block, or where the platform cannot fork, stay in one process. Never changes the
         result; 2 helps on an idle 2-core machine, not on a busy one.
+    progress : callable, optional
+        Called as ``progress(done, samples)`` before the first draw and after each chunk or
+        block evaluated (a command line draws its progress bar with it).
 
     Raises
     ------
@@ -265,10 +269,19 @@ def simulate(
         clipped.setdefault(AREA_KEY, 0)
     values = np.empty((len(_ROWS), samples))
 
+    done = 0
+
     def collect(start: int, rows: Array, moved: dict[str, int]) -> None:
+        nonlocal done
         values[:, start : start + rows.shape[1]] = rows
         for key, count in moved.items():
             clipped[key] += count
+        done += rows.shape[1]
+        if progress:
+            progress(done, samples)
+
+    if progress:
+        progress(0, samples)
 
     forks = "fork" in mp.get_all_start_methods()
     if workers == 1 or not uncertain or samples <= DRAW_BLOCK or not forks:
