@@ -203,11 +203,8 @@ def test_fleet_length_is_null_when_no_length_is_known(runner):
         if "Fleet laid end to end" in line
     )  # fmt: skip
     assert row.split()[-3:] == ["n/a", "n/a", "n/a"]
-    csv_row = next(
-        line for line in runner.invoke(app, ["compare", str(path), "-f", "csv"]).stdout.splitlines()
-        if line.startswith("fleet_length_km,")
-    )  # fmt: skip
-    assert csv_row == "fleet_length_km,,,"
+    csv_text = runner.invoke(app, ["compare", str(path), "-f", "csv"]).stdout
+    assert "\nbuy,fleet_length_km,,\n" in csv_text and "\nbuild,fleet_length_km,,\n" in csv_text
 
 
 def test_fleet_length_given_as_zero_is_zero(runner):
@@ -239,3 +236,97 @@ def test_perspective_of_an_unknown_length_is_null(runner):
     )
     assert out["perspective"][0]["metric_value"] is None
     assert out["perspective"][0]["ratio"] is None
+
+
+# --------------------------------------------------------------------------- tidy CSV
+
+
+def _tidy(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_tidy_csv_has_only_numbers_in_numeric_columns(runner):
+    rows = _tidy(runner.invoke(app, ["compare", str(SEED), "-f", "csv"]).stdout)
+    assert list(rows[0]) == ["plan", "metric", "year", "value"]
+    for row in rows:
+        assert row["plan"] in ("buy", "build", "comparison", "scenario"), row
+        assert row["year"] == "" or row["year"].isdigit(), row
+        if row["value"] != "":
+            float(row["value"])  # raises on text such as "build"
+    # the build plan's unknown fleet length is a blank, not 0 and not "n/a"
+    assert {"plan": "build", "metric": "fleet_length_km", "year": "", "value": ""} in rows
+
+
+def test_tidy_csv_years_add_up_to_the_totals(runner):
+    rows = _tidy(runner.invoke(app, ["compare", str(FULL), "-f", "csv"]).stdout)
+
+    def value(plan, metric, year=""):
+        return next(
+            float(r["value"])
+            for r in rows
+            if (r["plan"], r["metric"], r["year"]) == (plan, metric, year)
+        )
+
+    def yearly(plan, metric):
+        return [float(r["value"]) for r in rows if (r["plan"], r["metric"]) == (plan, metric)
+                and r["year"] != ""]  # fmt: skip
+
+    for plan in ("buy", "build"):
+        for metric in ("opex_usd", "energy_it_kwh", "water_l", "co2e_kg", "nre_usd"):
+            assert len(yearly(plan, metric)) == 6
+            assert sum(yearly(plan, metric)) == pytest.approx(value(plan, metric)), metric
+        capex = sum(yearly(plan, "hw_capex_usd")) + sum(yearly(plan, "facility_capex_usd"))
+        assert capex == pytest.approx(value(plan, "capex_usd"))
+    assert sum(yearly("comparison", "savings_npv_usd")) == pytest.approx(
+        value("comparison", "savings_npv_usd")
+    )
+    assert value("comparison", "payback_year") == 1
+    assert yearly("scenario", "demand_units")[-1] == pytest.approx(600_000)
+
+
+def test_tidy_csv_takes_new_keys_as_they_come(runner):
+    """Keys added to the JSON later (tokens, per-generation series) flow into the CSV."""
+    from gpu_calc.render.csv import render
+
+    out = _json(runner, "compare", str(SEED))
+    out["plans"]["buy"]["tokens"] = 1.5e15
+    out["plans"]["build"]["per_year"]["tokens"] = [1.0, 2.0, 3.0, 4.0]
+    out["start_year"] = 2024
+    rows = _tidy(render(out))
+    assert {"plan": "buy", "metric": "tokens", "year": "", "value": "1500000000000000.0"} in rows
+    assert {"plan": "build", "metric": "tokens", "year": "3", "value": "4.0"} in rows
+    assert {"plan": "scenario", "metric": "start_year", "year": "", "value": "2024"} in rows
+
+
+# --------------------------------------------------------------------------- schema_version
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", str(SEED)],
+        ["simulate", str(UNCERTAIN), "-n", "200"],
+        ["sweep", str(SEED), "-p", "build.share", "-v", "0,1"],
+        ["sensitivity", str(SEED)],
+        ["breakeven", str(SEED), "-p", "build.share"],
+        ["validate", str(SEED)],
+        ["presets"],
+        ["presets", "h100-sxm"],
+        ["batch", str(SEED)],
+    ],
+    ids=lambda a: " ".join(a[:2]).replace(str(SCENARIOS) + "/", ""),
+)
+def test_every_json_output_has_a_schema_version(runner, args):
+    out = _json(runner, *args)
+    assert next(iter(out)) == "schema_version" and out["schema_version"] == 1
+
+
+def test_readme_documents_each_json_shape():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    uncertainty = (ROOT / "docs" / "uncertainty.md").read_text(encoding="utf-8")
+    assert '`validate` is `{"schema_version", "files"' in " ".join(readme.split())
+    assert '`presets` is `{"schema_version", "presets"' in " ".join(readme.split())
+    assert uncertainty.count('"schema_version": 1') >= 4

@@ -9,6 +9,9 @@ from typing import Any
 
 from gpu_calc.render import Format, human
 
+#: Version of this command's JSON shape: raised only if a key is renamed or redefined.
+SCHEMA_VERSION = 1
+
 #: Unit suffixes a column header drops (its values carry the unit: see human.quantity).
 _UNIT_SUFFIXES = (
     "_usd_per_kwh",
@@ -126,7 +129,7 @@ def _csv(items: list[dict[str, Any]]) -> str:
 def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) -> str:
     """An overview of many presets: a table per kind (JSON and CSV: every field)."""
     if fmt is Format.json:
-        return json.dumps({"presets": items}, indent=2) + "\n"
+        return json.dumps({"schema_version": SCHEMA_VERSION, "presets": items}, indent=2) + "\n"
     if fmt is Format.csv:
         return _csv(items)
     if fmt is Format.markdown:
@@ -172,7 +175,7 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
 def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
     """One preset with every value, its range and its source."""
     if fmt is Format.json:
-        return json.dumps(item, indent=2) + "\n"
+        return json.dumps({"schema_version": SCHEMA_VERSION, **item}, indent=2) + "\n"
     if fmt is Format.csv:
         return _csv([item])
     header = ["key", "value", "range", "source"]

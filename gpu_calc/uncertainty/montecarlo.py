@@ -45,6 +45,9 @@ from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty.params import AREA_KEY, DIAMETER_KEY, clip_values, fit_die_area, run
 
+#: Version of this command's JSON shape: raised only if a key is renamed or redefined.
+SCHEMA_VERSION = 1
+
 Array = NDArray[np.float64]
 
 #: Percentiles reported for every metric (``np.percentile``, linear interpolation).
@@ -130,6 +133,7 @@ class Simulation:
         savings = self.metric("savings_npv_usd")
         edges, counts = self.histogram()
         return {
+            "schema_version": SCHEMA_VERSION,
             "samples": self.samples,
             "seed": self.seed,
             "comparison": {
