@@ -330,3 +330,9 @@ def test_readme_documents_each_json_shape():
     assert '`validate` is `{"schema_version", "files"' in " ".join(readme.split())
     assert '`presets` is `{"schema_version", "presets"' in " ".join(readme.split())
     assert uncertainty.count('"schema_version": 1') >= 4
+
+
+def test_readme_shows_what_breakeven_prints(runner):
+    text = runner.invoke(app, ["breakeven", str(SEED), "--param", "build.share"]).stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "$ gpucalc breakeven scenarios/meta-2024.yaml --param build.share\n" + text in readme

@@ -491,11 +491,11 @@ class _Stream(io.StringIO):
     [(True, "xterm", True), (True, "dumb", False), (False, "xterm", False)],
 )
 def test_progress_bar_only_on_a_terminal(monkeypatch, tty: bool, term: str, shown: bool) -> None:
-    from gpu_calc.cli import batch as command
+    from gpu_calc.cli import progress
 
     monkeypatch.setattr("sys.stderr", _Stream(tty))
     monkeypatch.setenv("TERM", term)
-    assert command._show_progress() is shown
+    assert progress.show_progress() is shown
 
 
 def test_no_progress_or_colour_in_pipes(runner, mixed: Path) -> None:

@@ -31,6 +31,7 @@ def test_linear_case_against_hand_bisection():
     assert 1.125 < result.value < 1.1875  # the hand bracket after five steps
     assert_allclose(result.value, ROOT, rtol=1e-10)
     assert result.to_dict() == {
+        "schema_version": 1,
         "param": "site.electricity_usd_per_kwh",
         "value": result.value,
         "range": [0.0, 2.0],
