@@ -101,9 +101,6 @@ def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             row[f"{name}_opex_usd"] = _yearly(plan, "opex_usd", t)
         row["savings_pv_usd"] = savings[t]
         row["cumulative_savings_pv_usd"] = cumulative
-        # the names of earlier versions
-        row["savings_discounted_usd"] = savings[t]
-        row["cumulative_savings_usd"] = cumulative
         out.append(row)
     return out
 
