@@ -12,8 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)  ## compare the seed scenario
+run: $(STAMP)  ## compare the seed scenario, then say how to put gpucalc on PATH
 	$(BIN)/gpucalc compare scenarios/meta-2024.yaml
+	@echo "" >&2
+	@echo "gpucalc is installed in $(BIN). To type 'gpucalc' in this shell, activate it:" >&2
+	@echo "    . $(BIN)/activate" >&2
+	@echo "or install the command for your user: pipx install ." >&2
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest

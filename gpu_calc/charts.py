@@ -181,14 +181,11 @@ def _scaled_axis(ax: Axes, values: Sequence[float], steps: Sequence[tuple[float,
 
 
 def _years_axis(ax: Axes, horizon_years: int, start_year: int | None = None) -> None:
-    """Ticks at every year: calendar years when ``start_year`` is known, else 0-based."""
+    from gpu_calc.render.human import year
+
     ax.set_xticks(range(horizon_years))
-    if start_year is None:
-        ax.set_xticklabels([str(t) for t in range(horizon_years)])
-        ax.set_xlabel("Year (0 = first year of the horizon)")
-    else:
-        ax.set_xticklabels([str(start_year + t) for t in range(horizon_years)])
-        ax.set_xlabel("Year")
+    ax.set_xticklabels([year(t, start_year) for t in range(horizon_years)])
+    ax.set_xlabel("Year" if start_year is not None else "Year of the horizon")
 
 
 def _f(x: Any) -> float:
@@ -388,12 +385,16 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
         )
     lows = [min(v) for v in series.values()]
     ax.set_ylim(bottom=min(0.0, *lows))
+    from gpu_calc.render.human import payback as payback_text
+
     payback = result["comparison"].get("payback_year")
+    start_year = result.get("start_year")
     if payback is not None:
         y = series["build"][payback]
         ax.axvline(payback, color=INK, linestyle=":", linewidth=1.2)
         ax.annotate(
-            f"build pays back in year {payback}",
+            ("building is " if payback == 0 else "building ")
+            + payback_text(payback, horizon, start_year),
             xy=(payback, y),
             xytext=(12, -28),
             textcoords="offset points",
@@ -408,7 +409,7 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
         ax.text(
             0.01,
             0.97,
-            f"build does not pay back within {horizon} year{'s' if horizon != 1 else ''}",
+            f"building {payback_text(None, horizon)}",
             transform=ax.transAxes,
             ha="left",
             va="top",
@@ -417,7 +418,7 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
         )
     if horizon == 1:
         ax.set_xlim(-0.5, 0.5)
-    _years_axis(ax, horizon, result.get("start_year"))
+    _years_axis(ax, horizon, start_year)
     _usd_axis(ax)
     ax.set_ylabel("Cumulative discounted cost [USD]")
     rate = float(result["discount_rate"]) * 100
@@ -522,6 +523,7 @@ def resources_figure(result: dict[str, Any]) -> Figure:
         ax.set_ylabel(f"{title} per year [{unit}]")
         ax.set_title(title, loc="left")
         _years_axis(ax, horizon, result.get("start_year"))
+        ax.set_xlabel("Year")
     from matplotlib.patches import Patch
 
     fig.legend(

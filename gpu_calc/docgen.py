@@ -2,7 +2,7 @@
 
 ``python -m gpu_calc.docgen README.md`` (``make readme``) replaces the text between
 ``<!-- cli-reference:start -->`` and ``<!-- cli-reference:end -->`` with the help of
-``gpucalc`` and of every registered command, sorted by name, at a fixed width of
+``gpucalc`` and of every registered command, in the order ``--help`` lists them, at a fixed width of
 :data:`WIDTH` columns whatever the terminal. ``--check`` changes nothing and exits 1 when
 the file is out of date (a test does the same).
 """
@@ -19,14 +19,15 @@ WIDTH = 88
 
 
 def command_names() -> list[str]:
-    """Every visible command registered on the app, sorted."""
+    """Every visible command registered on the app, in the order ``--help`` lists them."""
     import typer.main
 
     from gpu_calc.cli import app
 
     group = typer.main.get_command(app)
     commands = getattr(group, "commands", {})
-    return sorted(name for name, cmd in commands.items() if not cmd.hidden)
+    ctx = group.context_class(group, info_name="gpucalc")
+    return [name for name in group.list_commands(ctx) if not commands[name].hidden]  # type: ignore[attr-defined]
 
 
 def help_text(command: str | None = None) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,11 @@ from typing import Any
 from gpu_calc import __version__
 from gpu_calc.errors import InputError, InputErrors, format_path
 from gpu_calc.scenario import LoadedScenario
+from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
-#: Monte Carlo samples and seed of a report's uncertainty section.
-REPORT_SAMPLES = 20_000
-REPORT_SEED = 0
+#: Monte Carlo samples and seed of a report's uncertainty section (those of ``simulate``).
+REPORT_SAMPLES = DEFAULT_SAMPLES
+REPORT_SEED = DEFAULT_SEED
 
 CSS = """
 :root { --buy: %(buy)s; --build: %(build)s; --ink: #222; --muted: #666; --rule: #ddd; }
@@ -222,9 +223,9 @@ def _num_attr(x: Any) -> str:
 
 
 def _plans_table(result: dict[str, Any]) -> str:
-    from gpu_calc.render import roadmap
-    from gpu_calc.render.rows import PLAN_ROWS, difference, signed
+    from gpu_calc.render.rows import difference, for_people, plan_rows, signed
 
+    result = for_people(result)
     buy, build = result["plans"]["buy"], result["plans"]["build"]
     lines = [
         "<table>",
@@ -232,7 +233,7 @@ def _plans_table(result: dict[str, Any]) -> str:
         '<th class="num build"><span class="swatch build"></span>Build</th>'
         '<th class="num">Build − Buy</th></tr></thead><tbody>',
     ]
-    for key, label, fmt in PLAN_ROWS + roadmap.token_rows(result):
+    for key, label, fmt in plan_rows(result):
         indent = ' class="indent"' if label.startswith(" ") else ""
         cells = [f"<td{indent}>{esc(label.strip())}</td>"]
         for name, plan in (("buy", buy), ("build", build)):
@@ -247,16 +248,21 @@ def _plans_table(result: dict[str, Any]) -> str:
 
 
 def _years_table(result: dict[str, Any]) -> str:
-    from gpu_calc.render.rows import YEARLY_HEADER, yearly_cells
+    from gpu_calc.render.rows import YEARLY_HEADER, YEARLY_TITLE, yearly_cells, yearly_note
 
-    head = ["Build capex (incl. NRE)" if h == "Build capex" else h for h in YEARLY_HEADER]
+    basis = YEARLY_TITLE.split(": ", 1)[1]
     lines = [
-        "<table><thead><tr>" + "".join(f'<th class="num">{h}</th>' for h in head) + "</tr>"
-        "</thead><tbody>"
+        f'<p class="note">{esc(basis[0].upper() + basis[1:])}.</p>',
+        "<table><thead><tr>"
+        + "".join(f'<th class="num">{esc(h)}</th>' for h in YEARLY_HEADER)
+        + "</tr></thead><tbody>",
     ]
     for cells in yearly_cells(result):
         lines.append("<tr>" + "".join(f'<td class="num">{esc(c)}</td>' for c in cells) + "</tr>")
     lines.append("</tbody></table>")
+    note = yearly_note(result)
+    if note:
+        lines.append(f'<p class="note">{esc(note)}</p>')
     return "\n".join(lines)
 
 
@@ -265,10 +271,16 @@ def _kpis(result: dict[str, Any]) -> str:
 
     comp = result["comparison"]
     payback = comp["payback_year"]
+    start_year = result.get("start_year")
+    payback_kpi = (
+        human.payback_short(payback, start_year),
+        # "building is cheaper from the first year: no payback period"
+        f"building is {human.payback(0, 1)}" if payback == 0 else "payback of building",
+    )
     items = [
         (human.usd(comp["savings_npv_usd"]), "savings NPV of building (buy − build)", "savings"),
         (human.percent(comp["savings_pct"]), "of the buy plan's NPV", "savings_pct"),
-        ("never" if payback is None else f"year {payback}", "payback of building", "payback"),
+        (*payback_kpi, "payback"),
         (
             f"{result['horizon_years']} y at {result['discount_rate'] * 100:.3g}%",
             "horizon and discount rate",
@@ -344,8 +356,9 @@ def _fleet_section(result: dict[str, Any], comparison: Any) -> str:
 
 
 def _perspective(result: dict[str, Any]) -> str:
-    from gpu_calc.render.rows import PERSPECTIVE_HEADER, perspective_cells
+    from gpu_calc.render.rows import PERSPECTIVE_HEADER, for_people, perspective_cells
 
+    result = for_people(result)
     head = "".join(
         f'<th class="num">{h}</th>' if i >= 2 else f"<th>{h}</th>"
         for i, h in enumerate(PERSPECTIVE_HEADER)
@@ -355,7 +368,7 @@ def _perspective(result: dict[str, Any]) -> str:
         f"<td>{esc(cells[0])}</td><td><code>{esc(cells[1])}</code></td>"
         f'<td class="num">{esc(cells[2])}</td><td class="num">{esc(cells[3])}</td>'
         f'<td class="num" data-key="perspective.{i}.ratio" data-value="{_num_attr(p["ratio"])}">'
-        f"{esc(cells[4].removesuffix('x'))}×</td></tr>"
+        f"{esc(cells[4].removesuffix('x') + '×' if cells[4].endswith('x') else cells[4])}</td></tr>"
         for i, (p, cells) in enumerate(
             zip(result["perspective"], perspective_cells(result), strict=True)
         )
@@ -571,6 +584,7 @@ def write_report_dir(
     directory: str | Path,
     samples: int = REPORT_SAMPLES,
     seed: int = REPORT_SEED,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write one report per scenario and an ``index.html`` linking them with a summary.
 
@@ -586,6 +600,8 @@ def write_report_dir(
         Where to write; created if missing.
     samples, seed : int
         Monte Carlo samples and seed for scenarios with uncertain fields.
+    progress : callable, optional
+        Called as ``progress(done, total)`` before the first file and after each one.
 
     Returns
     -------
@@ -600,7 +616,11 @@ def write_report_dir(
     taken: set[str] = set()
     written: list[Path] = []
     rows = []
-    for path, item in results:
+    if progress:
+        progress(0, len(results))
+    for done, (path, item) in enumerate(results, start=1):
+        if progress and done > 1:
+            progress(done - 1, len(results))
         if not isinstance(item, LoadedScenario):
             lines = "".join(f"<li>{esc(line)}</li>" for line in _error_lines(item))
             rows.append(
@@ -612,8 +632,10 @@ def write_report_dir(
         target = out / name
         target.write_text(render_report(item, samples, seed), encoding="utf-8")
         written.append(target)
-        comp = compare(item).to_dict()["comparison"]
+        data = compare(item).to_dict()
+        comp = data["comparison"]
         payback = comp["payback_year"]
+        comp_start = data.get("start_year")
         rows.append(
             f'<tr><td><a href="{esc(name)}">{esc(item.scenario.name)}</a><br>'
             f"<code>{esc(path)}</code></td>"
@@ -621,7 +643,7 @@ def write_report_dir(
             f'<td class="num" data-value="{_num_attr(comp["savings_npv_usd"])}">'
             f"{esc(human.usd(comp['savings_npv_usd']))}</td>"
             f'<td class="num">{esc(human.percent(comp["savings_pct"]))}</td>'
-            f'<td class="num">{"never" if payback is None else payback}</td>'
+            f'<td class="num">{esc(human.payback_short(payback, comp_start))}</td>'
             f"<td>{esc(comp['verdict'])}</td></tr>"
         )
     body = (
@@ -630,10 +652,12 @@ def write_report_dir(
         "</header>\n"
         '<section id="summary">\n<table><thead><tr><th>Scenario</th><th>Cheaper</th>'
         '<th class="num">Savings NPV</th><th class="num">Savings</th>'
-        '<th class="num">Payback year</th><th>Verdict</th></tr></thead><tbody>'
+        '<th class="num">Payback</th><th>Verdict</th></tr></thead><tbody>'
         + "".join(rows)
         + "</tbody></table>\n</section>\n"
     )
+    if progress:
+        progress(len(results), len(results))
     index = out / "index.html"
     index.write_text(_page("gpucalc reports", body), encoding="utf-8")
     written.append(index)

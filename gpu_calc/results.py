@@ -74,9 +74,19 @@ def fleet_dict(f: FleetOutcome) -> dict[str, Any]:
     }
 
 
-def plan_dict(plan: PlanOutcome) -> dict[str, Any]:
+#: Outputs that need an input no default can stand for: the key of the output, and the
+#: accelerator field it needs (given in the file, by ``--set`` or by a preset).
+NEEDS = {"fleet_length_km": "length_mm"}
+
+
+def plan_dict(plan: PlanOutcome, missing: dict[str, str] | None = None) -> dict[str, Any]:
     """The JSON of one plan: the core keys, the additions of MODEL.md 11.7, then its
-    per-year series."""
+    per-year series.
+
+    The core keys keep MODEL.md's numbers (a length not given counts 0); ``missing_inputs``
+    names the outputs an input they need was not given for (:data:`NEEDS`), which the
+    views show as n/a.
+    """
     out: dict[str, Any] = {}
     for key in PLAN_KEYS:
         if key == "energy_it_kwh_per_year":
@@ -86,6 +96,7 @@ def plan_dict(plan: PlanOutcome) -> dict[str, Any]:
     out["tokens"] = _num(plan.tokens)
     out["usd_per_million_tokens"] = _num(plan.usd_per_million_tokens)
     out["fleets"] = [fleet_dict(f) for f in plan.fleets]
+    out["missing_inputs"] = dict(missing or {})
     out["per_year"] = {key: [_num(v) for v in plan.yearly[key]] for key in YEARLY}
     return out
 
@@ -96,8 +107,14 @@ def _money(x: float) -> str:
     return usd(x)
 
 
-def verdict(outcome: Outcome) -> str:
-    """One line saying which plan is cheaper, by how much, and when building pays back."""
+def verdict(outcome: Outcome, start_year: int | None = None) -> str:
+    """One line saying which plan is cheaper, by how much, and when building pays back.
+
+    ``start_year`` (the calendar year of t = 0, when the scenario gives one) makes the
+    payback a calendar year; the wording is :func:`gpu_calc.render.human.payback`'s.
+    """
+    from gpu_calc.render.human import payback
+
     savings = float(outcome.savings_npv_usd)
     pct = float(outcome.savings_pct)
     h = outcome.horizon_years
@@ -105,7 +122,7 @@ def verdict(outcome: Outcome) -> str:
     pct_text = "" if math.isnan(pct) else f" ({abs(pct):.1f}%)"
     if savings > 0:
         pay = _year(outcome.payback_year)
-        when = f"; pays back in year {pay}" if pay is not None else ""
+        when = f"; {payback(pay, h, start_year)}" if pay is not None else ""
         return f"Building saves {_money(savings)} NPV{pct_text} over {years}{when}"
     if savings == 0:
         return f"Building and buying cost the same NPV over {years}"
@@ -129,6 +146,29 @@ class Comparison:
         from gpu_calc.frames import comparison_frames
 
         return comparison_frames(self)
+
+    def missing(self, plan: str) -> dict[str, str]:
+        """Outputs of ``plan`` whose inputs were not all given, and the field each lacks: an
+        accelerator the plan buys (any generation) has no such field, in the file or its
+        preset. A field given as 0 is known; installed units are never counted."""
+        from gpu_calc.render.roadmap import fleet_name
+
+        s = self.loaded.scenario
+        accelerators = {
+            ("bought", 0): s.buy,
+            **{("bought", i + 1): g for i, g in enumerate(s.buy.generations)},
+            ("chip", 0): s.build.chip,
+            **{("chip", i + 1): g.chip for i, g in enumerate(s.build.generations)},
+        }
+        out = {}
+        for f in self.outcome.plans[plan].fleets:
+            accelerator = accelerators.get((f.side, f.generation))
+            if accelerator is None or not float(f.units_bought) > 0:
+                continue
+            for key, field in NEEDS.items():
+                if field not in accelerator.model_fields_set:
+                    out[key] = f"{fleet_name(fleet_dict(f))}: {field}"
+        return out
 
     def perspective(self) -> list[dict[str, Any]]:
         rows = []
@@ -170,7 +210,7 @@ class Comparison:
         return {
             "schema_version": SCHEMA_VERSION,
             "scenario": s.name,
-            "plans": {name: plan_dict(plan) for name, plan in o.plans.items()},
+            "plans": {name: plan_dict(plan, self.missing(name)) for name, plan in o.plans.items()},
             "silicon": {key: _num(o.silicon[key]) for key in SILICON_KEYS},
             "start_year": s.start_year,
             "silicon_generations": [
@@ -182,7 +222,7 @@ class Comparison:
                 "savings_pct": _num(o.savings_pct),
                 "payback_year": _year(o.payback_year),
                 "cheaper": "build" if savings > 0 else "buy",
-                "verdict": verdict(o),
+                "verdict": verdict(o, getattr(s, "start_year", None)),
                 "savings_npv_usd_per_year": [_num(v) for v in o.yearly_savings_usd],
             },
             "perspective": self.perspective(),

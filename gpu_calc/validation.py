@@ -11,6 +11,9 @@ from typing import Any
 
 from gpu_calc.errors import InputError, InputErrors, format_path
 
+#: Version of this command's JSON shape: raised only if a key is renamed or redefined.
+SCHEMA_VERSION = 1
+
 
 @dataclass
 class FileReport:
@@ -60,5 +63,5 @@ def validate_files(paths: list[str], sets: list[str] | None = None) -> list[File
 
 
 def report_dict(reports: list[FileReport]) -> dict[str, Any]:
-    """The JSON form: ``{"files": [{"file", "valid", "errors": [...]}, ...]}``."""
-    return {"files": [r.to_dict() for r in reports]}
+    """The JSON form: ``{"schema_version": 1, "files": [{"file", "valid", "errors": [...]}]}``."""
+    return {"schema_version": SCHEMA_VERSION, "files": [r.to_dict() for r in reports]}

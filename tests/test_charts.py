@@ -61,7 +61,7 @@ def test_cumulative_ends_at_npv_and_matches_cumulative_savings() -> None:
     series = charts.cumulative_discounted_usd(result)
     for name in ("buy", "build"):
         assert_allclose(series[name][-1], result["plans"][name]["npv_usd"], rtol=1e-12)
-    savings = [r["cumulative_savings_usd"] for r in yearly_rows(result)]
+    savings = [r["cumulative_savings_pv_usd"] for r in yearly_rows(result)]
     gap = [b - d for b, d in zip(series["buy"], series["build"], strict=True)]
     assert_allclose(gap, savings, rtol=1e-9, atol=1e-6)
 

@@ -93,14 +93,14 @@ def test_json_and_csv_carry_exact_numbers(runner):
     assert buy["bought_units"] == 350_000
     assert buy["energy_it_kwh_per_year"] == pytest.approx([ENERGY_YEAR] * 4, rel=1e-12)
     rows = {
-        r["metric"]: r
+        (r["plan"], r["metric"], r["year"]): r["value"]
         for r in csv.DictReader(
             io.StringIO(runner.invoke(app, ["compare", str(SEED), "-f", "csv"]).stdout)
         )
     }
-    assert float(rows["capex_usd"]["buy"]) == pytest.approx(CAPEX, rel=1e-12)
-    assert rows["bought_units"]["buy"] == "350000.0"
-    assert float(rows["energy_it_kwh_year_0"]["buy"]) == pytest.approx(ENERGY_YEAR, rel=1e-12)
+    assert float(rows["buy", "capex_usd", ""]) == pytest.approx(CAPEX, rel=1e-12)
+    assert rows["buy", "bought_units", ""] == "350000.0"
+    assert float(rows["buy", "energy_it_kwh", "0"]) == pytest.approx(ENERGY_YEAR, rel=1e-12)
 
 
 def test_markdown_is_a_table(runner):

@@ -34,12 +34,15 @@ def test_table_shows_human_numbers_and_verdict(runner, small_file):
     assert "\x1b[" not in result.stdout  # no colour when not on a terminal
 
 
-def test_csv_one_row_per_metric(runner, small_file):
+def test_csv_one_row_per_number(runner, small_file):
     result = runner.invoke(app, ["compare", str(small_file), "-f", "csv"])
     assert result.exit_code == 0, result.output
-    rows = {r["metric"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
-    assert float(rows["capex_usd"]["buy"]) == 2_410_000
-    assert_allclose(float(rows["capex_usd"]["build_minus_buy"]), 1_859_842.15 - 2_410_000)
+    rows = {
+        (r["plan"], r["metric"], r["year"]): r["value"]
+        for r in csv.DictReader(io.StringIO(result.stdout))
+    }
+    assert float(rows["buy", "capex_usd", ""]) == 2_410_000
+    assert_allclose(float(rows["build", "capex_usd", ""]), 1_859_842.15)
 
 
 def test_markdown(runner, small_file):

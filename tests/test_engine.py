@@ -150,7 +150,8 @@ def test_payback_and_residual_by_hand():
     assert_allclose(comp["savings_pct"], 628_000 / 2_658_000 * 100)
     assert comp["cheaper"] == "build"
     assert_allclose(np.cumsum(comp["savings_npv_usd_per_year"]), [-1_124_000, -248_000, 628_000])
-    assert "pays back in year 2" in comp["verdict"]
+    assert comp["payback_year"] == 2  # the third and last year: "year 3 of 3" for people
+    assert comp["verdict"].endswith("; pays back in year 3 of 3")
 
 
 def test_discounting_of_residual_by_hand():

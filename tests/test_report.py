@@ -142,7 +142,7 @@ def test_report_of_the_seed_shows_its_figures(runner: CliRunner, tmp_path: Path)
     # preset sources are shown: the H100's TDP comes from the h100-sxm preset
     assert "preset h100-sxm" in text
     assert "preset n5" in text
-    for ratio in ("25.3×", "0.800×"):
+    for ratio in ("25.3×", "80.0%", "2.1%"):
         assert ratio in text
 
 

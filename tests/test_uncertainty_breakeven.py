@@ -31,6 +31,7 @@ def test_linear_case_against_hand_bisection():
     assert 1.125 < result.value < 1.1875  # the hand bracket after five steps
     assert_allclose(result.value, ROOT, rtol=1e-10)
     assert result.to_dict() == {
+        "schema_version": 1,
         "param": "site.electricity_usd_per_kwh",
         "value": result.value,
         "range": [0.0, 2.0],
@@ -71,9 +72,13 @@ def test_cli_json_and_range(runner, tmp_path):
     out = json.loads(result.stdout)
     assert out["param"] == "site.electricity_usd_per_kwh" and out["range"] == [0.0, 2.0]
     assert_allclose(out["value"], ROOT, rtol=1e-10)
-    for fmt in ("table", "csv", "markdown"):
-        shown = runner.invoke(app, [*args, "-f", fmt])
-        assert shown.exit_code == 0 and "1.14155" in shown.stdout
+    # CSV keeps the exact number; people read it in its unit, to four figures
+    shown = {fmt: runner.invoke(app, [*args, "-f", fmt]) for fmt in ("table", "csv", "markdown")}
+    assert all(r.exit_code == 0 for r in shown.values())
+    assert "1.14155" in shown["csv"].stdout
+    for fmt in ("table", "markdown"):
+        assert "site.electricity_usd_per_kwh = $1.142/kWh" in shown[fmt].stdout
+        assert "(searched $0/kWh to $2/kWh)" in shown[fmt].stdout
 
 
 def test_integer_field_reports_the_first_whole_value():

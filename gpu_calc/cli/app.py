@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from gpu_calc import __version__
+from gpu_calc.cli.helptext import App, Group
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok; 1 an expectation or check failed (batch); 2 invalid input or usage; "
@@ -25,14 +26,15 @@ EXIT_BROKEN_PIPE = 141
 #: Show tracebacks of unexpected errors (``--debug`` or ``GPUCALC_DEBUG=1``).
 _debug = False
 
-app = typer.Typer(
+app = App(
     name="gpucalc",
+    cls=Group,
     help="Build-vs-buy calculator for AI accelerator fleets: keep buying GPUs, or build part "
     "of the fleet on in-house silicon? Reads a YAML scenario, computes both plans.",
     epilog=EXIT_CODES_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -22,10 +19,8 @@ from gpu_calc.cli.common import (
     message,
     write_output,
 )
+from gpu_calc.cli.progress import progress_bar
 from gpu_calc.render import Format
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 
 def _append(text: str, path: str, option: str) -> None:
@@ -37,49 +32,24 @@ def _append(text: str, path: str, option: str) -> None:
         fail(f"{option} {path}: cannot write: {exc.strerror or exc}")
 
 
-def _show_progress() -> bool:
-    """A progress bar only when stderr is a terminal (and not a dumb one)."""
-    isatty = getattr(sys.stderr, "isatty", None)
-    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
-
-
-def _progress_bar() -> tuple[AbstractContextManager[Any], Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr and the callback that advances it (or nothing)."""
-    if not _show_progress():
-        return nullcontext(), None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("scenarios", total=None)
-
-    def advance(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return bar, advance
-
-
-def _write_reports(report: Any, directory: str, sets: list[str]) -> None:
-    """One HTML report per valid scenario, and an index, in ``directory``."""
+def _check_report_dir(directory: str) -> None:
+    """Refuse ``--report-dir`` before the batch starts: without matplotlib, or on a file."""
     from gpu_calc.charts import ChartsUnavailable, require_matplotlib
 
     try:
         require_matplotlib()
     except ChartsUnavailable as exc:
-        fail(str(exc))
+        fail(f"--report-dir: {exc}")
+    if Path(directory).exists() and not Path(directory).is_dir():
+        fail(f"--report-dir {directory}: is a file, not a directory")
+
+
+def _write_reports(report: Any, directory: str, sets: list[str]) -> None:
+    """One HTML report per valid scenario, and an index, in ``directory``."""
     from gpu_calc.errors import InputErrors
     from gpu_calc.report import write_report_dir
     from gpu_calc.scenario import load_file
 
-    if Path(directory).exists() and not Path(directory).is_dir():
-        fail(f"--report-dir {directory}: is a file, not a directory")
     items: list[tuple[str, Any]] = []
     for result in report.results:
         if result.errors:
@@ -89,8 +59,10 @@ def _write_reports(report: Any, directory: str, sets: list[str]) -> None:
             items.append((result.file, load_file(result.file, sets)))
         except InputErrors as exc:  # the file changed under us
             items.append((result.file, exc.errors))
+    bar, advance = progress_bar("reports")
     try:
-        written = write_report_dir(items, directory)
+        with bar:
+            written = write_report_dir(items, directory, progress=advance)
     except OSError as exc:
         fail(f"--report-dir {directory}: cannot write: {exc.strerror or exc}")
     message(f"wrote {len(written) - 1} report(s) and {written[-1]}")
@@ -152,10 +124,16 @@ def batch(
     ] = 1,
     no_color: NoColorOption = False,
 ) -> None:
-    """Compare every scenario under PATH... and check their expectations (for CI).
+    """Compare every scenario under some folders and check them (CI).
 
-    A bad file is reported and the batch goes on; every problem is listed on stderr at the
-    end. Exit 2 when any file is invalid, else 1 when any expectation failed, else 0.
+    Each file's expect: block and every --expect are checked. A bad file is reported and
+    the batch goes on; every problem is listed on stderr at the end. Exit 2 when any file
+    is invalid, else 1 when any expectation failed, else 0.
+
+    \b
+    Examples:
+      gpucalc batch scenarios/
+      gpucalc batch scenarios/ --junit report.xml --summary "$GITHUB_STEP_SUMMARY"
     """
     from gpu_calc import batch as lib
     from gpu_calc import junit as junit_xml
@@ -170,8 +148,10 @@ def batch(
     check_output_path(output, paths)
     check_output_path(junit, paths, "--junit")
     check_output_path(summary, paths, "--summary")
+    if report_dir is not None:
+        _check_report_dir(report_dir)
 
-    bar, advance = _progress_bar()
+    bar, advance = progress_bar("scenarios")
     with bar:
         report = lib.run(paths, expectations, sets or [], jobs=jobs, progress=advance)
     for warning in report.warnings:

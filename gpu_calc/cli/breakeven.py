@@ -46,7 +46,16 @@ def breakeven(
     sets: SetOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """The value of one parameter at which savings NPV is zero (exit 2 if none in range)."""
+    """The value of one input at which savings NPV is zero.
+
+    Building and buying cost the same NPV there. Exit 2 when no value in the range
+    searched gives zero.
+
+    \b
+    Examples:
+      gpucalc breakeven scenarios/meta-2024.yaml --param build.share
+      gpucalc breakeven my.yaml -p site.electricity_usd_per_kwh -r 0:1
+    """
     from gpu_calc.errors import InputError
     from gpu_calc.render.uncertainty import render_breakeven
     from gpu_calc.uncertainty.breakeven import breakeven as run

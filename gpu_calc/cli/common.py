@@ -37,6 +37,23 @@ SetOption = Annotated[
         "(repeatable), e.g. --set site.pue=1.3.",
     ),
 ]
+SamplesOption = Annotated[
+    int,
+    typer.Option(
+        "--samples",
+        "-n",
+        min=1,
+        max=10_000_000,
+        metavar="N",
+        help="Monte Carlo samples (draws of the uncertain fields).",
+    ),
+]
+SeedOption = Annotated[
+    int,
+    typer.Option(
+        "--seed", "-s", min=0, metavar="SEED", help="Random seed; same seed, same output."
+    ),
+]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show a traceback on unexpected errors.", hidden=True)

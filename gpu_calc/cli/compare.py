@@ -27,7 +27,17 @@ def compare(
     sets: SetOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """Compare buying accelerators with building part of the fleet in-house."""
+    """Compare buying accelerators with building part of the fleet.
+
+    Both plans side by side (money, energy, water, carbon), the chip's silicon, the cash
+    flows year by year, the perspective figures and the verdict.
+
+    \b
+    Examples:
+      gpucalc compare scenarios/meta-2024.yaml
+      gpucalc compare my.yaml --format json | jq .comparison.verdict
+      gpucalc compare my.yaml --set build.share=0.5 --format csv -o out.csv
+    """
     from gpu_calc.render import render_comparison
     from gpu_calc.results import compare as run
 

@@ -36,9 +36,11 @@ def init(
 
     Its buy side is filled from an accelerator preset, each value with its source.
 
-    Example: gpucalc init --preset b200 > my.yaml && gpucalc validate my.yaml
-
-    Example: gpucalc init --roadmap > roadmap.yaml && gpucalc compare roadmap.yaml
+    \b
+    Examples:
+      gpucalc init > my.yaml
+      gpucalc init --preset b200 -o my.yaml && gpucalc validate my.yaml
+      gpucalc init --roadmap -o roadmap.yaml && gpucalc compare roadmap.yaml
     """
     from pathlib import Path
 

@@ -9,8 +9,17 @@ from typing import Annotated, Any
 import typer
 
 from gpu_calc.cli.app import app
-from gpu_calc.cli.common import OutputOption, SetOption, check_output_path, fail, load, write_output
-from gpu_calc.cli.report import SamplesOption, SeedOption
+from gpu_calc.cli.common import (
+    OutputOption,
+    SamplesOption,
+    SeedOption,
+    SetOption,
+    check_output_path,
+    fail,
+    load,
+    write_output,
+)
+from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
 
 class ChartKind(StrEnum):
@@ -60,13 +69,19 @@ def plot(
             help="Sweep: the values of each --param, in order. Default 0:1:21.",
         ),
     ] = None,
-    samples: SamplesOption = 20_000,
-    seed: SeedOption = 0,
+    samples: SamplesOption = DEFAULT_SAMPLES,
+    seed: SeedOption = DEFAULT_SEED,
     sets: SetOption = None,
 ) -> None:
-    """Draw one chart of a scenario as SVG or PNG (by the -o suffix; stdout gets SVG).
+    """Draw one chart of a scenario as SVG or PNG.
 
-    Needs matplotlib (pip install 'gpucalc[plot]').
+    The format follows the -o suffix (.svg or .png); stdout gets SVG. Needs matplotlib
+    (pip install 'gpucalc[plot]').
+
+    \b
+    Examples:
+      gpucalc plot scenarios/meta-2024.yaml --kind cumulative -o cumulative.svg
+      gpucalc plot my.yaml -k sweep --param site.pue --values 1.1:1.5:9 -o pue.png
     """
     from gpu_calc.charts import ChartsUnavailable, require_matplotlib
 
@@ -125,6 +140,14 @@ def _figure(
         if kind is ChartKind.tornado:
             return charts.tornado_figure(_uncertainty("sensitivity").tornado(loaded).to_dict())
         if kind is ChartKind.histogram:
+            from gpu_calc.inputs import ModelInputs
+
+            if not ModelInputs.from_scenario(loaded).uncertain():
+                fail(
+                    f"--kind histogram: {loaded.source} has no uncertain input to draw; give "
+                    "some field a distribution, e.g. "
+                    "--set 'build.share={dist: pert, low: 0.1, mode: 0.25, high: 0.4}'"
+                )
             sim = _uncertainty("montecarlo").simulate(loaded, samples=samples, seed=seed)
             return charts.histogram_figure(sim.to_dict())
         if kind is ChartKind.sweep:

@@ -45,6 +45,12 @@ def presets_command(
 
     Presets are the accelerators, process nodes and sites a scenario can name
     (buy.accelerator, build.chip.node, site.preset).
+
+    \b
+    Examples:
+      gpucalc presets
+      gpucalc presets --kind nodes --format csv
+      gpucalc presets mtia-v2
     """
     import difflib
 

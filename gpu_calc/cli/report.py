@@ -7,18 +7,16 @@ from typing import Annotated
 import typer
 
 from gpu_calc.cli.app import app
-from gpu_calc.cli.common import OutputOption, SetOption, fail, load, write_output
-
-SamplesOption = Annotated[
-    int,
-    typer.Option(
-        "--samples",
-        min=1,
-        max=10_000_000,
-        help="Monte Carlo samples, for scenarios with uncertain fields.",
-    ),
-]
-SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed.")]
+from gpu_calc.cli.common import (
+    OutputOption,
+    SamplesOption,
+    SeedOption,
+    SetOption,
+    fail,
+    load,
+    write_output,
+)
+from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
 
 @app.command()
@@ -27,13 +25,18 @@ def report(
     *,
     output: OutputOption = None,
     sets: SetOption = None,
-    samples: SamplesOption = 20_000,
-    seed: SeedOption = 0,
+    samples: SamplesOption = DEFAULT_SAMPLES,
+    seed: SeedOption = DEFAULT_SEED,
 ) -> None:
-    """Write a self-contained HTML report: verdict, both plans, charts, uncertainty, inputs.
+    """Write a self-contained HTML report of a scenario.
 
-    The page loads nothing from the network and prints on A4. Needs matplotlib
+    The verdict, both plans, charts, uncertainty and every input with its source. The page
+    loads nothing from the network and prints on A4. Needs matplotlib
     (pip install 'gpucalc[plot]').
+
+    \b
+    Example:
+      gpucalc report scenarios/meta-2024.yaml -o report.html
     """
     from gpu_calc.charts import ChartsUnavailable, require_matplotlib
 

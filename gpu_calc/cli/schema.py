@@ -13,6 +13,10 @@ def schema(*, output: OutputOption = None) -> None:
     The schema follows JSON Schema draft 2020-12.
     Save it and point your editor at it with a first line in the scenario:
     '# yaml-language-server: $schema=scenario.schema.json'.
+
+    \b
+    Example:
+      gpucalc schema -o scenario.schema.json
     """
     from gpu_calc.schema import schema_text
 

@@ -28,8 +28,16 @@ def sensitivity(
     sets: SetOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """Tornado of savings NPV: each uncertain field at P10 and P90 (or, with no
-    distributions, each field at -20% and +20%), the others at base; largest swing first."""
+    """Tornado: savings NPV as each input moves, largest swing first.
+
+    Each uncertain field at its P10 and P90 (or, with no distributions, each field at -20%
+    and +20% of its base value), the others at base.
+
+    \b
+    Examples:
+      gpucalc sensitivity scenarios/meta-2025-uncertain.yaml
+      gpucalc sensitivity my.yaml --format csv -o tornado.csv
+    """
     from gpu_calc.errors import InputError
     from gpu_calc.render.uncertainty import render_tornado
     from gpu_calc.uncertainty.sensitivity import tornado

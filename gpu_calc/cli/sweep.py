@@ -47,7 +47,16 @@ def sweep(
     sets: SetOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """Savings, both plans' NPV and the payback year over a grid of one or two parameters."""
+    """Savings, NPV and payback over a grid of one or two inputs.
+
+    One row per grid point: the savings NPV, both plans' NPV and the payback; with two
+    --param, also a grid of the savings.
+
+    \b
+    Examples:
+      gpucalc sweep scenarios/meta-2024.yaml -p build.share -v 0:1:21
+      gpucalc sweep my.yaml -p build.share -v 0:1:5 -p site.pue -v 1.1,1.3
+    """
     from gpu_calc.errors import InputError
     from gpu_calc.render.uncertainty import render_sweep
     from gpu_calc.uncertainty.params import parse_values

@@ -47,6 +47,11 @@ def validate(
 
     Prints 'FILE: ok' or every error, one per line, on stderr. Exits 0 when
     every file is valid, 2 otherwise. --set applies to every file.
+
+    \b
+    Examples:
+      gpucalc validate my.yaml
+      gpucalc validate scenarios/*.yaml --format json
     """
     import sys
 

@@ -15,7 +15,7 @@ from gpu_calc.render import Format, human
 from gpu_calc.render.rows import signed
 
 #: Columns of the human views.
-HEADER = ["File", "Cheaper", "Savings (NPV)", "Payback year", "Status"]
+HEADER = ["File", "Cheaper", "Savings (NPV)", "Payback", "Status"]
 #: Columns of the CSV view (exact numbers, machine-readable).
 CSV_HEADER = [
     "file",
@@ -39,10 +39,10 @@ def _cells(entry: dict[str, Any]) -> list[str]:
         return [entry["file"], "-", "-", "-", entry["status"]]
     comp = result["comparison"]
     payback = comp["payback_year"]
-    if payback is None:
-        payback_text = "never" if comp["cheaper"] == "buy" else "n/a"
+    if payback is None and comp["cheaper"] != "buy":
+        payback_text = "n/a"
     else:
-        payback_text = str(payback)
+        payback_text = human.payback_short(payback, result.get("start_year"))
     return [
         entry["file"],
         comp["cheaper"],

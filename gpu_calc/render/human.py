@@ -1,8 +1,14 @@
-"""Numbers for people: $10.0B, 1.31 TWh, 350,000 units. JSON and CSV keep exact numbers."""
+"""Numbers for people: $10.0B, 1.31 TWh, 350,000 units, 7.6%. JSON and CSV keep exact numbers.
+
+The one place that says how a number reads: every human view (tables, Markdown, the HTML
+report, charts, the verdict line) formats through these functions. :func:`quantity` formats
+any field or output by the unit in its key; :func:`payback` and :func:`year` say when.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 
 def _scaled(x: float, steps: list[tuple[float, str]], digits: int = 3) -> str:
@@ -105,3 +111,165 @@ def percent(x: float | None) -> str:
     ('10.5%', 'n/a')
     """
     return "n/a" if x is None else f"{x:.1f}%"
+
+
+def share(x: float | None) -> str:
+    """A share given as a fraction, in per cent: ``7.6%``, ``25.0%``, ``0.052%``.
+
+    One decimal from 1% on; two significant figures below, so that small shares do not
+    show as ``0.0%``.
+
+    >>> share(0.0760033), share(0.25), share(0.00052), share(0), share(None)
+    ('7.6%', '25.0%', '0.052%', '0.0%', 'n/a')
+    """
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    pct = x * 100
+    if pct == 0 or abs(pct) >= 1:
+        return f"{pct:,.1f}%"
+    return f"{pct:.2g}%"
+
+
+def ratio(x: float | None) -> str:
+    """How big one figure is beside another: a share below 1 (``2.1%``), else a multiple
+    (``25.3x``).
+
+    >>> ratio(0.020748), ratio(0.8), ratio(25.32), ratio(1.0), ratio(None)
+    ('2.1%', '80.0%', '25.3x', '1.00x', 'n/a')
+    """
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return share(x) if abs(x) < 1 else number(x) + "x"
+
+
+def _whole(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else number(x)
+
+
+#: Last part of a key -> formatter: the unit its name carries (MODEL.md section 1). Longest
+#: suffixes first; names that are shares are listed in :data:`SHARE_NAMES`.
+SUFFIXES: list[tuple[str, Callable[[float], str]]] = [
+    ("_usd_per_kwh", lambda x: f"${x:.4g}/kWh"),
+    ("_usd_per_reference_hour", usd),
+    ("_usd_per_million_tokens", usd),
+    ("_kwh_per_year", energy_kwh),
+    ("_usd_per_kw_month", lambda x: usd(x) + "/kW-month"),
+    ("_usd_per_unit_year", lambda x: usd(x) + "/unit/yr"),
+    ("_usd_per_mw", lambda x: usd(x) + "/MW"),
+    ("_usd_per_year", lambda x: usd(x) + "/yr"),
+    ("_usd_per_server", lambda x: usd(x) + "/server"),
+    ("_usd_per_unit", lambda x: usd(x) + "/unit"),
+    ("_usd", usd),
+    ("_kg_co2e_per_kwh", lambda x: f"{number(x)} kg/kWh"),
+    ("_l_per_kwh", lambda x: f"{number(x)} L/kWh"),
+    ("_per_cm2", lambda x: f"{number(x)} /cm2"),
+    ("_kg_co2e", co2e_kg),
+    ("_w_per_server", lambda x: f"{_whole(x)} W/server"),
+    ("_mm2", lambda x: f"{_whole(x)} mm2"),
+    ("_mm", lambda x: f"{_whole(x)} mm"),
+    ("_mw", lambda x: f"{number(x)} MW"),
+    ("_km", lambda x: f"{number(x)} km"),
+    ("_w", lambda x: f"{_whole(x)} W"),
+    ("_kwh", energy_kwh),
+    ("_l", water_l),
+    ("_kg", co2e_kg),
+    ("_years", lambda x: f"{_whole(x)} yr"),
+    ("_year", lambda x: _whole(x)),
+    ("units", units),
+    ("respins", _whole),
+    ("per_server", _whole),
+]
+#: Fields that are a share of something, written as a fraction (0.25): shown in per cent.
+SHARE_NAMES = frozenset(
+    {"share", "load_factor", "package_yield", "partner_markup", "discount_rate", "die_yield"}
+)
+
+
+def formatter(key: str) -> Callable[[float], str]:
+    """The formatter of a field or output by its key path, from the unit in its name.
+
+    >>> formatter("build.nre.software_usd_per_year")(34040723.0)
+    '$34.0M/yr'
+    >>> formatter("demand.units[4]")(977526.2), formatter("build.share")(0.173991)
+    ('977,527', '17.4%')
+    """
+    name = key.rsplit(".", 1)[-1].split("[", 1)[0]
+    if name in SHARE_NAMES:
+        return share
+    for suffix, fmt in SUFFIXES:
+        if name.endswith(suffix):
+            return fmt
+    return number
+
+
+def quantity(key: str, x: float | None) -> str:
+    """A value of the field or output ``key`` for people, with its unit.
+
+    >>> quantity("buy.unit_price_usd", 25500), quantity("site.pue", 1.082)
+    ('$25.5k', '1.08')
+    >>> quantity("build.chip.wafer_usd", 16098.8), quantity("site.electricity_usd_per_kwh", 0.07564)
+    ('$16.1k', '$0.07564/kWh')
+    >>> quantity("buy.power_w", 700), quantity("build.share", None)
+    ('700 W', 'n/a')
+    """
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    return formatter(key)(x)
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``21st``.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '102nd']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def year(t: int, start_year: int | None = None) -> str:
+    """Year ``t`` of the horizon (0-based, as in the JSON) for people: the calendar year
+    when ``start_year`` (the calendar year of t = 0) is known, else counted from 1.
+
+    >>> year(0), year(2), year(2, start_year=2025)
+    ('1', '3', '2027')
+    """
+    return str(start_year + t) if start_year is not None else str(t + 1)
+
+
+def payback(year_index: int | None, horizon: int, start_year: int | None = None) -> str:
+    """When building pays back, as a phrase for a sentence.
+
+    ``year_index`` is ``comparison.payback_year`` (0-based; None when building never pays
+    back); ``start_year`` is the calendar year of t = 0 when the scenario gives one.
+
+    >>> payback(0, 4)
+    'cheaper from the first year: no payback period'
+    >>> payback(2, 4), payback(2, 4, start_year=2025)
+    ('pays back in year 3 of 4', 'pays back in 2027')
+    >>> payback(None, 4), payback(None, 1)
+    ('does not pay back within 4 years', 'does not pay back within 1 year')
+    """
+    if year_index is None:
+        return f"does not pay back within {horizon} year{'s' if horizon != 1 else ''}"
+    if year_index == 0:
+        return "cheaper from the first year: no payback period"
+    if start_year is not None:
+        return f"pays back in {start_year + year_index}"
+    return f"pays back in year {year_index + 1} of {horizon}"
+
+
+def payback_short(year_index: int | None, start_year: int | None = None) -> str:
+    """When building pays back, for a table cell: ``from the start``, ``year 3``,
+    ``2027`` or ``never``.
+
+    >>> payback_short(0), payback_short(2), payback_short(2, 2025), payback_short(None)
+    ('from the start', 'year 3', '2027', 'never')
+    """
+    if year_index is None:
+        return "never"
+    if year_index == 0:
+        return "from the start"
+    if start_year is not None:
+        return str(start_year + year_index)
+    return f"year {year_index + 1}"

@@ -7,12 +7,15 @@ from typing import Any
 from gpu_calc.render import roadmap
 from gpu_calc.render.rows import (
     PERSPECTIVE_HEADER,
-    PLAN_ROWS,
     YEARLY_HEADER,
+    YEARLY_TITLE,
     difference,
+    for_people,
     perspective_cells,
+    plan_rows,
     signed,
     yearly_cells,
+    yearly_note,
 )
 
 
@@ -33,6 +36,7 @@ def table(header: list[str], rows: list[list[str]], right: set[int] | None = Non
 
 def render(result: dict[str, Any]) -> str:
     """The comparison as Markdown: verdict, plans, silicon, years, perspective."""
+    result = for_people(result)
     buy, build = result["plans"]["buy"], result["plans"]["build"]
     out = [f"## {_escape(result['scenario'])}", "", f"**{result['comparison']['verdict']}**", ""]
     rows = [
@@ -42,7 +46,7 @@ def render(result: dict[str, Any]) -> str:
             fmt(build[key]),
             signed(fmt, difference(buy[key], build[key])),
         ]
-        for key, label, fmt in PLAN_ROWS + roadmap.token_rows(result)
+        for key, label, fmt in plan_rows(result)
     ]
     out += [table(["Metric", "Buy", "Build", "Build - Buy"], rows, {1, 2, 3}), ""]
     if roadmap.is_roadmap(result):
@@ -66,16 +70,18 @@ def render(result: dict[str, Any]) -> str:
         "",
     ]
     years = yearly_cells(result)
+    title, basis = YEARLY_TITLE.split(": ", 1)
     out += [
-        "### Cash flows by year",
+        f"### {title}",
         "",
-        table(
-            list(YEARLY_HEADER),
-            years,
-            set(range(7)),
-        ),
+        basis[0].upper() + basis[1:] + ".",
+        "",
+        table(list(YEARLY_HEADER), years, set(range(len(YEARLY_HEADER)))),
         "",
     ]
+    note = yearly_note(result)
+    if note:
+        out += [note, ""]
     if result["perspective"]:
         per = perspective_cells(result)
         out += [

@@ -9,26 +9,23 @@ from typing import Any
 
 from gpu_calc.render import Format, human
 
+#: Version of this command's JSON shape: raised only if a key is renamed or redefined.
+SCHEMA_VERSION = 1
 
-def _num(x: float) -> str:
-    """Whole numbers as they are (``8``, ``1,000``), others to three figures."""
-    return f"{x:,}" if isinstance(x, int) else human.number(x)
-
-
-#: Key suffix -> formatter of a value for people (exact values go to JSON and CSV).
-_SUFFIXES: list[tuple[str, Any]] = [
-    ("_usd_per_kwh", lambda x: f"${x:.4g}/kWh"),
-    ("_usd_per_mw", lambda x: human.usd(x) + "/MW"),
-    ("_usd_per_year", lambda x: human.usd(x) + "/yr"),
-    ("_usd", human.usd),
-    ("_mm2", lambda x: f"{_num(x)} mm2"),
-    ("_mm", lambda x: f"{_num(x)} mm"),
-    ("_w", lambda x: f"{_num(x)} W"),
-    ("_per_cm2", lambda x: f"{_num(x)} /cm2"),
-    ("_l_per_kwh", lambda x: f"{_num(x)} L/kWh"),
-    ("_kg_co2e_per_kwh", lambda x: f"{_num(x)} kg/kWh"),
-    ("_years", lambda x: f"{_num(x)} yr"),
-]
+#: Unit suffixes a column header drops (its values carry the unit: see human.quantity).
+_UNIT_SUFFIXES = (
+    "_usd_per_kwh",
+    "_usd_per_mw",
+    "_usd_per_year",
+    "_usd",
+    "_mm2",
+    "_mm",
+    "_w",
+    "_per_cm2",
+    "_l_per_kwh",
+    "_kg_co2e_per_kwh",
+    "_years",
+)
 
 
 def value_text(key: str, value: Any) -> str:
@@ -39,10 +36,7 @@ def value_text(key: str, value: Any) -> str:
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    for suffix, fmt in _SUFFIXES:
-        if key.endswith(suffix):
-            return str(fmt(value))
-    return _num(value)
+    return human.quantity(key, value)
 
 
 def header_text(key: str) -> str:
@@ -51,7 +45,7 @@ def header_text(key: str) -> str:
     >>> header_text("electricity_usd_per_kwh"), header_text("chips_per_server")
     ('electricity', 'chips per server')
     """
-    for suffix, _fmt in _SUFFIXES:
+    for suffix in _UNIT_SUFFIXES:
         if key.endswith(suffix) and len(key) > len(suffix):
             key = key[: -len(suffix)]
             break
@@ -135,7 +129,7 @@ def _csv(items: list[dict[str, Any]]) -> str:
 def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) -> str:
     """An overview of many presets: a table per kind (JSON and CSV: every field)."""
     if fmt is Format.json:
-        return json.dumps({"presets": items}, indent=2) + "\n"
+        return json.dumps({"schema_version": SCHEMA_VERSION, "presets": items}, indent=2) + "\n"
     if fmt is Format.csv:
         return _csv(items)
     if fmt is Format.markdown:
@@ -150,7 +144,7 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
     from rich.markup import escape
     from rich.table import Table
 
-    from gpu_calc.render.table import console_for
+    from gpu_calc.render.table import console_for, fits, stacked
 
     console, buffer = console_for(color, width=140)
     for kind, group in _by_kind(items).items():
@@ -158,13 +152,21 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
         table = Table(title=kind.capitalize(), box=box.SIMPLE_HEAVY, title_justify="left")
         for i, name in enumerate(header):
             table.add_column(
-                name,
+                stacked(name),
                 justify="left" if i < 2 else "right",
                 style="bold" if i == 0 else None,
-                no_wrap=i == 0,
+                no_wrap=i != 1,
             )
         for row in rows:
             table.add_row(*(escape(c) for c in row))
+        if not fits(console, table):
+            # too many figures for the terminal: one column per preset instead
+            table = Table(title=kind.capitalize(), box=box.SIMPLE_HEAVY, title_justify="left")
+            table.add_column("name", style="bold", no_wrap=True)
+            for row in rows:
+                table.add_column(escape(row[0]), justify="right", overflow="fold")
+            for j, name in enumerate(header[1:], start=1):
+                table.add_row(name, *(escape(row[j]) for row in rows))
         console.print(table)
     console.print("One preset in full, with sources: gpucalc presets NAME")
     return buffer.getvalue()
@@ -173,7 +175,7 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
 def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
     """One preset with every value, its range and its source."""
     if fmt is Format.json:
-        return json.dumps(item, indent=2) + "\n"
+        return json.dumps({"schema_version": SCHEMA_VERSION, **item}, indent=2) + "\n"
     if fmt is Format.csv:
         return _csv([item])
     header = ["key", "value", "range", "source"]

@@ -12,13 +12,13 @@ from gpu_calc.render import human
 
 
 def year_label(result: dict[str, Any], t: int) -> str:
-    """Year ``t`` as people read it: the calendar year when ``start_year`` is known.
+    """Year ``t`` as people read it (:func:`gpu_calc.render.human.year`): the calendar year
+    when ``start_year`` is known, else counted from 1.
 
     >>> year_label({"start_year": 2024}, 2), year_label({"start_year": None}, 2)
-    ('2026', '2')
+    ('2026', '3')
     """
-    start = result.get("start_year")
-    return str(start + t) if start is not None else str(t)
+    return human.year(t, result.get("start_year"))
 
 
 def is_roadmap(result: dict[str, Any]) -> bool:

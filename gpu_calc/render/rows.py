@@ -55,61 +55,120 @@ def signed(formatter: Callable[[Any], str], x: float | None) -> str:
     return ("+" if x > 0 else "-") + text
 
 
-def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Cash flows per year of both plans and the discounted savings (cumulative too)."""
-    out = []
-    cumulative = 0.0
-    buy = result["plans"]["buy"]["per_year"]
-    build = result["plans"]["build"]["per_year"]
-    savings = result["comparison"]["savings_npv_usd_per_year"]
-    for t in range(result["horizon_years"]):
-        cumulative += savings[t] or 0.0
-        out.append(
-            {
-                "year": t,
-                "buy_capex_usd": buy["hw_capex_usd"][t]
-                + buy["facility_capex_usd"][t]
-                + buy["nre_usd"][t],
-                "buy_opex_usd": buy["opex_usd"][t],
-                "build_capex_usd": build["hw_capex_usd"][t]
-                + build["facility_capex_usd"][t]
-                + build["nre_usd"][t],
-                "build_opex_usd": build["opex_usd"][t],
-                "savings_discounted_usd": savings[t],
-                "cumulative_savings_usd": cumulative,
-            }
-        )
+def plan_rows(result: dict[str, Any]) -> list[tuple[str, str, Callable[[Any], str]]]:
+    """The rows of the side-by-side view: :data:`PLAN_ROWS`, then any other figure both plans
+    carry as one number (a key added later shows up with its name, in the unit its name
+    says)."""
+    from gpu_calc.render.roadmap import TOKEN_ROWS, token_rows
+
+    buy, build = result["plans"]["buy"], result["plans"]["build"]
+    rows = [row for row in PLAN_ROWS + token_rows(result) if row[0] in buy and row[0] in build]
+    known = {key for key, _label, _fmt in PLAN_ROWS + TOKEN_ROWS}
+    for key, value in buy.items():
+        if key in known or key not in build:
+            continue
+        if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+            rows.append((key, key.replace("_", " "), human.formatter(key)))
+    return rows
+
+
+def for_people(result: dict[str, Any]) -> dict[str, Any]:
+    """The comparison as the human views show it: a figure whose inputs were not all given
+    (``plans.<plan>.missing_inputs``, e.g. a fleet length with no ``length_mm``) is n/a,
+    where the JSON keeps MODEL.md's number (a missing length counts 0)."""
+    plans = {}
+    for name, plan in result["plans"].items():
+        missing = plan.get("missing_inputs") or {}
+        plans[name] = {**plan, **dict.fromkeys(missing)} if missing else plan
+    out = {**result, "plans": plans}
+    out["perspective"] = [
+        {**p, "metric_value": None, "ratio": None}
+        if p["metric"] in (result["plans"][p["plan"]].get("missing_inputs") or {})
+        else p
+        for p in result.get("perspective", [])
+    ]
     return out
 
 
-#: Column headings of the cash-flow table (capex includes NRE; savings are discounted).
+def _yearly(plan: dict[str, Any], key: str, t: int) -> float:
+    series = plan["per_year"].get(key)
+    value = series[t] if series is not None else None
+    return 0.0 if value is None else float(value)
+
+
+def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Cash flows of each year: spending as paid (undiscounted), savings discounted.
+
+    ``*_capex_usd`` is hardware plus facility (as ``capex_usd``), ``*_nre_usd`` the chip's
+    NRE paid that year, ``*_opex_usd`` the opex; ``savings_pv_usd`` is the year's discounted
+    savings (``comparison.savings_npv_usd_per_year``, the last year with the residual values)
+    and ``cumulative_savings_pv_usd`` their running sum, which ends at ``savings_npv_usd``.
+    ``year`` is the 0-based index of the JSON.
+    """
+    out = []
+    cumulative = 0.0
+    plans = result["plans"]
+    savings = result["comparison"]["savings_npv_usd_per_year"]
+    for t in range(result["horizon_years"]):
+        cumulative += savings[t] or 0.0
+        row: dict[str, Any] = {"year": t}
+        for name in ("buy", "build"):
+            plan = plans[name]
+            row[f"{name}_capex_usd"] = _yearly(plan, "hw_capex_usd", t) + _yearly(
+                plan, "facility_capex_usd", t
+            )
+            row[f"{name}_nre_usd"] = _yearly(plan, "nre_usd", t)
+            row[f"{name}_opex_usd"] = _yearly(plan, "opex_usd", t)
+        row["savings_pv_usd"] = savings[t]
+        row["cumulative_savings_pv_usd"] = cumulative
+        out.append(row)
+    return out
+
+
+#: Column headings of the cash-flow table: one basis per column, said in the heading
+#: (capex is hardware + facility, as in the plans table; the NRE has its own column).
 YEARLY_HEADER = (
     "Year",
     "Buy capex",
     "Buy opex",
     "Build capex",
+    "Build NRE",
     "Build opex",
-    "Savings (disc.)",
-    "Cumulative",
+    "Savings (PV)",
+    "Cumulative savings (PV)",
 )
+#: The cash-flow table's title: the basis of its columns.
+YEARLY_TITLE = "Cash flows by year: spending as paid, savings at present value (PV)"
 
 
 def yearly_cells(result: dict[str, Any]) -> list[list[str]]:
     """The cash-flow table for people: one row of human numbers per year."""
-    from gpu_calc.render.roadmap import year_label
-
+    start_year = result.get("start_year")
     return [
         [
-            year_label(result, r["year"]),
+            human.year(r["year"], start_year),
             human.usd(r["buy_capex_usd"]),
             human.usd(r["buy_opex_usd"]),
             human.usd(r["build_capex_usd"]),
+            human.usd(r["build_nre_usd"]),
             human.usd(r["build_opex_usd"]),
-            signed(human.usd, r["savings_discounted_usd"]),
-            signed(human.usd, r["cumulative_savings_usd"]),
+            signed(human.usd, r["savings_pv_usd"]),
+            signed(human.usd, r["cumulative_savings_pv_usd"]),
         ]
         for r in yearly_rows(result)
     ]
+
+
+def yearly_note(result: dict[str, Any]) -> str:
+    """What the table leaves out: the residual values the last year's savings include."""
+    buy = result["plans"]["buy"].get("residual_usd") or 0.0
+    build = result["plans"]["build"].get("residual_usd") or 0.0
+    if not buy and not build:
+        return ""
+    return (
+        f"The last year's savings include the residual value at the end (buy "
+        f"{human.usd(buy)}, build {human.usd(build)}), discounted."
+    )
 
 
 def metric_formatter(metric: str) -> Callable[[Any], str]:
@@ -118,21 +177,11 @@ def metric_formatter(metric: str) -> Callable[[Any], str]:
     >>> metric_formatter("energy_it_kwh_per_year")(1.309e9), metric_formatter("bought_units")(3.5e5)
     ('1.31 TWh', '350,000')
     """
-    if metric.endswith("_usd") or "_usd_" in metric:
-        return human.usd
-    if "_kwh" in metric:
-        return human.energy_kwh
-    if metric.endswith("_l"):
-        return human.water_l
-    if metric.endswith("_kg"):
-        return human.co2e_kg
-    if metric.endswith("_units"):
-        return human.units
-    return human.number
+    return human.formatter(metric)
 
 
 #: Column headings of the perspective table.
-PERSPECTIVE_HEADER = ("Reference", "Metric (plan)", "Ours", "Reference value", "Ratio")
+PERSPECTIVE_HEADER = ("Reference", "Metric (plan)", "Ours", "Reference value", "Ours / reference")
 
 
 def perspective_cells(result: dict[str, Any]) -> list[list[str]]:
@@ -146,7 +195,7 @@ def perspective_cells(result: dict[str, Any]) -> list[list[str]]:
                 f"{p['metric']} ({p['plan']})",
                 fmt(p["metric_value"]),
                 fmt(p["value"]),
-                human.number(p["ratio"]) + "x",
+                human.ratio(p["ratio"]),
             ]
         )
     return rows

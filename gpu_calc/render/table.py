@@ -14,12 +14,15 @@ from rich.table import Table
 from gpu_calc.render import roadmap
 from gpu_calc.render.rows import (
     PERSPECTIVE_HEADER,
-    PLAN_ROWS,
     YEARLY_HEADER,
+    YEARLY_TITLE,
     difference,
+    for_people,
     perspective_cells,
+    plan_rows,
     signed,
     yearly_cells,
+    yearly_note,
 )
 
 BUY_STYLE = "cyan"
@@ -55,8 +58,52 @@ def console_for(color: bool, width: int = PIPE_WIDTH) -> tuple[Console, io.Strin
     return console, buffer
 
 
+def stacked(heading: str) -> str:
+    r"""A heading on two lines, split at the space that makes the wider line narrowest, so
+    that a table of many numeric columns fits 80 columns with every heading whole.
+
+    >>> stacked("Cumulative savings (PV)"), stacked("Ours / reference"), stacked("Year")
+    ('Cumulative\nsavings (PV)', 'Ours /\nreference', 'Year')
+    """
+    spaces = [i for i, c in enumerate(heading) if c == " "]
+    if not spaces:
+        return heading
+    cut = min(spaces, key=lambda i: max(i, len(heading) - i - 1))
+    return heading[:cut] + "\n" + heading[cut + 1 :]
+
+
+def fits(console: Console, table: Table) -> bool:
+    """Whether ``table`` fits ``console`` with every cell and heading whole (its narrowest
+    layout is no wider than the console)."""
+    from rich.measure import Measurement
+
+    unbounded = console.options.update_width(100_000)
+    return Measurement.get(console, unbounded, table).minimum <= console.width
+
+
+def dotted(key: str, width: int = 16) -> str:
+    r"""A key path on as many lines as it needs, broken after dots only, each line at most
+    ``width`` characters where its parts allow.
+
+    >>> dotted("build.share"), dotted("site.electricity_usd_per_kwh")
+    ('build.share', 'site.\nelectricity_usd_per_kwh')
+    >>> dotted("build.chip.perf_vs_reference")
+    'build.chip.\nperf_vs_reference'
+    """
+    parts = key.split(".")
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 1 + len(part) <= width:
+            lines[-1] += "." + part
+        else:
+            lines[-1] += "."
+            lines.append(part)
+    return "\n".join(lines)
+
+
 def render(result: dict[str, Any], color: bool = False) -> str:
     """The comparison as tables: plans, silicon, cash flows, perspective and the verdict."""
+    result = for_people(result)
     console, buffer = console_for(color)
     buy = result["plans"]["buy"]
     build = result["plans"]["build"]
@@ -71,7 +118,7 @@ def render(result: dict[str, Any], color: bool = False) -> str:
     plans.add_column("Buy", justify="right", style=BUY_STYLE)
     plans.add_column("Build", justify="right", style=BUILD_STYLE)
     plans.add_column("Build - Buy", justify="right")
-    for key, label, fmt in PLAN_ROWS + roadmap.token_rows(result):
+    for key, label, fmt in plan_rows(result):
         diff = difference(buy[key], build[key])
         plans.add_row(label, fmt(buy[key]), fmt(build[key]), signed(fmt, diff))
     console.print(plans)
@@ -82,32 +129,34 @@ def render(result: dict[str, Any], color: bool = False) -> str:
                 title=roadmap.fleet_title(result, plan), box=box.SIMPLE_HEAVY, title_justify="left"
             )
             for name in roadmap.fleet_header(result, plan):
-                fleet.add_column(name, justify="right")
-            for cells in roadmap.fleet_cells(result, plan):
-                fleet.add_row(*cells)
+                fleet.add_column(stacked(name), justify="right")
+            for cells in roadmap.fleet_cells(result, plan):  # bought on a line of its own
+                fleet.add_row(*(c.replace(" (+", "\n+").rstrip(")") for c in cells))
             console.print(fleet)
     if roadmap.has_nre_timeline(result):
         nre = Table(title=roadmap.NRE_TITLE, box=box.SIMPLE_HEAVY, title_justify="left")
         for name in roadmap.nre_header(result):
-            nre.add_column(name, justify="right")
+            nre.add_column(stacked(name), justify="right")
         for cells in roadmap.nre_cells(result):
             nre.add_row(*cells)
         console.print(nre)
 
     sil = Table(title="In-house chip silicon", box=box.SIMPLE_HEAVY, title_justify="left")
     for i, name in enumerate(roadmap.silicon_header(result)):
-        sil.add_column(name, justify="right" if i else "left")
+        sil.add_column(stacked(name) if i else name, justify="right" if i else "left")
     for cells in roadmap.silicon_cells(result):
         sil.add_row(*cells)
     console.print(sil)
 
     years = Table(
-        title="Cash flows by year (undiscounted capex incl. NRE, opex; savings discounted)",
+        title=YEARLY_TITLE,
+        caption=yearly_note(result) or None,
         box=box.SIMPLE_HEAVY,
         title_justify="left",
+        caption_justify="left",
     )
     for name in YEARLY_HEADER:
-        years.add_column(name, justify="right")
+        years.add_column(stacked(name), justify="right")
     for cells in yearly_cells(result):
         years.add_row(*cells)
     console.print(years)
@@ -115,7 +164,10 @@ def render(result: dict[str, Any], color: bool = False) -> str:
     if result["perspective"]:
         per = Table(title="In perspective", box=box.SIMPLE_HEAVY, title_justify="left")
         for i, name in enumerate(PERSPECTIVE_HEADER):
-            per.add_column(name, justify="left" if i < 2 else "right")
+            if i < 2:
+                per.add_column(name, overflow="fold")
+            else:
+                per.add_column(stacked(name), justify="right", no_wrap=True)
         for cells in perspective_cells(result):
             per.add_row(*cells)
         console.print(per)

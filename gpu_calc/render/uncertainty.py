@@ -38,15 +38,13 @@ def _csv(rows: list[list[Any]]) -> str:
     return buffer.getvalue()
 
 
-def _value(x: float | None) -> str:
-    """A parameter value for people: 6 significant figures, whole numbers from 100,000.
+def _value(key: str, x: float | None) -> str:
+    """A value of the input ``key`` for people, in the unit its name carries.
 
-    >>> _value(34040700.4), _value(0.17399093), _value(None)
-    ('34,040,700', '0.173991', 'n/a')
+    >>> _value("build.nre.software_usd_per_year", 34040700.4), _value("build.share", 0.174)
+    ('$34.0M/yr', '17.4%')
     """
-    if x is None:
-        return "n/a"
-    return f"{x:,.0f}" if abs(x) >= 1e5 else f"{x:.6g}"
+    return human.quantity(key, x)
 
 
 def _signed_usd(x: float | None) -> str:
@@ -162,7 +160,7 @@ SWEEP_OUTPUTS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("savings_npv_usd", "Savings NPV", _signed_usd),
     ("npv_usd_buy", "Buy NPV", human.usd),
     ("npv_usd_build", "Build NPV", human.usd),
-    ("payback_year", "Payback year", lambda x: "none" if x is None else str(int(x))),
+    ("payback_year", "Payback", lambda x: human.payback_short(None if x is None else int(x))),
 ]
 
 
@@ -200,16 +198,17 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
         return _csv(rows)
     header = params + [label for _k, label, _f in SWEEP_OUTPUTS]
     body = [
-        [_value(v) for v in vals] + [f(out[key]) for key, _l, f in SWEEP_OUTPUTS]
+        [_value(p, v) for p, v in zip(params, vals, strict=True)]
+        + [f(out[key]) for key, _l, f in SWEEP_OUTPUTS]
         for vals, out in points
     ]
     grid: tuple[list[str], list[list[str]]] | None = None
     if len(params) == 2:
         savings = result["outputs"]["savings_npv_usd"]
         grid = (
-            [f"{params[0]} \\ {params[1]}"] + [_value(v) for v in result["values"][1]],
+            [f"{params[0]} \\ {params[1]}"] + [_value(params[1], v) for v in result["values"][1]],
             [
-                [_value(v)] + [_signed_usd(x) for x in row]
+                [_value(params[0], v)] + [_signed_usd(x) for x in row]
                 for v, row in zip(result["values"][0], savings, strict=True)
             ],
         )
@@ -223,18 +222,26 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
     from rich import box
     from rich.table import Table
 
+    from gpu_calc.render.table import dotted, stacked
+
     console, buffer = console_for(color)
     console.print(f"[bold]Sweep[/bold] of {', '.join(params)} ({len(points):,} points)")
     if grid:
         g = Table(title="Savings NPV (buy - build)", box=box.SIMPLE_HEAVY, title_justify="left")
-        for i, name in enumerate(grid[0]):
+        corner = f"{dotted(params[0])} \\\n{dotted(params[1])}"
+        for i, name in enumerate([corner, *grid[0][1:]]):
             g.add_column(name, justify="right" if i else "left")
         for row in grid[1]:
             g.add_row(*row)
         console.print(g)
     t = Table(box=box.SIMPLE_HEAVY)
-    for name in header:
-        t.add_column(name, justify="right")
+    for i, name in enumerate(header):
+        if i < len(params) or name != "Payback":  # keys and numbers stay whole
+            t.add_column(
+                dotted(name) if i < len(params) else stacked(name), justify="right", no_wrap=True
+            )
+        else:
+            t.add_column(name, justify="right")
     for row in body:
         t.add_row(*row)
     console.print(t)
@@ -263,8 +270,8 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
     body = [
         [
             b["param"],
-            _value(b["low_value"]),
-            _value(b["high_value"]),
+            _value(b["param"], b["low_value"]),
+            _value(b["param"], b["high_value"]),
             _signed_usd(b["low_usd"]),
             _signed_usd(b["high_usd"]),
             human.usd(b["swing_usd"]),
@@ -278,14 +285,29 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
     from rich import box
     from rich.table import Table
 
-    width = max([110] + [len(b["param"]) + 90 for b in bars])
-    console, buffer = console_for(color, width=width)
+    from gpu_calc.render.table import dotted, fits, stacked
+
+    def tornado_table(bar_width: int, split: bool) -> Table:
+        t = Table(box=box.SIMPLE_HEAVY)
+        t.add_column(header[0], overflow="fold")
+        for name in header[1:]:
+            t.add_column(stacked(name), justify="right", no_wrap=True)
+        if bar_width:
+            t.add_column("", no_wrap=True)
+        for b, row in zip(bars, body, strict=True):
+            bar = "#" * max(0, round(bar_width * b["swing_usd"] / top))
+            name = dotted(row[0]) if split else row[0]
+            t.add_row(name, *row[1:], *([bar] if bar_width else []))
+        return t
+
+    # wide enough for whole keys and bars in a pipe; a terminal narrows it (table_width)
+    console, buffer = console_for(color, width=max([110] + [len(b["param"]) + 90 for b in bars]))
     console.print(f"[bold]Tornado[/bold]: {head}", markup=True)
-    t = Table(box=box.SIMPLE_HEAVY)
-    for i, name in enumerate(header + [""]):
-        t.add_column(name, justify="right" if 0 < i < len(header) else "left", no_wrap=True)
-    for b, row in zip(bars, body, strict=True):
-        t.add_row(*row, "#" * max(0, round(10 * b["swing_usd"] / top)))
+    # the widest layout that fits: whole keys, then keys broken after dots, then no bars
+    for bar_width, split in ((10, False), (10, True), (0, True)):
+        t = tornado_table(bar_width, split)
+        if fits(console, t):
+            break
     console.print(t)
     return buffer.getvalue()
 
@@ -303,8 +325,8 @@ def render_breakeven(result: dict[str, Any], fmt: Format, color: bool = False) -
             [["param", "value", "range_lo", "range_hi"], [result["param"], result["value"], lo, hi]]
         )
     text = (
-        f"Savings NPV is zero at {result['param']} = {_value(result['value'])} "
-        f"(searched {_value(lo)} to {_value(hi)})"
+        f"Savings NPV is zero at {result['param']} = {_value(result['param'], result['value'])} "
+        f"(searched {_value(result['param'], lo)} to {_value(result['param'], hi)})"
     )
     if fmt is Format.markdown:
         return f"## Break-even of {result['param']}\n\n{text}\n"

@@ -11,3 +11,8 @@ with arrays of another shape and calls :func:`gpu_calc.engine.evaluate` once per
 :mod:`.params` holds what they share: finding a parameter by key, clipping values into a
 field's range, and keeping the die on the wafer.
 """
+
+#: Monte Carlo samples when none are asked for: ``simulate``, ``plot`` and ``report`` alike.
+DEFAULT_SAMPLES = 10_000
+#: Monte Carlo seed when none is given.
+DEFAULT_SEED = 0

@@ -54,6 +54,9 @@ from gpu_calc.uncertainty.params import (
 if TYPE_CHECKING:
     import pandas as pd
 
+#: Version of this command's JSON shape: raised only if a key is renamed or redefined.
+SCHEMA_VERSION = 1
+
 #: Values in the first, vectorised scan of the range.
 SCAN_POINTS = 257
 #: Bisection stops when the bracket is this share of the range's width.
@@ -79,7 +82,12 @@ class Breakeven:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``gpucalc breakeven --format json``."""
-        return {"param": self.param, "value": self.value, "range": [self.lo, self.hi]}
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "param": self.param,
+            "value": self.value,
+            "range": [self.lo, self.hi],
+        }
 
 
 def _valid_range(inputs: ModelInputs, field: InputField) -> tuple[float, float]:

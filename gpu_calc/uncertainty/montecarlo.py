@@ -54,6 +54,9 @@ from gpu_calc.uncertainty.params import (
 if TYPE_CHECKING:
     from gpu_calc.frames import SimulationFrames
 
+#: Version of this command's JSON shape: raised only if a key is renamed or redefined.
+SCHEMA_VERSION = 1
+
 Array = NDArray[np.float64]
 
 #: Percentiles reported for every metric (``np.percentile``, linear interpolation).
@@ -146,6 +149,7 @@ class Simulation:
         savings = self.metric("savings_npv_usd")
         edges, counts = self.histogram()
         return {
+            "schema_version": SCHEMA_VERSION,
             "samples": self.samples,
             "seed": self.seed,
             "comparison": {
@@ -255,6 +259,7 @@ def simulate(
     chunk_size: int = 100_000,
     *,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Draw ``samples`` scenarios from the distributions of ``loaded`` and evaluate them.
 
@@ -273,6 +278,9 @@ def simulate(
         Processes (forked; each draws and evaluates one draw block at a time). Runs of one
         block, or where the platform cannot fork, stay in one process. Never changes the
         result; 2 helps on an idle 2-core machine, not on a busy one.
+    progress : callable, optional
+        Called as ``progress(done, samples)`` before the first draw and after each chunk or
+        block evaluated (a command line draws its progress bar with it).
 
     Raises
     ------
@@ -298,10 +306,19 @@ def simulate(
         clipped.setdefault(f"{chip}.die_area_mm2", 0)
     values = np.empty((len(_ROWS), samples))
 
+    done = 0
+
     def collect(start: int, rows: Array, moved: dict[str, int]) -> None:
+        nonlocal done
         values[:, start : start + rows.shape[1]] = rows
         for key, count in moved.items():
             clipped[key] = clipped.get(key, 0) + count
+        done += rows.shape[1]
+        if progress:
+            progress(done, samples)
+
+    if progress:
+        progress(0, samples)
 
     forks = "fork" in mp.get_all_start_methods()
     if workers == 1 or not uncertain or samples <= DRAW_BLOCK or not forks:

@@ -28,6 +28,9 @@ from gpu_calc.uncertainty.params import (
 if TYPE_CHECKING:
     import pandas as pd
 
+#: Version of this command's JSON shape: raised only if a key is renamed or redefined.
+SCHEMA_VERSION = 1
+
 #: Quantiles of the uncertain fields' low and high values.
 LOW_Q, HIGH_Q = 0.1, 0.9
 #: Relative step of every field when nothing is uncertain.
@@ -67,6 +70,7 @@ class Tornado:
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``gpucalc sensitivity --format json``."""
         return {
+            "schema_version": SCHEMA_VERSION,
             "metric": self.metric,
             "base_usd": self.base_usd,
             "method": self.method,

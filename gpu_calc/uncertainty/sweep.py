@@ -45,6 +45,9 @@ from gpu_calc.uncertainty.params import (
 if TYPE_CHECKING:
     import pandas as pd
 
+#: Version of this command's JSON shape: raised only if a key is renamed or redefined.
+SCHEMA_VERSION = 1
+
 Array = NDArray[np.float64]
 
 #: Outputs over the grid, in output order.
@@ -78,6 +81,7 @@ class Sweep:
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``gpucalc sweep --format json``."""
         return {
+            "schema_version": SCHEMA_VERSION,
             "params": list(self.params),
             "values": [list(v) for v in self.values],
             "outputs": {key: _nested(self.outputs[key]) for key in OUTPUTS},

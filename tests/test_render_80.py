@@ -1,0 +1,100 @@
+"""Every table fits an 80-column terminal with each heading whole (no "Cumulati…")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gpu_calc.cli import app
+from gpu_calc.render import table as table_module
+from gpu_calc.render.rows import PERSPECTIVE_HEADER, YEARLY_HEADER
+from tests.conftest import SCENARIOS, SEED
+from tests.test_cli_color import run_on_tty
+
+UNCERTAIN = SCENARIOS / "meta-2025-uncertain.yaml"
+FULL = SCENARIOS / "meta-2024-full-stack.yaml"
+
+
+@pytest.fixture
+def narrow(monkeypatch):
+    """Render as on an 80-column terminal."""
+    monkeypatch.setattr(table_module, "table_width", lambda wanted=110: min(wanted, 80))
+
+
+def _words(*headings: str) -> list[str]:
+    return [w for h in headings for w in h.split()]
+
+
+def _check(text: str, words: list[str], values: list[str]) -> None:
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80, text
+    assert "…" not in text and "..." not in text, text
+    tokens = set(re.findall(r"\S+", text))
+    for word in words:
+        assert word in tokens, f"heading word {word!r} not whole in\n{text}"
+    for value in values:  # the last columns are not cropped
+        assert value in tokens, f"{value!r} missing in\n{text}"
+
+
+CASES = [
+    (
+        ["compare", str(SEED)],
+        [*_words(*YEARLY_HEADER), *_words(*PERSPECTIVE_HEADER), "Build", "-", "Buy"],
+        ["+$1.57B", "+$1.47B", "$475M", "2.1%", "25.3x", "80.0%"],
+    ),
+    (
+        ["compare", str(FULL)],
+        _words(*YEARLY_HEADER),
+        ["+$6.63B", "-$544M", "$15.5B,"],
+    ),
+    (
+        ["simulate", str(UNCERTAIN), "-n", "500"],
+        ["Metric", "P5", "P50", "P95", "Mean"],
+        ["samples"],
+    ),
+    (
+        ["sensitivity", str(UNCERTAIN)],
+        ["Parameter", "Low", "High", "Savings", "at", "low", "high", "Swing"],
+        ["17.4%", "32.6%", "$2.55B", "$1.17B", "$25.5k", "$29.5k"],
+    ),
+    (
+        [
+            "sweep",
+            str(SEED),
+            "-p",
+            "build.share",
+            "-v",
+            "0:1:3",
+            "-p",
+            "site.electricity_usd_per_kwh",
+            "-v",
+            "0.05,0.1",
+        ],
+        ["build.share", "site.", "electricity_usd_per_kwh", "Savings", "NPV", "Payback"],
+        ["never", "start", "$2.49B", "$0.05/kWh", "50.0%"],
+    ),
+    (["batch", str(SCENARIOS)], ["File", "Cheaper", "Savings", "(NPV)", "Status"], ["ok"]),
+    (
+        ["presets"],
+        ["name", "title", "unit", "price", "defect", "density", "electricity", "lifetime"],
+        ["$27.5k", "$0.0806/kWh", "$0.287/kWh", "15"],
+    ),
+    (["presets", "h100-sxm"], ["Key", "Value", "Range", "Source"], ["$27.5k"]),
+    (["validate", str(SEED), "-f", "table"], ["File", "Status", "Message"], ["ok"]),
+]
+
+
+@pytest.mark.parametrize(("args", "words", "values"), CASES, ids=lambda x: None)
+def test_tables_fit_80_columns(runner, narrow, args, words, values):
+    result = runner.invoke(app, args)
+    assert result.exit_code in (0, 1), result.output
+    _check(result.stdout, words, values)
+
+
+def test_compare_on_an_80_column_terminal():
+    """The real thing: a pseudo-terminal 80 columns wide."""
+    code, out = run_on_tty(["compare", str(SEED), "--no-color"], COLUMNS="80")
+    assert code == 0
+    text = out.decode().replace("\r\n", "\n")
+    _check(text, _words(*YEARLY_HEADER, *PERSPECTIVE_HEADER), ["+$1.47B", "2.1%"])
