@@ -114,6 +114,15 @@ def _get(p: Mapping[str, ArrayLike], key: str, default: float | None = None) -> 
     return np.asarray(default, dtype=float)
 
 
+def sample_shape(p: Mapping[str, ArrayLike]) -> tuple[int, ...]:
+    """The shape ``S`` every input broadcasts to: every output has it, whichever input varies.
+
+    >>> sample_shape({"a": 1.0, "b": np.zeros((3, 1)), "c": np.zeros(2)})
+    (3, 2)
+    """
+    return np.broadcast_shapes(*(np.shape(v) for v in p.values()))
+
+
 def demand_units(p: Mapping[str, ArrayLike], horizon_years: int) -> Array:
     """Demand per year, shape ``S + (H,)``, from ``demand.units`` or ``demand.units[t]``."""
     if "demand.units" in p:
@@ -192,6 +201,7 @@ def _plan(
         pue.shape,
         price_kwh.shape,
         np.shape(nre_usd) + (1,),  # NRE alone may vary (a sweep of design_usd)
+        sample_shape(p) + (1,),  # so may any input (a facility lifetime moves only residuals)
     )
 
     def full(x: Array) -> Array:
@@ -284,10 +294,11 @@ def silicon_figures(p: Mapping[str, ArrayLike], yield_model: str = "murphy") -> 
     # A die too large to fit is an input error for base values; a Monte Carlo draw can still
     # land there, so its cost is infinite rather than a division error.
     fits = dies > 0
+    wafer_usd = _get(p, f"{c}.wafer_usd")
     die_usd = np.divide(
-        _get(p, f"{c}.wafer_usd"),
+        wafer_usd,
         np.where(fits, dies, 1.0) * good,
-        out=np.full(np.broadcast(dies, good).shape, np.inf),
+        out=np.full(np.broadcast_shapes(dies.shape, good.shape, wafer_usd.shape), np.inf),
         where=fits & (good > 0),
     )
     price = silicon.chip_unit_price_usd(

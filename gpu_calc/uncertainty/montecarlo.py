@@ -121,8 +121,20 @@ class Simulation:
         return self.values[_ROWS.index(name)]
 
     def histogram(self) -> tuple[Array, NDArray[np.int64]]:
-        """Edges (41) and counts (40) of savings over its range (``np.histogram``)."""
-        counts, edges = np.histogram(self.metric("savings_npv_usd"), bins=HISTOGRAM_BINS)
+        """Edges (41) and counts (40) of savings over its range (``np.histogram``).
+
+        Savings that differ only in their last digits (an input that moves nothing but
+        rounding, e.g. a facility lifetime with no facility) span too narrow a range for 40
+        bins of distinct floats: the bins are then centred on them, each a few units in the
+        last place wide (NumPy's own rule for equal values, +-0.5, where that is wider).
+        """
+        x = self.metric("savings_npv_usd")
+        lo, hi = float(np.min(x)), float(np.max(x))
+        if not np.all(np.diff(np.linspace(lo, hi, HISTOGRAM_BINS + 1)) > 0):
+            mid = lo / 2 + hi / 2
+            half = max(0.5, 4 * HISTOGRAM_BINS * float(np.spacing(abs(mid))))
+            lo, hi = mid - half, mid + half
+        counts, edges = np.histogram(x, bins=HISTOGRAM_BINS, range=(lo, hi))
         return edges, counts
 
     def to_dict(self) -> dict[str, Any]:
