@@ -26,7 +26,7 @@ from gpu_calc.inputs import ModelInputs
 from gpu_calc.results import compare
 from gpu_calc.scenario import Scenario, _unwrap_model, load_file
 from gpu_calc.uncertainty.breakeven import breakeven
-from gpu_calc.uncertainty.montecarlo import Simulation, _ROWS, simulate
+from gpu_calc.uncertainty.montecarlo import _ROWS, Simulation, simulate
 from gpu_calc.uncertainty.sensitivity import tornado
 from gpu_calc.uncertainty.sweep import sweep
 from tests.conftest import SEED
