@@ -57,7 +57,8 @@ class Discovery:
 
 
 def _is_scenario_name(name: str) -> bool:
-    return name.endswith(SUFFIXES) and not name.startswith(".")
+    """``*.yaml`` and ``*.yml`` in any case (``A.YAML`` too), not hidden."""
+    return name.lower().endswith(SUFFIXES) and not name.startswith(".")
 
 
 def _os_error(path: str, exc: OSError, what: str) -> InputError:
@@ -354,6 +355,7 @@ def run(
     sets: Sequence[str] = (),
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    found: Discovery | None = None,
 ) -> BatchReport:
     """Check every scenario file under ``paths``.
 
@@ -369,6 +371,9 @@ def run(
         Worker processes; 1 checks the files in this process, 0 uses every core.
     progress : callable, optional
         Called as ``progress(done, total)`` after each file (and once with ``done=0``).
+    found : Discovery, optional
+        What :func:`discover` found under ``paths``, if the caller already asked (to check
+        its outputs against every file before the work); discovered here otherwise.
 
     Returns
     -------
@@ -376,7 +381,7 @@ def run(
         One result per file, in discovery order whatever ``jobs`` is.
     """
     start = time.perf_counter()
-    found = discover(paths)
+    found = discover(paths) if found is None else found
     work = [(path, error, tuple(expectations), tuple(sets)) for path, error in found.entries]
     total = len(work)
     if progress:

@@ -449,22 +449,19 @@ def parse_yaml(text: str | bytes, source: str = "<string>") -> YamlDocument:
 def read_yaml_file(path: str) -> YamlDocument:
     """Read and parse a YAML file; ``-`` reads standard input.
 
-    Errors (missing file, a directory, no permission, too large) are InputErrors naming it.
+    Errors (missing file, a directory, a FIFO or device, no permission, too large) are
+    InputErrors naming it; only regular files are opened (:func:`gpu_calc.files.open_regular`).
     """
     import sys
 
     if path == "-":
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         return parse_yaml(decode(raw, "<stdin>"), "<stdin>")
-    try:
-        with open(path, "rb") as fh:
+    from gpu_calc.files import open_regular
+
+    with open_regular(path) as fh:
+        try:
             raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a scenario file", path) from None
-    except PermissionError:
-        raise InputError("permission denied: cannot read the file", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path) from None
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", path) from None
     return parse_yaml(decode(raw, path), path)

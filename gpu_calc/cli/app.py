@@ -63,6 +63,9 @@ def _root(
     """Build-vs-buy calculator for AI accelerator fleets."""
     global _debug
     _debug = _debug or debug
+    from gpu_calc.cli import common
+
+    common.forget_inputs()  # each command starts with no inputs read (tests run many)
 
 
 # Commands register themselves on import (one module per command; keep them light:

@@ -30,7 +30,7 @@ def init(
 
     Example: gpucalc init --preset b200 > my.yaml && gpucalc validate my.yaml
     """
-    from pathlib import Path
+    import os
 
     from gpu_calc.starter import missing_keys, starter_text
 
@@ -38,7 +38,7 @@ def init(
         text = starter_text(preset)
     except KeyError as exc:
         fail(f"--preset {preset}: {exc.args[0]}")
-    if output not in (None, "-") and Path(output).exists():
+    if output not in (None, "-") and os.path.lexists(output):
         fail(f"{output}: already exists; remove it or choose another -o (init never overwrites)")
     write_output(text, output)
     for key in missing_keys(preset):
