@@ -26,6 +26,7 @@ from gpu_calc.errors import (
     EXIT_OK,
     InputError,
     InputErrors,
+    first_problems,
     format_path,
 )
 from gpu_calc.expect import Expectation, Outcome
@@ -311,10 +312,11 @@ class BatchReport:
 
     def problem_lines(self) -> list[str]:
         """Every error and failed expectation, one line each, in file order (an error seen
-        in several files, such as a bad ``--expect`` path, once per file)."""
+        in several files, such as a bad ``--expect`` path, once per file); at most
+        ``MAX_PROBLEMS_PER_FILE`` errors of a file, then how many more."""
         out = []
         for r in self.results:
-            out += [str(e) for e in r.errors]
+            out += [str(e) for e in first_problems(r.errors)]
             out += r.failure_lines()
         return out
 
@@ -379,6 +381,12 @@ def run(
     -------
     BatchReport
         One result per file, in discovery order whatever ``jobs`` is.
+
+    Raises
+    ------
+    InputError
+        When ``jobs`` workers (at most one per file) would need more memory than
+        :func:`gpu_calc.limits.memory_limit`, before any work.
     """
     start = time.perf_counter()
     found = discover(paths) if found is None else found
@@ -388,6 +396,10 @@ def run(
         progress(0, total)
     jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
     jobs = min(jobs, total)
+    if jobs > 1:
+        from gpu_calc import limits
+
+        limits.check_workers(jobs)
     results: list[FileResult] = []
     if jobs <= 1:
         for item in work:

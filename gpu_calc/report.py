@@ -130,10 +130,19 @@ def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertain
             note="This scenario has uncertain inputs, but this build of gpucalc has no "
             "uncertainty module: the tornado and the Monte Carlo histogram are left out."
         )
-    return Uncertainty(
-        tornado=tornado(loaded).to_dict(),
-        simulation=simulate(loaded, samples=samples, seed=seed).to_dict(),
-    )
+    out = Uncertainty()
+    notes = []
+    # inputs so extreme that a figure overflows give no tornado or histogram: said in words
+    try:
+        out.tornado = tornado(loaded).to_dict()
+    except InputError as exc:
+        notes.append(f"No tornado: {exc.message}.")
+    try:
+        out.simulation = simulate(loaded, samples=samples, seed=seed).to_dict()
+    except InputError as exc:
+        notes.append(f"No Monte Carlo: {exc.message}.")
+    out.note = " ".join(notes)
+    return out
 
 
 # --------------------------------------------------------------------------- inputs
@@ -342,6 +351,8 @@ def _uncertainty(u: Uncertainty) -> str:
             f'<p class="note">{esc(u.note)}</p>\n</section>\n'
         )
     parts = ['<section id="uncertainty" class="page-break">\n<h2>Uncertainty</h2>\n']
+    if u.note:
+        parts.append(f'<p class="note">{esc(u.note)}</p>\n')
     if u.simulation is not None:
         sim = u.simulation
         stats = sim["comparison"]["savings_npv_usd"]

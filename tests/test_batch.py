@@ -511,7 +511,8 @@ def test_junit_survives_control_characters_and_gives_times() -> None:
     root = ET.fromstring(junit.render(report))
     case = root.find("testsuite/testcase")
     assert case.get("name") == "odd\ufffd.yaml"
-    assert case.find("error").text == "odd\ufffd.yaml: bad \ufffd byte"
+    # the file name as printed (escaped), the message's control character replaced
+    assert case.find("error").text == "odd\\x01.yaml: bad \ufffd byte"
     assert root.get("time") == "1.235"
 
 

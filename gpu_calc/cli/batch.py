@@ -227,6 +227,14 @@ def batch(
     if report_dir is not None:
         _check_report_dir(report_dir, inputs)
 
+    jobs_used = min(jobs or os.cpu_count() or 1, len(found.entries))
+    if jobs_used > 1:  # refused before the progress bar starts
+        from gpu_calc import limits
+
+        try:
+            limits.check_workers(jobs_used)
+        except InputError as exc:
+            fail(exc)
     bar, advance = _progress_bar()
     with bar:
         report = lib.run(paths, expectations, sets or [], jobs=jobs, progress=advance, found=found)
@@ -246,7 +254,7 @@ def batch(
 
     problems = report.problem_lines()
     if problems:
-        n = len(problems)
+        n = sum(len(r.errors) + len(r.failures) for r in report.results)
         message(f"gpucalc batch: {n} problem{'s' if n != 1 else ''}:")
         for line in problems:
             message(line)

@@ -85,8 +85,14 @@ def problem_line(problem: str | InputError) -> str:
 def fail(
     problems: Sequence[str | InputError] | str | InputError, code: int = EXIT_INPUT_ERROR
 ) -> NoReturn:
-    """Print one line per problem on stderr and exit (2: invalid input)."""
+    """Print one line per problem on stderr (the first few of each file, then how many
+    more) and exit (2: invalid input)."""
+    from gpu_calc.errors import first_problems
+
     items = [problems] if isinstance(problems, str | InputError) else problems
+    errors = [item for item in items if isinstance(item, InputError)]
+    if len(errors) == len(items):
+        items = first_problems(errors)
     for item in items:
         message(problem_line(item))
     raise typer.Exit(code)

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from gpu_calc import limits
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
@@ -258,8 +259,9 @@ def simulate(
     ValueError
         When ``samples``, ``seed``, ``chunk_size`` or ``workers`` is out of range.
     InputError
-        When some draw still gives a non-finite result (should not happen: draws are
-        clipped into range and dies kept on the wafer).
+        When the run would need more memory than :func:`gpu_calc.limits.memory_limit`
+        (before any work), or when some draw gives a non-finite result (inputs so large
+        that a figure overflows).
     """
     if samples < 1:
         raise ValueError(f"samples must be >= 1, got {samples}")
@@ -271,6 +273,12 @@ def simulate(
         raise ValueError(f"workers must be >= 1, got {workers}")
     inputs = ModelInputs.from_scenario(loaded)
     uncertain = inputs.uncertain()
+    forks = "fork" in mp.get_all_start_methods()
+    parallel = workers > 1 and bool(uncertain) and samples > DRAW_BLOCK and forks
+    asked, workers = workers, min(workers, -(-samples // DRAW_BLOCK)) if parallel else 1
+    limits.check_simulation(
+        samples, inputs.horizon_years, len(uncertain), chunk_size, workers, asked
+    )
     job = _Job(inputs, dict(inputs.base()), uncertain, seed)
     clipped = dict.fromkeys(uncertain, 0)
     if job.check_area:
@@ -282,8 +290,7 @@ def simulate(
         for key, count in moved.items():
             clipped[key] += count
 
-    forks = "fork" in mp.get_all_start_methods()
-    if workers == 1 or not uncertain or samples <= DRAW_BLOCK or not forks:
+    if not parallel:
         streams = _Streams(seed)
         for start in range(0, samples, chunk_size):
             stop = min(start + chunk_size, samples)
