@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -55,25 +56,41 @@ def signed(formatter: Callable[[Any], str], x: float | None) -> str:
     return ("+" if x > 0 else "-") + text
 
 
+def total(*values: float | None) -> float | None:
+    """The sum, or None when a value is missing (null in JSON: it overflowed) or the sum
+    overflows: a figure too large to compute is shown as n/a, never as a wrong number.
+
+    >>> total(1.0, 2.0), total(1.0, None), total(1e308, 1e308)
+    (3.0, None, None)
+    """
+    if any(v is None for v in values):
+        return None
+    try:
+        out = math.fsum(values)  # type: ignore[arg-type]
+    except OverflowError:
+        return None
+    return out if math.isfinite(out) else None
+
+
 def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Cash flows per year of both plans and the discounted savings (cumulative too)."""
     out = []
-    cumulative = 0.0
+    cumulative: float | None = 0.0
     buy = result["plans"]["buy"]["per_year"]
     build = result["plans"]["build"]["per_year"]
     savings = result["comparison"]["savings_npv_usd_per_year"]
     for t in range(result["horizon_years"]):
-        cumulative += savings[t] or 0.0
+        cumulative = total(cumulative, savings[t])
         out.append(
             {
                 "year": t,
-                "buy_capex_usd": buy["hw_capex_usd"][t]
-                + buy["facility_capex_usd"][t]
-                + buy["nre_usd"][t],
+                "buy_capex_usd": total(
+                    buy["hw_capex_usd"][t], buy["facility_capex_usd"][t], buy["nre_usd"][t]
+                ),
                 "buy_opex_usd": buy["opex_usd"][t],
-                "build_capex_usd": build["hw_capex_usd"][t]
-                + build["facility_capex_usd"][t]
-                + build["nre_usd"][t],
+                "build_capex_usd": total(
+                    build["hw_capex_usd"][t], build["facility_capex_usd"][t], build["nre_usd"][t]
+                ),
                 "build_opex_usd": build["opex_usd"][t],
                 "savings_discounted_usd": savings[t],
                 "cumulative_savings_usd": cumulative,

@@ -98,11 +98,21 @@ class _Streams:
 def stats(x: Array) -> dict[str, float]:
     """P5, P50, P95 (``np.percentile``, linear) and the mean of ``x``.
 
+    The mean of values near the largest float is taken of the values scaled down, so that
+    their sum cannot overflow.
+
     >>> stats(np.arange(101.0))
     {'p5': 5.0, 'p50': 50.0, 'p95': 95.0, 'mean': 50.0}
+    >>> stats(np.array([1.5e308, 1.7e308]))["mean"]
+    1.6e+308
     """
     p5, p50, p95 = np.percentile(x, PERCENTILES)
-    return {"p5": float(p5), "p50": float(p50), "p95": float(p95), "mean": float(np.mean(x))}
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(np.mean(x))
+    if not np.isfinite(mean) and np.isfinite(x).all():
+        scale = float(np.max(np.abs(x)))
+        mean = float(np.mean(x / scale)) * scale
+    return {"p5": float(p5), "p50": float(p50), "p95": float(p95), "mean": mean}
 
 
 @dataclass
