@@ -13,6 +13,7 @@ from gpu_calc.cli.common import (
     OutputOption,
     SetOption,
     emit,
+    fail,
     load,
 )
 from gpu_calc.render import Format
@@ -28,9 +29,13 @@ def compare(
     no_color: NoColorOption = False,
 ) -> None:
     """Compare buying accelerators with building part of the fleet in-house."""
+    from gpu_calc.expect import path_problems
     from gpu_calc.render import render_comparison
     from gpu_calc.results import compare as run
 
     loaded = load(file, sets, output)
     result = run(loaded).to_dict()
+    problems = path_problems(loaded, result)
+    if problems:  # an expect: block batch would refuse
+        fail(problems)
     emit(render_comparison, result, fmt, output, no_color)

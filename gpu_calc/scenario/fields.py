@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
-from gpu_calc.distributions import DIST_NAMES, Bounds, Distribution, base_value
+from gpu_calc.distributions import DIST_NAMES, Bounds, Distribution, base_value, round_half_up
 from gpu_calc.yamlio import shown
 
 #: Longest horizon accepted: the engine's arrays grow with it, and no plan looks further.
@@ -117,8 +117,12 @@ def _checker(bounds: Bounds) -> Any:
             )
             if any(not math.isfinite(p) for p in params):
                 raise ValueError("a distribution's parameters must be finite numbers")
-        base = base_value(value)
+        base = written = base_value(value)
+        if bounds.integer:  # integer fields are checked after rounding (MODEL.md section 7)
+            base = float(round_half_up(base))
         problem = bounds.problem(base)
+        if problem and base != written:
+            problem += f" ({written:g} rounds to {base:g})"
         if problem:
             if hasattr(value, "base"):
                 raise ValueError(
