@@ -507,7 +507,7 @@ def _hide_non_breaks(text: str) -> tuple[str, Any]:
     and the function that puts them back into a string."""
     if not any(c in text for c in _NON_BREAKS):
         return text, lambda t: t
-    stand_ins = []
+    stand_ins: list[str] = []
     code = 0xF8FF
     while len(stand_ins) < len(_NON_BREAKS):
         if chr(code) not in text:

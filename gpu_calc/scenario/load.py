@@ -93,7 +93,7 @@ def _texts(data: Any, doc: YamlDocument, model: Any, path: tuple[str | int, ...]
     and control characters in any text field are refused (a list of InputError)."""
     from gpu_calc.scenario.messages import _unwrap_model
 
-    errors = []
+    errors: list[Any] = []
     if not isinstance(data, dict) or model is None:
         return errors
     for key, info in model.model_fields.items():
