@@ -26,6 +26,7 @@ from gpu_calc.errors import (
     EXIT_OK,
     InputError,
     InputErrors,
+    first_problems,
     format_path,
 )
 from gpu_calc.expect import Expectation, Outcome
@@ -57,7 +58,8 @@ class Discovery:
 
 
 def _is_scenario_name(name: str) -> bool:
-    return name.endswith(SUFFIXES) and not name.startswith(".")
+    """``*.yaml`` and ``*.yml`` in any case (``A.YAML`` too), not hidden."""
+    return name.lower().endswith(SUFFIXES) and not name.startswith(".")
 
 
 def _os_error(path: str, exc: OSError, what: str) -> InputError:
@@ -310,10 +312,11 @@ class BatchReport:
 
     def problem_lines(self) -> list[str]:
         """Every error and failed expectation, one line each, in file order (an error seen
-        in several files, such as a bad ``--expect`` path, once per file)."""
+        in several files, such as a bad ``--expect`` path, once per file); at most
+        ``MAX_PROBLEMS_PER_FILE`` errors of a file, then how many more."""
         out = []
         for r in self.results:
-            out += [str(e) for e in r.errors]
+            out += [str(e) for e in first_problems(r.errors)]
             out += r.failure_lines()
         return out
 
@@ -354,6 +357,7 @@ def run(
     sets: Sequence[str] = (),
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    found: Discovery | None = None,
 ) -> BatchReport:
     """Check every scenario file under ``paths``.
 
@@ -369,20 +373,33 @@ def run(
         Worker processes; 1 checks the files in this process, 0 uses every core.
     progress : callable, optional
         Called as ``progress(done, total)`` after each file (and once with ``done=0``).
+    found : Discovery, optional
+        What :func:`discover` found under ``paths``, if the caller already asked (to check
+        its outputs against every file before the work); discovered here otherwise.
 
     Returns
     -------
     BatchReport
         One result per file, in discovery order whatever ``jobs`` is.
+
+    Raises
+    ------
+    InputError
+        When ``jobs`` workers (at most one per file) would need more memory than
+        :func:`gpu_calc.limits.memory_limit`, before any work.
     """
     start = time.perf_counter()
-    found = discover(paths)
+    found = discover(paths) if found is None else found
     work = [(path, error, tuple(expectations), tuple(sets)) for path, error in found.entries]
     total = len(work)
     if progress:
         progress(0, total)
     jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
     jobs = min(jobs, total)
+    if jobs > 1:
+        from gpu_calc import limits
+
+        limits.check_workers(jobs)
     results: list[FileResult] = []
     if jobs <= 1:
         for item in work:

@@ -32,7 +32,8 @@ Z90 = 1.2815515655446004
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: a parameter is a number, never the boolean true or the text "1"
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     def base(self) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -54,8 +55,9 @@ class Normal(_Dist):
     mean_: float = Field(alias="mean")
     sd: float = Field(ge=0)
 
+    # ``mean`` is its only name in a file: ``mean_`` is an unknown key like any other
     model_config = ConfigDict(
-        extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True
+        extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=False, strict=True
     )
 
     def base(self) -> float:

@@ -26,6 +26,18 @@ def format_path(path: Sequence[str | int]) -> str:
     return out
 
 
+def printable(text: str) -> str:
+    r"""``text`` with control and other unprintable characters escaped, so that a file name
+    cannot move the cursor, retitle the terminal or split a line.
+
+    >>> printable("a\x1b]0;x\x07b.yaml"), printable("ok é.yaml")
+    ('a\\x1b]0;x\\x07b.yaml', 'ok é.yaml')
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 @dataclass
 class InputError(Exception):
     """A problem in the user's input, with where it is.
@@ -45,7 +57,7 @@ class InputError(Exception):
     def __str__(self) -> str:
         parts = []
         if self.file is not None:
-            where = self.file
+            where = printable(self.file)
             if self.line is not None:
                 where += f":{self.line}"
                 if self.col is not None:
@@ -55,6 +67,39 @@ class InputError(Exception):
             parts.append(format_path(self.path))
         parts.append(self.message)
         return ": ".join(parts)
+
+
+#: Problems printed per file; the rest are counted in one line (a file of 50,000 bad values
+#: is fixed from its first few). JSON outputs keep every problem.
+MAX_PROBLEMS_PER_FILE = 10
+
+
+def first_problems(
+    problems: Sequence[InputError], limit: int = MAX_PROBLEMS_PER_FILE
+) -> list[InputError]:
+    """The first ``limit`` problems of each file, then one ``... and N more`` line for it.
+
+    >>> lines = first_problems([InputError(f"bad {i}", "a.yaml", i + 1) for i in range(12)], 2)
+    >>> [str(e) for e in lines]
+    ['a.yaml:1: bad 0', 'a.yaml:2: bad 1', 'a.yaml: ... and 10 more problems']
+    """
+    out: list[InputError] = []
+    shown: dict[str | None, int] = {}
+    hidden: dict[str | None, int] = {}
+    for problem in problems:
+        n = shown.get(problem.file, 0)
+        if n < limit:
+            out.append(problem)
+            shown[problem.file] = n + 1
+        else:
+            if problem.file not in hidden:
+                out.append(InputError("", problem.file))  # placeholder, filled in below
+            hidden[problem.file] = hidden.get(problem.file, 0) + 1
+    for i, problem in enumerate(out):
+        if problem.message == "" and problem.file in hidden:
+            n = hidden[problem.file]
+            out[i] = InputError(f"... and {n:,} more problem{'s' if n != 1 else ''}", problem.file)
+    return out
 
 
 def problem_line(problem: str | InputError) -> str:

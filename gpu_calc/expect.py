@@ -175,6 +175,19 @@ def from_scenario(loaded: Any) -> list[Expectation]:
     return out
 
 
+def path_problems(loaded: Any, result: dict[str, Any]) -> list[InputError]:
+    """The ``expect:`` entries of ``loaded`` whose path names no value of ``result`` (the
+    ``compare --format json`` output): what ``batch`` reports, for ``compare`` and
+    ``validate`` too."""
+    problems = []
+    for e in from_scenario(loaded):
+        try:
+            resolve(result, e)
+        except InputError as exc:
+            problems.append(exc)
+    return problems
+
+
 # --------------------------------------------------------------------------- paths
 
 

@@ -19,12 +19,15 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gpu_calc import __version__
 from gpu_calc.errors import InputError, InputErrors, format_path
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from gpu_calc.files import Inputs
 
 #: Monte Carlo samples and seed of a report's uncertainty section (those of ``simulate``).
 REPORT_SAMPLES = DEFAULT_SAMPLES
@@ -128,10 +131,19 @@ def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertain
             note="This scenario has uncertain inputs, but this build of gpucalc has no "
             "uncertainty module: the tornado and the Monte Carlo histogram are left out."
         )
-    return Uncertainty(
-        tornado=tornado(loaded).to_dict(),
-        simulation=simulate(loaded, samples=samples, seed=seed).to_dict(),
-    )
+    out = Uncertainty()
+    notes = []
+    # inputs so extreme that a figure overflows give no tornado or histogram: said in words
+    try:
+        out.tornado = tornado(loaded).to_dict()
+    except InputError as exc:
+        notes.append(f"No tornado: {exc.message}.")
+    try:
+        out.simulation = simulate(loaded, samples=samples, seed=seed).to_dict()
+    except InputError as exc:
+        notes.append(f"No Monte Carlo: {exc.message}.")
+    out.note = " ".join(notes)
+    return out
 
 
 # --------------------------------------------------------------------------- inputs
@@ -406,6 +418,8 @@ def _uncertainty(u: Uncertainty) -> str:
             f'<p class="note">{esc(u.note)}</p>\n</section>\n'
         )
     parts = ['<section id="uncertainty" class="page-break">\n<h2>Uncertainty</h2>\n']
+    if u.note:
+        parts.append(f'<p class="note">{esc(u.note)}</p>\n')
     if u.simulation is not None:
         sim = u.simulation
         stats = sim["comparison"]["savings_npv_usd"]
@@ -579,12 +593,93 @@ def _error_lines(error: BaseException | str | Sequence[InputError]) -> list[str]
     return [str(error)]
 
 
+#: The mark of a page gpucalc wrote (its ``<meta name="generator">``): such a file in a
+#: ``--report-dir`` may be replaced by a new run; any other file is kept unless asked.
+GENERATOR_MARK = b'<meta name="generator" content="gpucalc'
+
+
+def _written_by_gpucalc(path: Path) -> bool:
+    """Whether ``path`` is a regular file (not a symlink) whose head has GENERATOR_MARK."""
+    import os
+    import stat
+
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as fh:
+        return GENERATOR_MARK in fh.read(4096)
+
+
+def plan_report_dir(
+    directory: str | Path, names: Sequence[str], inputs: Inputs | None = None, replace: bool = False
+) -> list[Path]:
+    """Check that ``names`` may be written in ``directory``; return those that exist (and
+    will be replaced).
+
+    A name that exists may be replaced when gpucalc wrote it (a report of an earlier run),
+    or with ``replace``; a symlink is never followed (with ``replace`` the link itself is
+    replaced), and a directory, device or FIFO is never replaced, nor is an input.
+
+    Raises
+    ------
+    OutputError
+        Naming every file it refuses to replace, before anything is written.
+    """
+    import os
+    import stat
+
+    from gpu_calc.files import OutputError
+
+    out = Path(directory)
+    existing: list[Path] = []
+    refused: list[str] = []
+    for name in names:
+        target = out / name
+        try:
+            st = os.lstat(target)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        if inputs is not None and inputs.which(str(target)) is not None:
+            raise OutputError(f"refusing to overwrite an input, {target}")
+        mine = _written_by_gpucalc(target)
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            raise OutputError(f"{target} is in the way (not a regular file); move it away")
+        if not mine and not replace:
+            refused.append(name + (" (a symlink)" if stat.S_ISLNK(st.st_mode) else ""))
+        existing.append(target)
+    if refused:
+        more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+        listed = ", ".join(refused[:5]) + more
+        raise OutputError(
+            f"refusing to replace files gpucalc did not write: {listed} "
+            "(move them away, choose another folder, or add --replace-reports)"
+        )
+    return existing
+
+
+def report_names(paths: Sequence[str]) -> list[str]:
+    """The file name of each scenario's report, in order (``index.html`` is the index's)."""
+    taken: set[str] = set()
+    return [_report_name(path, taken) for path in paths]
+
+
 def write_report_dir(
     results: Sequence[tuple[str, LoadedScenario | BaseException | str | Sequence[InputError]]],
     directory: str | Path,
     samples: int = REPORT_SAMPLES,
     seed: int = REPORT_SEED,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    inputs: Inputs | None = None,
+    replace: bool = False,
+    replaced: list[Path] | None = None,
 ) -> list[Path]:
     """Write one report per scenario and an ``index.html`` linking them with a summary.
 
@@ -602,18 +697,34 @@ def write_report_dir(
         Monte Carlo samples and seed for scenarios with uncertain fields.
     progress : callable, optional
         Called as ``progress(done, total)`` before the first file and after each one.
+    inputs : Inputs, optional
+        Files that must not be written (the scenarios read).
+    replace : bool
+        Also replace files gpucalc did not write (see :func:`plan_report_dir`).
+    replaced : list, optional
+        Receives the paths of the files that existed and were replaced.
 
     Returns
     -------
     list of Path
         The files written, the index last.
+
+    Raises
+    ------
+    OutputError
+        When a file may not be replaced (nothing is written then), or cannot be written.
     """
+    from gpu_calc.files import write_file
     from gpu_calc.render import human
     from gpu_calc.results import compare
 
     out = Path(directory)
+    valid = [path for path, item in results if isinstance(item, LoadedScenario)]
+    names = iter(report_names(valid))
+    existing = plan_report_dir(out, [*report_names(valid), "index.html"], inputs, replace)
+    if replaced is not None:
+        replaced.extend(existing)
     out.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
     written: list[Path] = []
     rows = []
     if progress:
@@ -628,9 +739,9 @@ def write_report_dir(
                 f'<ul class="errors">{lines}</ul></td></tr>'
             )
             continue
-        name = _report_name(path, taken)
+        name = next(names)
         target = out / name
-        target.write_text(render_report(item, samples, seed), encoding="utf-8")
+        write_file(str(target), render_report(item, samples, seed), inputs, follow=False)
         written.append(target)
         data = compare(item).to_dict()
         comp = data["comparison"]
@@ -659,6 +770,6 @@ def write_report_dir(
     if progress:
         progress(len(results), len(results))
     index = out / "index.html"
-    index.write_text(_page("gpucalc reports", body), encoding="utf-8")
+    write_file(str(index), _page("gpucalc reports", body), inputs, follow=False)
     written.append(index)
     return written

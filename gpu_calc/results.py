@@ -119,7 +119,9 @@ def verdict(outcome: Outcome, start_year: int | None = None) -> str:
     pct = float(outcome.savings_pct)
     h = outcome.horizon_years
     years = f"{h} year{'s' if h != 1 else ''}"
-    pct_text = "" if math.isnan(pct) else f" ({abs(pct):.1f}%)"
+    pct_text = "" if not math.isfinite(pct) else f" ({abs(pct):.1f}%)"
+    if not math.isfinite(savings):
+        return f"No verdict: the savings over {years} are too large to compute (a figure overflows)"
     if savings > 0:
         pay = _year(outcome.payback_year)
         when = f"; {payback(pay, h, start_year)}" if pay is not None else ""

@@ -289,6 +289,8 @@ def scenario_schema() -> dict[str, Any]:
     from gpu_calc.scenario import Scenario
 
     raw = Scenario.model_json_schema(by_alias=True)
+    # top-level keys starting with x- are ignored: anchor holders, as in Compose files
+    raw["patternProperties"] = {"^x-": {}}
     defs = raw.pop("$defs", {})
     models = _models()
     for name, node in [("Scenario", raw), *defs.items()]:

@@ -49,11 +49,17 @@ def validate_file(path: str, sets: list[str] | None = None) -> FileReport:
 
     name = "<stdin>" if path == "-" else path  # as error messages name it
     try:
-        load_file(path, sets or [])
+        loaded = load_file(path, sets or [])
     except InputErrors as exc:
         return FileReport(name, list(exc.errors))
     except InputError as exc:  # pragma: no cover - load_file wraps these; kept for safety
         return FileReport(name, [exc])
+    if loaded.scenario.expect:
+        # an expect: path must name an output: the only check that needs the outputs
+        from gpu_calc.expect import path_problems
+        from gpu_calc.results import compare
+
+        return FileReport(name, path_problems(loaded, compare(loaded).to_dict()))
     return FileReport(name)
 
 

@@ -79,6 +79,9 @@ class YamlDocument:
     marks: dict[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict)
     #: key paths set on the command line (``--set key=value``), with the text given
     overrides: dict[tuple[str | int, ...], str] = field(default_factory=dict)
+    #: the text as written of every value YAML read as a number, boolean or null (``2024``
+    #: for ``name: 2024``, ``1e-400`` for a number that became 0)
+    texts: dict[tuple[str | int, ...], str] = field(default_factory=dict)
 
     def mark(self, path: tuple[str | int, ...]) -> tuple[int, int] | None:
         """Place of ``path``, or of its nearest ancestor that has one."""
@@ -157,8 +160,9 @@ def decode(raw: bytes, source: str) -> str:
         ) from None
 
 
-def _check_events(text: str, source: str) -> None:
-    """Bound depth, aliases and documents before anything is built."""
+def _check_events(text: str, source: str) -> int:
+    """Bound depth, aliases and documents before anything is built; return the number of
+    alias uses."""
     depth = 0
     aliases = 0
     documents = 0
@@ -189,6 +193,7 @@ def _check_events(text: str, source: str) -> None:
                     event.start_mark,
                     "more than one YAML document ('---'); put one scenario in each file",
                 )
+    return aliases
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], source: str) -> int:
@@ -293,6 +298,7 @@ class _Builder:
     def __init__(self, source: str):
         self.source = source
         self.marks: dict[tuple[str | int, ...], tuple[int, int]] = {}
+        self.texts: dict[tuple[str | int, ...], str] = {}
 
     def _err(
         self, node: yaml.Node, message: str, path: tuple[str | int, ...], at_node: bool = False
@@ -326,25 +332,44 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> Any:
         tag, value = node.tag, node.value
         if tag == _TAG + "null":
+            self.texts[path] = value
             return None
         if tag == _TAG + "bool":
+            self.texts[path] = value
+            if value.lower() not in ("true", "false"):  # !!bool yes
+                raise self._err(node, f"'{shown(value)}' is not true or false", path)
             return value.lower() == "true"
         if tag == _TAG + "int":
+            self.texts[path] = value
             digits = value.replace("_", "")
-            try:
-                if digits.startswith("0o"):
-                    return int(digits[2:], 8)
-                if digits.startswith("0x"):
-                    return int(digits[2:], 16)
-                return int(digits)
-            except ValueError:  # more digits than Python converts (about 4,300)
+            base, body = (
+                (8, digits[2:])
+                if digits.startswith("0o")
+                else (16, digits[2:])
+                if digits.startswith("0x")
+                else (10, digits)
+            )
+            if not re.fullmatch(r"[-+]?[0-9a-fA-F]+", body):  # !!int 1.5, 0x_, !!int abc
                 raise self._err(
                     node,
-                    f"a number of {len(digits):,} digits is too large "
-                    "(the largest number is about 1.8e308)",
+                    f"'{shown(value)}' is not a whole number (write digits, e.g. 2, 0x1F or 0o17)",
                     path,
+                )
+            try:
+                return int(body, base)
+            except ValueError:  # a digit the base lacks, or more than Python converts
+                if base == 10 and body.lstrip("+-").isdigit():
+                    raise self._err(
+                        node,
+                        f"a number of {len(body.lstrip('+-')):,} digits is too large "
+                        "(the largest number is about 1.8e308)",
+                        path,
+                    ) from None
+                raise self._err(
+                    node, f"'{shown(value)}' is not a whole number in base {base}", path
                 ) from None
         if tag == _TAG + "float":
+            self.texts[path] = value
             lowered = value.lower()
             if lowered.endswith(".nan"):
                 return math.nan
@@ -369,6 +394,7 @@ class _Builder:
         out: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         merged: dict[str, Any] = {}
+        merged_marks: dict[str, tuple[dict[Any, tuple[int, int]], dict[Any, str]]] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 sources = (
@@ -379,8 +405,18 @@ class _Builder:
                         raise self._err(
                             src, "'<<' merges only mappings (write <<: *name)", path, True
                         )
+                    before = dict(self.marks), dict(self.texts)
                     for k, v in self._mapping(src, path).items():
-                        merged.setdefault(k, v)
+                        if k not in merged:
+                            merged[k] = v
+                            inside = path + (k,)
+                            merged_marks[k] = (
+                                {p: m for p, m in self.marks.items() if p[: len(inside)] == inside},
+                                {p: t for p, t in self.texts.items() if p[: len(inside)] == inside},
+                            )
+                    # the marks of a merged mapping are where its values are written (the
+                    # anchor), kept below for the keys this mapping does not give itself
+                    self.marks, self.texts = before
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self._err(
@@ -400,7 +436,10 @@ class _Builder:
             self.marks[path + (key,)] = (line, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, path + (key,))
         for k, v in merged.items():
-            out.setdefault(k, v)
+            if k not in out:
+                out[k] = v
+                self.marks.update(merged_marks[k][0])
+                self.texts.update(merged_marks[k][1])
         return out
 
 
@@ -424,47 +463,113 @@ def parse_yaml(text: str | bytes, source: str = "<string>") -> YamlDocument:
     elif len(text) > MAX_BYTES:
         raise _too_large(source)
     _check_chars(text, source)
-    try:
-        _check_events(text, source)
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        message, mark = _yaml_message(exc)
-        where = exc.problem_mark
-        if where is not None and _char_at(text, where.line, where.column) == "\t":
-            message, mark = _TAB, where
-        raise _mark_error(source, mark, message) from None
-    except yaml.YAMLError as exc:
-        raise InputError(_yaml_message(exc)[0], source) from None
-    except RecursionError:  # pragma: no cover - depth is bounded before composing
-        raise InputError(f"nested more than {MAX_DEPTH} levels deep", source) from None
+    text, restore = _hide_non_breaks(text)
+    for _ in range(MAX_TAB_FIXES):
+        try:
+            aliases = _check_events(text, source)
+            root = yaml.compose(text, Loader=_Loader)
+            break
+        except yaml.MarkedYAMLError as exc:
+            fixed = _tab_before_comment(text, exc.problem_mark)
+            if fixed is not None:
+                text = fixed
+                continue
+            message, mark = _yaml_message(exc)
+            where = exc.problem_mark
+            if where is not None and _char_at(text, where.line, where.column) == "\t":
+                message, mark = _TAB, where
+            raise _mark_error(source, mark, restore(message)) from None
+        except yaml.YAMLError as exc:
+            raise InputError(restore(_yaml_message(exc)[0]), source) from None
+        except RecursionError:  # pragma: no cover - depth is bounded before composing
+            raise InputError(f"nested more than {MAX_DEPTH} levels deep", source) from None
+    else:  # pragma: no cover - a file of more than MAX_TAB_FIXES such lines
+        raise InputError("YAML syntax error: too many tabs before comments", source)
     if root is None:
         return YamlDocument(None, source, {(): (1, 1)})
-    _expanded_size(root, {}, source)
+    if aliases:  # a large plain document is bounded by its size; only aliases multiply
+        _expanded_size(root, {}, source)
     builder = _Builder(source)
     builder.marks[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
-    data = builder.build(root, ())
-    return YamlDocument(data, source, builder.marks)
+    data = _restored(builder.build(root, ()), restore)
+    return YamlDocument(data, source, builder.marks, texts=builder.texts)
+
+
+#: Most lines whose tab before a comment is replaced (each is one more parse).
+MAX_TAB_FIXES = 1000
+#: YAML 1.2 line breaks are only LF and CR; PyYAML (a YAML 1.1 reader) also breaks lines at
+#: NEL, LS and PS, which shifts every line number after them and folds them out of values.
+_NON_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _hide_non_breaks(text: str) -> tuple[str, Any]:
+    """``text`` with NEL, LS and PS replaced by private-use characters it does not contain,
+    and the function that puts them back into a string."""
+    if not any(c in text for c in _NON_BREAKS):
+        return text, lambda t: t
+    stand_ins: list[str] = []
+    code = 0xF8FF
+    while len(stand_ins) < len(_NON_BREAKS):
+        if chr(code) not in text:
+            stand_ins.append(chr(code))
+        code -= 1
+    hide = str.maketrans(dict(zip(_NON_BREAKS, stand_ins, strict=True)))
+    back = str.maketrans(dict(zip(stand_ins, _NON_BREAKS, strict=True)))
+    return text.translate(hide), lambda t: t.translate(back)
+
+
+def _restored(data: Any, restore: Any) -> Any:
+    """``data`` with every string (keys too) passed through ``restore``."""
+    if isinstance(data, str):
+        return restore(data)
+    if isinstance(data, dict):
+        return {restore(k): _restored(v, restore) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_restored(v, restore) for v in data]
+    return data
+
+
+def _tab_before_comment(text: str, mark: Any) -> str | None:
+    """``text`` with the tabs before a comment at ``mark`` made spaces (YAML 1.2 allows tabs
+    as separation before a comment; PyYAML refuses some), or None if that is not the
+    problem. Columns and line numbers stay as they were."""
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return None
+    line = lines[mark.line]
+    col = mark.column
+    if col >= len(line) or line[col] != "\t":
+        return None
+    start = col
+    while start > 0 and line[start - 1] in " \t":
+        start -= 1
+    end = col
+    while end < len(line) and line[end] in " \t":
+        end += 1
+    if end >= len(line) or line[end] != "#" or (start > 0 and line[:start].strip() == ""):
+        return None
+    lines[mark.line] = line[:start] + " " * (end - start) + line[end:]
+    return "\n".join(lines)
 
 
 def read_yaml_file(path: str) -> YamlDocument:
     """Read and parse a YAML file; ``-`` reads standard input.
 
-    Errors (missing file, a directory, no permission, too large) are InputErrors naming it.
+    Errors (missing file, a directory, a FIFO or device, no permission, too large) are
+    InputErrors naming it; only regular files are opened (:func:`gpu_calc.files.open_regular`).
     """
     import sys
 
     if path == "-":
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         return parse_yaml(decode(raw, "<stdin>"), "<stdin>")
-    try:
-        with open(path, "rb") as fh:
+    from gpu_calc.files import open_regular
+
+    with open_regular(path) as fh:
+        try:
             raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a scenario file", path) from None
-    except PermissionError:
-        raise InputError("permission denied: cannot read the file", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path) from None
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", path) from None
     return parse_yaml(decode(raw, path), path)

@@ -511,7 +511,8 @@ def test_junit_survives_control_characters_and_gives_times() -> None:
     root = ET.fromstring(junit.render(report))
     case = root.find("testsuite/testcase")
     assert case.get("name") == "odd\ufffd.yaml"
-    assert case.find("error").text == "odd\ufffd.yaml: bad \ufffd byte"
+    # the file name as printed (escaped), the message's control character replaced
+    assert case.find("error").text == "odd\\x01.yaml: bad \ufffd byte"
     assert root.get("time") == "1.235"
 
 
@@ -552,12 +553,10 @@ def test_bad_expect_blocks_exact_errors(
 
 def test_permission_errors_when_running_as_root(runner, tmp_path: Path, monkeypatch) -> None:
     """The same paths as the chmod tests above, forced, so they run even as root."""
-    import builtins
-
     good = write(tmp_path / "a.yaml", BUY_CHEAPER)
     bad = write(tmp_path / "b.yaml", BUY_CHEAPER)
     locked = write(tmp_path / "locked" / "c.yaml", BUY_CHEAPER).parent
-    real_open, real_scandir = builtins.open, os.scandir
+    real_open, real_scandir = os.open, os.scandir
 
     def fake_open(file, *args, **kwargs):
         if str(file) == str(bad):
@@ -569,7 +568,7 @@ def test_permission_errors_when_running_as_root(runner, tmp_path: Path, monkeypa
             raise PermissionError(13, "Permission denied")
         return real_scandir(path)
 
-    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(os, "open", fake_open)  # how gpu_calc.files opens a scenario
     monkeypatch.setattr(os, "scandir", fake_scandir)
     out, result = run_json(runner, str(tmp_path))
     assert result.exit_code == 2, result.output

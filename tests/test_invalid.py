@@ -146,12 +146,16 @@ def test_unreadable_file_whoever_runs_the_tests(
 ) -> None:
     """The permission error itself, even as root (who can read any file)."""
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
+
+    def refuse(path: str, *args: object, **kwargs: object) -> int:
+        if str(path) == "secret.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "secret.yaml").write_text(SMALL)
-    monkeypatch.setattr(yamlio, "open", refuse, raising=False)
+    monkeypatch.setattr(os, "open", refuse)  # how gpu_calc.files opens a scenario
     result = runner.invoke(app, ["compare", "secret.yaml"])
     assert result.exit_code == 2, result.output
     assert result.stderr == "secret.yaml: permission denied: cannot read the file\n"

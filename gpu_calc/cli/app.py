@@ -65,6 +65,9 @@ def _root(
     """Build-vs-buy calculator for AI accelerator fleets."""
     global _debug
     _debug = _debug or debug
+    from gpu_calc.cli import common
+
+    common.forget_inputs()  # each command starts with no inputs read (tests run many)
 
 
 # Commands register themselves on import (one module per command; keep them light:
@@ -105,6 +108,13 @@ def main(argv: list[str] | None = None) -> None:
     a closed output pipe (``gpucalc ... | head -1``) exits quietly.
     """
     args = sys.argv[1:] if argv is None else list(argv)
+    if not _debug_wanted(args):
+        import warnings
+
+        # A library's warning (NumPy's overflow, matplotlib's layout) is no message for the
+        # person: it names source files and lines. Results carry their own notes; --debug
+        # shows the warnings.
+        warnings.simplefilter("ignore")
     if hasattr(signal, "SIGPIPE"):
         # Die quietly like other Unix tools when the reader goes away (exit status 141).
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)

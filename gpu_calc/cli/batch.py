@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,36 +18,66 @@ from gpu_calc.cli.common import (
     emit,
     fail,
     message,
+    shown,
     write_output,
 )
 from gpu_calc.cli.progress import progress_bar
 from gpu_calc.render import Format
 
+if TYPE_CHECKING:
+    from gpu_calc.files import Inputs
 
-def _append(text: str, path: str, option: str) -> None:
-    """Append ``text`` to ``path`` (how ``$GITHUB_STEP_SUMMARY`` is written)."""
+
+def _append(text: str, path: str, option: str, inputs: Inputs) -> None:
+    """Append ``text`` to ``path`` (how ``$GITHUB_STEP_SUMMARY`` is written), never to an
+    input (:func:`gpu_calc.files.append_file`)."""
+    from gpu_calc.files import OutputError, append_file
+
     try:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        fail(f"{option} {path}: cannot write: {exc.strerror or exc}")
+        append_file(path, text, inputs)
+    except OutputError as exc:
+        fail(f"{option} {shown(path)}: {exc}")
 
 
-def _check_report_dir(directory: str) -> None:
-    """Refuse ``--report-dir`` before the batch starts: without matplotlib, or on a file."""
+def _check_outputs(outputs: dict[str, str | None], inputs: Inputs) -> None:
+    """Each output is no input and no other output (``-o x --junit x`` would lose one)."""
+    seen: dict[str, str] = {}
+    for option, path in outputs.items():
+        if path in (None, "-"):
+            continue
+        check_output_path(path, inputs, option)
+        real = os.path.realpath(path)
+        if real in seen:
+            fail(f"{option} {shown(path)}: the same file as {seen[real]}; give each its own")
+        seen[real] = option
+
+
+def _check_report_dir(directory: str, inputs: Inputs) -> None:
+    """Refuse ``--report-dir`` before the batch starts: without matplotlib, on a file, or on
+    an input."""
     from gpu_calc.charts import ChartsUnavailable, require_matplotlib
+    from gpu_calc.files import OutputError, check_target
 
     try:
         require_matplotlib()
     except ChartsUnavailable as exc:
         fail(f"--report-dir: {exc}")
-    if Path(directory).exists() and not Path(directory).is_dir():
-        fail(f"--report-dir {directory}: is a file, not a directory")
+    if os.path.isdir(directory):
+        return
+    if os.path.lexists(directory) and not os.path.islink(directory):
+        fail(f"--report-dir {shown(directory)}: is a file, not a directory")
+    try:
+        check_target(directory, inputs)
+    except OutputError as exc:
+        fail(f"--report-dir {shown(directory)}: {exc}")
 
 
-def _write_reports(report: Any, directory: str, sets: list[str]) -> None:
+def _write_reports(
+    report: Any, directory: str, sets: list[str], inputs: Inputs, replace: bool
+) -> None:
     """One HTML report per valid scenario, and an index, in ``directory``."""
     from gpu_calc.errors import InputErrors
+    from gpu_calc.files import OutputError
     from gpu_calc.report import write_report_dir
     from gpu_calc.scenario import load_file
 
@@ -59,13 +90,27 @@ def _write_reports(report: Any, directory: str, sets: list[str]) -> None:
             items.append((result.file, load_file(result.file, sets)))
         except InputErrors as exc:  # the file changed under us
             items.append((result.file, exc.errors))
+    replaced: list[Path] = []
     bar, advance = progress_bar("reports")
     try:
         with bar:
-            written = write_report_dir(items, directory, progress=advance)
+            written = write_report_dir(
+                items,
+                directory,
+                progress=advance,
+                inputs=inputs,
+                replace=replace,
+                replaced=replaced,
+            )
+    except OutputError as exc:
+        fail(f"--report-dir {shown(directory)}: {exc}")
     except OSError as exc:
-        fail(f"--report-dir {directory}: cannot write: {exc.strerror or exc}")
-    message(f"wrote {len(written) - 1} report(s) and {written[-1]}")
+        fail(f"--report-dir {shown(directory)}: cannot write: {exc.strerror or exc}")
+    message(f"wrote {len(written) - 1} report(s) and {shown(str(written[-1]))}")
+    if replaced:
+        names = ", ".join(p.name for p in replaced[:10])
+        more = f" and {len(replaced) - 10} more" if len(replaced) > 10 else ""
+        message(f"replaced {len(replaced)} existing file(s) in {shown(directory)}: {names}{more}")
 
 
 @app.command()
@@ -115,6 +160,14 @@ def batch(
             "(needs gpucalc[plot]).",
         ),
     ] = None,
+    replace_reports: Annotated[
+        bool,
+        typer.Option(
+            "--replace-reports",
+            help="With --report-dir, also replace files there that gpucalc did not write "
+            "(its own earlier reports are always replaced, and listed).",
+        ),
+    ] = False,
     sets: SetOption = None,
     jobs: Annotated[
         int,
@@ -145,15 +198,26 @@ def batch(
         expectations = [Expectation.parse(text) for text in expect or []]
     except InputError as exc:
         fail(exc)
-    check_output_path(output, paths)
-    check_output_path(junit, paths, "--junit")
-    check_output_path(summary, paths, "--summary")
-    if report_dir is not None:
-        _check_report_dir(report_dir)
+    from gpu_calc.files import Inputs
 
+    # every file the batch reads, found before any output is checked: none is written
+    found = lib.discover(paths)
+    inputs = Inputs.of([*paths, *found.files])
+    _check_outputs({"-o": output, "--junit": junit, "--summary": summary}, inputs)
+    if report_dir is not None:
+        _check_report_dir(report_dir, inputs)
+
+    jobs_used = min(jobs or os.cpu_count() or 1, len(found.entries))
+    if jobs_used > 1:  # refused before the progress bar starts
+        from gpu_calc import limits
+
+        try:
+            limits.check_workers(jobs_used)
+        except InputError as exc:
+            fail(exc)
     bar, advance = progress_bar("scenarios")
     with bar:
-        report = lib.run(paths, expectations, sets or [], jobs=jobs, progress=advance)
+        report = lib.run(paths, expectations, sets or [], jobs=jobs, progress=advance, found=found)
     for warning in report.warnings:
         message(f"warning: {warning}")
     if not report.results:
@@ -162,15 +226,15 @@ def batch(
     data = report.to_dict()
     emit(render, data, fmt, output, no_color)
     if junit is not None:
-        write_output(junit_xml.render(report), junit)
+        write_output(junit_xml.render(report), junit, "--junit", inputs)
     if summary is not None:
-        _append(render_markdown(data), summary, "--summary")
+        _append(render_markdown(data), summary, "--summary", inputs)
     if report_dir is not None:
-        _write_reports(report, report_dir, sets or [])
+        _write_reports(report, report_dir, sets or [], inputs, replace_reports)
 
     problems = report.problem_lines()
     if problems:
-        n = len(problems)
+        n = sum(len(r.errors) + len(r.failures) for r in report.results)
         message(f"gpucalc batch: {n} problem{'s' if n != 1 else ''}:")
         for line in problems:
             message(line)

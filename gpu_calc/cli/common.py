@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -15,6 +14,7 @@ from gpu_calc.errors import EXIT_INPUT_ERROR, InputError
 from gpu_calc.render import Format
 
 if TYPE_CHECKING:
+    from gpu_calc.files import Inputs
     from gpu_calc.scenario import LoadedScenario
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
@@ -100,8 +100,14 @@ def problem_line(problem: str | InputError) -> str:
 def fail(
     problems: Sequence[str | InputError] | str | InputError, code: int = EXIT_INPUT_ERROR
 ) -> NoReturn:
-    """Print one line per problem on stderr and exit (2: invalid input)."""
+    """Print one line per problem on stderr (the first few of each file, then how many
+    more) and exit (2: invalid input)."""
+    from gpu_calc.errors import first_problems
+
     items = [problems] if isinstance(problems, str | InputError) else problems
+    errors = [item for item in items if isinstance(item, InputError)]
+    if len(errors) == len(items):
+        items = first_problems(errors)
     for item in items:
         message(problem_line(item))
     raise typer.Exit(code)
@@ -123,17 +129,52 @@ def load(path: str, sets: list[str] | None = None, output: str | None = None) ->
         fail(exc.errors)
 
 
-def check_output_path(output: str | None, inputs: list[str], option: str = "-o") -> None:
-    """Refuse an output file that is an input (nothing the user had is lost) or a directory,
-    naming the option that gave it (``-o``, ``--junit``, ...)."""
+def shown(text: str, limit: int = 200) -> str:
+    """``text`` fit for a one-line message (see :func:`gpu_calc.yamlio.shown`)."""
+    from gpu_calc.yamlio import shown as _shown
+
+    return _shown(text, limit)
+
+
+_READ: Inputs | None = None
+
+
+def _read_by_this_run(paths: Sequence[str] | Inputs = ()) -> Inputs:
+    """Every input this run has named so far (``paths`` added): no output may be one."""
+    global _READ
+    from gpu_calc.files import Inputs
+
+    if _READ is None:
+        _READ = Inputs()
+    if isinstance(paths, Inputs):
+        _READ.merge(paths)
+    else:
+        for path in paths:
+            _READ.add(path)
+    return _READ
+
+
+def forget_inputs() -> None:
+    """Start a command with no inputs read."""
+    global _READ
+    _READ = None
+
+
+def check_output_path(
+    output: str | None, inputs: Sequence[str] | Inputs, option: str = "-o"
+) -> None:
+    """Refuse, before any work, an output that is an input (nothing the user had is lost),
+    a directory, or anything else :func:`gpu_calc.files.check_target` refuses, naming the
+    option that gave it (``-o``, ``--junit``, ...)."""
+    known = _read_by_this_run(inputs)
     if output in (None, "-"):
         return
-    target = Path(output).resolve()
-    for item in inputs:
-        if item != "-" and Path(item).resolve() == target:
-            fail(f"{option} {output}: refusing to overwrite an input; choose another file")
-    if target.is_dir():
-        fail(f"{option} {output}: is a directory; give a file name")
+    from gpu_calc.files import OutputError, check_target
+
+    try:
+        check_target(output, known)
+    except OutputError as exc:
+        fail(f"{option} {shown(output, 200)}: {exc}")
 
 
 def emit(
@@ -144,23 +185,57 @@ def emit(
     write_output(render(result, fmt, color=color), output)
 
 
-def write_output(text: str | bytes, output: str | None) -> None:
-    """Data to stdout, or to ``output`` (written whole via a temporary file, then renamed)."""
+def write_output(
+    text: str | bytes,
+    output: str | None,
+    option: str = "-o",
+    inputs: Sequence[str] | Inputs = (),
+) -> None:
+    """Data to stdout, or to ``output`` through :func:`gpu_calc.files.write_file` (written
+    whole; a device or FIFO in place; a symlink's target, said so), never onto any input
+    this run has read (``inputs`` and every file named to :func:`check_output_path`)."""
     if output in (None, "-"):
-        if isinstance(text, bytes):
-            sys.stdout.buffer.write(text)
-        else:
-            sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stdout(text)
         return
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.gpucalc-tmp")
+    from gpu_calc.files import OutputError, write_file
+
+    known = _read_by_this_run(inputs)
     try:
+        target = write_file(output, text, known)
+    except OutputError as exc:
+        fail(f"{option} {shown(output, 200)}: {exc}")
+    if target.note:
+        message(f"note: {option} {shown(target.note, 400)}")
+
+
+def write_stdout(text: str | bytes) -> None:
+    """Data to stdout; a closed or full stdout is a one-line error (exit 2), a reader that
+    went away a quiet exit (see ``main``)."""
+    stream = sys.stdout
+    try:
+        if stream is None:
+            raise ValueError("closed")
         if isinstance(text, bytes):
-            tmp.write_bytes(text)
+            stream.flush()
+            stream.buffer.write(text)
+            stream.buffer.flush()
         else:
-            tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        fail(f"{output}: cannot write: {exc.strerror or exc}")
+            stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError, AttributeError) as exc:
+        _discard_stdout()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed"
+        fail(f"cannot write to standard output: {reason}")
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so that exiting does not try (and fail) to flush it again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:  # pragma: no cover - no /dev/null
+        pass
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives to the exit

@@ -12,6 +12,7 @@ from gpu_calc.cli.common import (
     OutputOption,
     SetOption,
     emit,
+    fail,
     load,
 )
 from gpu_calc.cli.workbook import ResultFormatOption, require_file, write_workbook
@@ -38,13 +39,18 @@ def compare(
       gpucalc compare my.yaml --format json | jq .comparison.verdict
       gpucalc compare my.yaml --set build.share=0.5 --format csv -o out.csv
     """
+    from gpu_calc.expect import path_problems
     from gpu_calc.render import render_comparison
     from gpu_calc.results import compare as run
 
     require_file(fmt, output)
     loaded = load(file, sets, output)
     comparison = run(loaded)
+    result = comparison.to_dict()
+    problems = path_problems(loaded, result)
+    if problems:  # an expect: block batch would refuse
+        fail(problems)
     if fmt.text is None:
         write_workbook(loaded, output, comparison)
         return
-    emit(render_comparison, comparison.to_dict(), fmt.text, output, no_color)
+    emit(render_comparison, result, fmt.text, output, no_color)

@@ -42,7 +42,7 @@ def init(
       gpucalc init --preset b200 -o my.yaml && gpucalc validate my.yaml
       gpucalc init --roadmap -o roadmap.yaml && gpucalc compare roadmap.yaml
     """
-    from pathlib import Path
+    import os
 
     from gpu_calc.starter import missing_keys, starter_text
 
@@ -50,7 +50,7 @@ def init(
         text = starter_text(preset, roadmap)
     except KeyError as exc:
         fail(f"--preset {preset}: {exc.args[0]}")
-    if output not in (None, "-") and Path(output).exists():
+    if output not in (None, "-") and os.path.lexists(output):
         fail(f"{output}: already exists; remove it or choose another -o (init never overwrites)")
     write_output(text, output)
     for key in missing_keys(preset):

@@ -44,7 +44,12 @@ def report(
         require_matplotlib()
     except ChartsUnavailable as exc:
         fail(str(exc))
+    from gpu_calc.errors import InputError
     from gpu_calc.report import render_report
 
     loaded = load(file, sets, output)
-    write_output(render_report(loaded, samples=samples, seed=seed), output)
+    try:
+        page = render_report(loaded, samples=samples, seed=seed)
+    except InputError as exc:  # a Monte Carlo run too large for the memory limit
+        fail(exc)
+    write_output(page, output)

@@ -147,6 +147,15 @@ def _get(p: Mapping[str, ArrayLike], key: str, default: float | None = None) -> 
     return np.asarray(default, dtype=float)
 
 
+def sample_shape(p: Mapping[str, ArrayLike]) -> tuple[int, ...]:
+    """The shape ``S`` every input broadcasts to: every output has it, whichever input varies.
+
+    >>> sample_shape({"a": 1.0, "b": np.zeros((3, 1)), "c": np.zeros(2)})
+    (3, 2)
+    """
+    return np.broadcast_shapes(*(np.shape(v) for v in p.values()))
+
+
 def _stack_years(p: Mapping[str, ArrayLike], key: str, horizon_years: int) -> Array:
     years = [_get(p, f"{key}[{t}]") for t in range(horizon_years)]
     shape = np.broadcast_shapes(*(y.shape for y in years))
@@ -264,6 +273,7 @@ def _plan(
         price_kwh.shape,
         nre_yearly.shape,
         np.shape(initial_it_mw) + (1,),
+        sample_shape(p) + (1,),  # so may any input (a facility lifetime moves only residuals)
     )
 
     def full(x: Array) -> Array:
@@ -375,10 +385,11 @@ def silicon_figures(
     # A die too large to fit is an input error for base values; a Monte Carlo draw can still
     # land there, so its cost is infinite rather than a division error.
     fits = dies > 0
+    wafer_usd = _get(p, f"{c}.wafer_usd")
     die_usd = np.divide(
-        _get(p, f"{c}.wafer_usd"),
+        wafer_usd,
         np.where(fits, dies, 1.0) * good,
-        out=np.full(np.broadcast(dies, good).shape, np.inf),
+        out=np.full(np.broadcast_shapes(dies.shape, good.shape, wafer_usd.shape), np.inf),
         where=fits & (good > 0),
     )
     price = silicon.chip_unit_price_usd(

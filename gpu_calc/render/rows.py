@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -90,10 +91,30 @@ def for_people(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _yearly(plan: dict[str, Any], key: str, t: int) -> float:
+def total(*values: float | None) -> float | None:
+    """The sum, or None when a value is missing (null in JSON: it overflowed) or the sum
+    overflows: a figure too large to compute is shown as n/a, never as a wrong number.
+
+    >>> total(1.0, 2.0), total(1.0, None), total(1e308, 1e308)
+    (3.0, None, None)
+    """
+    if any(v is None for v in values):
+        return None
+    try:
+        out = math.fsum(values)  # type: ignore[arg-type]
+    except OverflowError:
+        return None
+    return out if math.isfinite(out) else None
+    return out
+
+
+def _yearly(plan: dict[str, Any], key: str, t: int) -> float | None:
+    """A per-year value; a series the plan lacks is 0, a value that overflowed (null) None."""
     series = plan["per_year"].get(key)
-    value = series[t] if series is not None else None
-    return 0.0 if value is None else float(value)
+    if series is None:
+        return 0.0
+    value = series[t]
+    return None if value is None else float(value)
 
 
 def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -106,16 +127,16 @@ def yearly_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     ``year`` is the 0-based index of the JSON.
     """
     out = []
-    cumulative = 0.0
+    cumulative: float | None = 0.0
     plans = result["plans"]
     savings = result["comparison"]["savings_npv_usd_per_year"]
     for t in range(result["horizon_years"]):
-        cumulative += savings[t] or 0.0
+        cumulative = total(cumulative, savings[t])  # n/a from an overflow on
         row: dict[str, Any] = {"year": t}
         for name in ("buy", "build"):
             plan = plans[name]
-            row[f"{name}_capex_usd"] = _yearly(plan, "hw_capex_usd", t) + _yearly(
-                plan, "facility_capex_usd", t
+            row[f"{name}_capex_usd"] = total(
+                _yearly(plan, "hw_capex_usd", t), _yearly(plan, "facility_capex_usd", t)
             )
             row[f"{name}_nre_usd"] = _yearly(plan, "nre_usd", t)
             row[f"{name}_opex_usd"] = _yearly(plan, "opex_usd", t)

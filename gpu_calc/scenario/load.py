@@ -69,10 +69,77 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
         last = path[-1]
         if isinstance(node, dict) and isinstance(last, str) or _has(node, last):
             node[last] = value
+            if not isinstance(value, str | dict | list):  # the written text of 2024, true
+                doc.texts[path] = text.strip()
         else:
             raise InputError(f"cannot set {key}: no such place in the scenario", where)
         doc.overrides[path] = item
     return data
+
+
+def _text_field(annotation: Any) -> bool:
+    """Whether a field holds plain text (``str`` or ``str | None``, not a choice)."""
+    return annotation is str or annotation == (str | None)
+
+
+#: Characters refused in text: C0 controls (tab and, in a description, newline aside), DEL
+#: and C1 controls (NEL aside, a YAML 1.2 character), wherever they were written as YAML
+#: escapes ("\e]0;title\a", "\0"): they would reach the terminal through the tables.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x84\x86-\x9f]")
+
+
+def _texts(data: Any, doc: YamlDocument, model: Any, path: tuple[str | int, ...]) -> list[Any]:
+    """Text fields as written, in place: ``name: 2024`` is the text '2024', not an error;
+    and control characters in any text field are refused (a list of InputError)."""
+    from gpu_calc.scenario.messages import _unwrap_model
+
+    errors: list[Any] = []
+    if not isinstance(data, dict) or model is None:
+        return errors
+    for key, info in model.model_fields.items():
+        if key not in data:
+            continue
+        value, here = data[key], path + (key,)
+        if _text_field(info.annotation):
+            written = doc.texts.get(here)
+            if isinstance(value, bool | int | float) and written is not None:
+                data[key] = value = written
+            if isinstance(value, str):
+                allowed = "\n" if key == "description" else ""
+                bad = next((c for c in _CONTROL.findall(value) if c not in allowed), None)
+                if bad is not None:
+                    errors.append(
+                        doc.error(
+                            here,
+                            f"the control character U+{ord(bad):04X} is not allowed in text "
+                            "(remove the escape that writes it)",
+                        )
+                    )
+            continue
+        inner = _unwrap_model(info.annotation)
+        if inner is None or hasattr(inner, "base"):  # a distribution holds no text
+            continue
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                errors += _texts(item, doc, inner, here + (i,))
+        else:
+            errors += _texts(value, doc, inner, here)
+    return errors
+
+
+def _expectations(scenario: Scenario, doc: YamlDocument) -> list[Any]:
+    """The ``expect:`` block checked as ``batch`` checks it before computing: bounds in
+    order, numbers (not NaN), paths well formed (``compare`` and ``validate`` too)."""
+    from gpu_calc import expect
+
+    errors = []
+    for path_text, bound in scenario.expect.items():
+        where = doc.error(("expect", path_text), "")
+        try:
+            expect.from_mapping(path_text, bound.model_dump(), "file", where)
+        except InputError as exc:
+            errors.append(exc)
+    return errors
 
 
 def validate_data(data: Any, doc: YamlDocument) -> LoadedScenario:
@@ -95,15 +162,20 @@ def validate_data(data: Any, doc: YamlDocument) -> LoadedScenario:
                 )
             ]
         )
+    # top-level keys starting with x- hold anchors for the rest of the file (as in Compose)
+    data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
     try:
         merged, provenance = apply_presets(data, doc)
     except InputError as exc:
         raise InputErrors([exc]) from None
+    text_errors = _texts(merged, doc, Scenario, ())
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
-        raise InputErrors(_errors_from_validation(exc, merged, doc)) from None
-    errors = _cross_checks(scenario, doc)
+        raise InputErrors(text_errors + _errors_from_validation(exc, merged, doc)) from None
+    errors = text_errors + _cross_checks(scenario, doc)
+    if not errors:
+        errors = _expectations(scenario, doc)
     if errors:
         raise InputErrors(errors)
     if "name" not in merged and not doc.source.startswith(("<", "--")):

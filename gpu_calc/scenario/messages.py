@@ -263,6 +263,31 @@ def _message(err: dict[str, Any], path: tuple[str | int, ...], data: Any) -> str
     return msg[0].lower() + msg[1:]
 
 
+_GOT = re.compile(r"^(must be [^,]*, got )([^ ]+)")
+
+
+def _as_written(message: str, written: str | None) -> str:
+    """A range message with the number as the file wrote it: ``got 1e-400``, not ``got 0``;
+    ``got 1.0000000000000002``, not ``got 1``.
+
+    >>> _as_written("must be > 0, got 0", "1e-400")
+    'must be > 0, got 1e-400 (too small to tell from 0: it reads as 0)'
+    >>> _as_written("must be <= 1, got 1", "1.0000000000000002")
+    'must be <= 1, got 1.0000000000000002'
+    """
+    found = _GOT.match(message)
+    if written is None or found is None or found.group(2) == written:
+        return message
+    text = message[: found.start(2)] + shown(written) + message[found.end(2) :]
+    try:
+        zero = float(written.replace("_", "")) == 0
+    except ValueError:
+        return text
+    if zero and re.search(r"[1-9]", written.lower().split("e")[0]):
+        text += " (too small to tell from 0: it reads as 0)"
+    return text
+
+
 def _errors_from_validation(exc: ValidationError, data: Any, doc: YamlDocument) -> list[InputError]:
     out: list[InputError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
@@ -271,6 +296,7 @@ def _errors_from_validation(exc: ValidationError, data: Any, doc: YamlDocument) 
         message = _message(dict(err), path, data)
         if path == ("horizon_years",) and err["type"] == "less_than_equal":
             message += " (the longest horizon gpucalc compares)"
+        message = _as_written(message, doc.texts.get(path))
         if (path, message) in seen:
             continue
         seen.add((path, message))

@@ -209,13 +209,21 @@ class Perspective(_Model):
     plan: Literal["buy", "build"] = "buy"
 
 
+def _one_value(value: Any) -> Any:
+    """One message for a list or mapping where one value is expected (not one per type)."""
+    if isinstance(value, list | dict):
+        what = "a list" if isinstance(value, list) else "a mapping"
+        raise ValueError(f"expected a number, a text or a boolean, got {what}")
+    return value
+
+
 class Bound(_Model):
     """Bounds on one output (batch expectations): min, max and/or equals."""
 
     # strict: a boolean or a quoted "3" is a mistake here, not the number 1 or 3
     min: Annotated[float, Field(strict=True)] | None = None
     max: Annotated[float, Field(strict=True)] | None = None
-    equals: float | str | bool | None = None
+    equals: Annotated[float | str | bool | None, BeforeValidator(_one_value)] = None
 
 
 class Scenario(_Model):

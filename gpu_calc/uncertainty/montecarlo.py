@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from gpu_calc import limits
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
@@ -109,11 +110,21 @@ class _Streams:
 def stats(x: Array) -> dict[str, float]:
     """P5, P50, P95 (``np.percentile``, linear) and the mean of ``x``.
 
+    The mean of values near the largest float is taken of the values scaled down, so that
+    their sum cannot overflow.
+
     >>> stats(np.arange(101.0))
     {'p5': 5.0, 'p50': 50.0, 'p95': 95.0, 'mean': 50.0}
+    >>> stats(np.array([1.5e308, 1.7e308]))["mean"]
+    1.6e+308
     """
     p5, p50, p95 = np.percentile(x, PERCENTILES)
-    return {"p5": float(p5), "p50": float(p50), "p95": float(p95), "mean": float(np.mean(x))}
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(np.mean(x))
+    if not np.isfinite(mean) and np.isfinite(x).all():
+        scale = float(np.max(np.abs(x)))
+        mean = float(np.mean(x / scale)) * scale
+    return {"p5": float(p5), "p50": float(p50), "p95": float(p95), "mean": mean}
 
 
 @dataclass
@@ -133,8 +144,20 @@ class Simulation:
         return self.values[_ROWS.index(name)]
 
     def histogram(self) -> tuple[Array, NDArray[np.int64]]:
-        """Edges (41) and counts (40) of savings over its range (``np.histogram``)."""
-        counts, edges = np.histogram(self.metric("savings_npv_usd"), bins=HISTOGRAM_BINS)
+        """Edges (41) and counts (40) of savings over its range (``np.histogram``).
+
+        Savings that differ only in their last digits (an input that moves nothing but
+        rounding, e.g. a facility lifetime with no facility) span too narrow a range for 40
+        bins of distinct floats: the bins are then centred on them, each a few units in the
+        last place wide (NumPy's own rule for equal values, +-0.5, where that is wider).
+        """
+        x = self.metric("savings_npv_usd")
+        lo, hi = float(np.min(x)), float(np.max(x))
+        if not np.all(np.diff(np.linspace(lo, hi, HISTOGRAM_BINS + 1)) > 0):
+            mid = lo / 2 + hi / 2
+            half = max(0.5, 4 * HISTOGRAM_BINS * float(np.spacing(abs(mid))))
+            lo, hi = mid - half, mid + half
+        counts, edges = np.histogram(x, bins=HISTOGRAM_BINS, range=(lo, hi))
         return edges, counts
 
     def to_pandas(self) -> SimulationFrames:
@@ -287,8 +310,9 @@ def simulate(
     ValueError
         When ``samples``, ``seed``, ``chunk_size`` or ``workers`` is out of range.
     InputError
-        When some draw still gives a non-finite result (should not happen: draws are
-        clipped into range and dies kept on the wafer).
+        When the run would need more memory than :func:`gpu_calc.limits.memory_limit`
+        (before any work), or when some draw gives a non-finite result (inputs so large
+        that a figure overflows).
     """
     if samples < 1:
         raise ValueError(f"samples must be >= 1, got {samples}")
@@ -300,6 +324,12 @@ def simulate(
         raise ValueError(f"workers must be >= 1, got {workers}")
     inputs = ModelInputs.from_scenario(loaded)
     uncertain = inputs.uncertain()
+    forks = "fork" in mp.get_all_start_methods()
+    parallel = workers > 1 and bool(uncertain) and samples > DRAW_BLOCK and forks
+    asked, workers = workers, min(workers, -(-samples // DRAW_BLOCK)) if parallel else 1
+    limits.check_simulation(
+        samples, inputs.horizon_years, len(uncertain), chunk_size, workers, asked
+    )
     job = _Job(inputs, dict(inputs.base()), uncertain, seed)
     clipped = dict.fromkeys(uncertain, 0)
     for chip in job.areas:
@@ -320,8 +350,7 @@ def simulate(
     if progress:
         progress(0, samples)
 
-    forks = "fork" in mp.get_all_start_methods()
-    if workers == 1 or not uncertain or samples <= DRAW_BLOCK or not forks:
+    if not parallel:
         streams = _Streams(seed)
         for start in range(0, samples, chunk_size):
             stop = min(start + chunk_size, samples)

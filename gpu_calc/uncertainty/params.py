@@ -212,11 +212,14 @@ def check_value(inputs: ModelInputs, field: InputField, value: float, option: st
 
 
 def outputs_finite(out: Outcome, what: str, where: str) -> None:
-    """An :class:`InputError` when some savings are not finite (e.g. no die fits)."""
+    """An :class:`InputError` when some savings are not finite: inputs so large that a
+    figure overflows (dies are kept on their wafer before the engine runs)."""
     bad = ~np.isfinite(out.savings_npv_usd)
     if bad.any():
         raise InputError(
-            f"no finite result for {what} (is the die too large for the wafer?)", where
+            f"no finite result for {what}: some figure is too large to compute (the largest "
+            "number is about 1.8e308; 'gpucalc compare' shows which as n/a)",
+            where,
         )
 
 

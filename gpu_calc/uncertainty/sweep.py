@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from gpu_calc import limits
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
@@ -52,7 +53,7 @@ Array = NDArray[np.float64]
 
 #: Outputs over the grid, in output order.
 OUTPUTS = ("savings_npv_usd", "npv_usd_buy", "npv_usd_build", "payback_year")
-#: Most grid points computed at once (the engine keeps ~100 arrays of points x years).
+#: Most grid points (1,000 values on each of two axes); they are computed a slice at a time.
 MAX_POINTS = 1_000_000
 
 
@@ -136,15 +137,27 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
                 raise InputError(
                     "a die of that area does not fit on the wafer at some grid point", "--values"
                 )
-    out = run(inputs, p)
-    outputs_finite(out, "some grid point", "--values")
     grid_shape = tuple(len(v) for v in grid)
-    full = {
-        "savings_npv_usd": out.savings_npv_usd,
-        "npv_usd_buy": out.buy.npv_usd,
-        "npv_usd_build": out.build.npv_usd,
-        "payback_year": out.payback_year,
-    }
-    return Sweep(
-        keys, grid, {key: np.broadcast_to(a, grid_shape).astype(float) for key, a in full.items()}
-    )
+    outputs = {key: np.empty(grid_shape) for key in OUTPUTS}
+    # The engine holds dozens of arrays of points x years: the grid is computed a slice of
+    # its first axis at a time, so a 1,000 x 1,000 grid over 100 years needs tens of
+    # megabytes, not tens of gigabytes (and gives the same numbers).
+    rows = limits.points_per_call(points // grid_shape[0], inputs.horizon_years)
+    for lo in range(0, grid_shape[0], rows):
+        hi = min(lo + rows, grid_shape[0])
+        part = {
+            key: v[lo:hi] if np.ndim(v) == k and np.shape(v)[0] == grid_shape[0] else v
+            for key, v in p.items()
+        }
+        out = run(inputs, part)
+        outputs_finite(out, "some grid point", "--values")
+        part_shape = (hi - lo, *grid_shape[1:])
+        got = {
+            "savings_npv_usd": out.savings_npv_usd,
+            "npv_usd_buy": out.buy.npv_usd,
+            "npv_usd_build": out.build.npv_usd,
+            "payback_year": out.payback_year,
+        }
+        for key, a in got.items():
+            outputs[key][lo:hi] = np.broadcast_to(a, part_shape)
+    return Sweep(keys, grid, outputs)
