@@ -50,7 +50,15 @@ def chart_format(output: str | None) -> str:
 def plot(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
     *,
-    kind: Annotated[ChartKind, typer.Option("--kind", "-k", help="Which chart.")],
+    kind: Annotated[
+        ChartKind,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="Which chart: " + ", ".join(k.value for k in ChartKind) + ".",
+        ),
+    ],
     output: OutputOption = None,
     params: Annotated[
         list[str] | None,
