@@ -15,6 +15,7 @@ import yaml
 from numpy.testing import assert_allclose
 
 from gpu_calc.errors import InputErrors
+from gpu_calc.inputs import ModelInputs
 from gpu_calc.results import compare
 from gpu_calc.scenario import load_file, load_text
 
@@ -534,3 +535,46 @@ def test_fleet_capacity_by_hand():
     capacity = fleet_capacity(compare(load_file(str(ROOT / "scenarios/meta-roadmap.yaml"))))
     a100 = next(v for side, _, v in capacity["build"] if side == "installed")
     assert a100 == pytest.approx([249560.5] * 3 + [0.0] * 3)
+
+
+# Every numeric field a roadmap adds (generations, installed entries, workloads, values per
+# year): alone as uncertain and alone swept, every result finite, through the one engine.
+_ROADMAP = load_file(str(ROOT / "scenarios/meta-roadmap.yaml"))
+_V1_KEYS = set(ModelInputs.from_scenario(load_file(str(ROOT / "scenarios/meta-2024.yaml"))).fields)
+_INPUTS = ModelInputs.from_scenario(_ROADMAP)
+ROADMAP_KEYS = sorted(k for k in _INPUTS.fields if k not in _V1_KEYS)
+
+
+def _roadmap_spread(key: str) -> tuple[float, float]:
+    from gpu_calc.uncertainty.params import bounds_of
+
+    field = _INPUTS.fields[key]
+    lo_b, hi_b = bounds_of(_INPUTS, field)
+    if field.bounds.integer:
+        return max(field.base - 1, lo_b), min(field.base + 1, hi_b)
+    return max(field.base * 0.9, lo_b), min(field.base * 1.1, hi_b)
+
+
+def test_roadmap_keys_cover_the_new_sections():
+    assert len(ROADMAP_KEYS) > 40
+    for part in ("buy.generations[0].", "build.generations[0].", "installed[0].", "workloads."):
+        assert any(part in k for k in ROADMAP_KEYS), part
+
+
+@pytest.mark.parametrize("key", ROADMAP_KEYS)
+def test_each_roadmap_field_alone_uncertain_and_swept(key: str):
+    from gpu_calc.uncertainty.montecarlo import simulate
+    from gpu_calc.uncertainty.sweep import sweep
+
+    lo, hi = _roadmap_spread(key)
+    path = str(ROOT / "scenarios/meta-roadmap.yaml")
+    loaded = load_file(path, [f"{key}={{dist: uniform, low: {lo!r}, high: {hi!r}}}"])
+    sim = simulate(loaded, 200, seed=5).to_dict()
+    assert sim["uncertain"] == [key]
+    stats = sim["comparison"]["savings_npv_usd"]
+    assert all(np.isfinite(v) for v in stats.values())
+    assert stats["p5"] <= stats["p50"] <= stats["p95"]
+    base = _INPUTS.fields[key].base
+    out = sweep(_ROADMAP, [(key, [lo, base, hi])]).to_dict()["outputs"]["savings_npv_usd"]
+    base_savings = compare(_ROADMAP).to_dict()["comparison"]["savings_npv_usd"]
+    assert out[1] == pytest.approx(base_savings, rel=1e-9)
