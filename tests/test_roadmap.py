@@ -59,6 +59,21 @@ def scenario(**over: object) -> dict:
     return base
 
 
+#: A later chip generation from year 2 (perf 1, 50 W; NRE 5,000 + 1,000 of masks).
+LATER_CHIP = {
+    "from_year": 2,
+    "chip": {
+        "die_area_mm2": 100,
+        "node": "n5",
+        "power_w": 50,
+        "wafer_usd": 10000,
+        "defect_density_per_cm2": 0,
+        "mask_set_usd": 1000,
+    },
+    "nre": {"design_usd": 5000},
+}
+
+
 def run(data: dict) -> dict:
     return compare(load_text(yaml.safe_dump(data, sort_keys=False), "roadmap.yaml")).to_dict()
 
@@ -195,20 +210,7 @@ def test_generations_that_cross_after_a_delay():
             build__available_year=1,
             build__respin_delay_years=2,
             build__nre={"design_usd": 10000, "respins": 1},
-            build__generations=[
-                {
-                    "from_year": 2,
-                    "chip": {
-                        "die_area_mm2": 100,
-                        "node": "n5",
-                        "power_w": 50,
-                        "wafer_usd": 10000,
-                        "defect_density_per_cm2": 0,
-                        "mask_set_usd": 1000,
-                    },
-                    "nre": {"design_usd": 5000},
-                }
-            ],
+            build__generations=[LATER_CHIP],
         )
     )
     assert fleet(out, "build", "chip", 0)["from_year"] == 3
@@ -437,20 +439,7 @@ def test_dependent_start_years_are_clipped_and_counted():
     data = scenario(
         build__share=0.5,
         build__available_year={"dist": "uniform", "low": 0, "high": 2},
-        build__generations=[
-            {
-                "from_year": 2,
-                "chip": {
-                    "die_area_mm2": 100,
-                    "node": "n5",
-                    "power_w": 50,
-                    "wafer_usd": 10000,
-                    "defect_density_per_cm2": 0,
-                    "mask_set_usd": 1000,
-                },
-                "nre": {"design_usd": 5000},
-            }
-        ],
+        build__generations=[LATER_CHIP],
     )
     loaded = load_text(yaml.safe_dump(data, sort_keys=False), "roadmap.yaml")
     sim = simulate(loaded, samples=2000, seed=1).to_dict()
