@@ -446,16 +446,6 @@ def evaluate(
         return _evaluate(p, layout)
 
 
-def nre_schedule(available_year: ArrayLike, horizon_years: int) -> Array:
-    """Share of the NRE paid at the start of each year when it is spread over the years
-    before the chip is available (year 0 alone when it is available from year 0).
-
-    >>> nre_schedule(2, 4).tolist(), nre_schedule(0, 3).tolist()
-    ([0.5, 0.5, 0.0, 0.0], [1.0, 0.0, 0.0])
-    """
-    return finance.nre_shares(0.0, available_year, horizon_years, "spread")
-
-
 def _demand(
     p: Mapping[str, ArrayLike], layout: Layout
 ) -> tuple[Array, dict[str, Array], list[tuple[Array, Array]]]:

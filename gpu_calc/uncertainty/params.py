@@ -30,7 +30,6 @@ OPEN_FLOOR_SHARE = 1e-6
 AREA_KEY = "build.chip.die_area_mm2"
 DIAMETER_KEY = "build.chip.wafer_diameter_mm"
 AVAILABLE_KEY = "build.available_year"
-DEMAND_KEY = "demand.units"
 
 #: Start years of later bought generations (in [1, H]) and of later chip generations (in
 #: [available_year + 1, H]), and ages of installed entries (in [0, lifetime - 1]); MODEL.md 11.
