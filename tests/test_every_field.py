@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,6 +25,7 @@ from gpu_calc.errors import InputError
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.results import compare
 from gpu_calc.scenario import Scenario, _unwrap_model, load_file
+from gpu_calc.scenario.model import _bounds_in
 from gpu_calc.uncertainty.breakeven import breakeven
 from gpu_calc.uncertainty.montecarlo import _ROWS, Simulation, simulate
 from gpu_calc.uncertainty.sensitivity import tornado
@@ -42,18 +43,17 @@ def _bounds(info: Any) -> Bounds | None:
     for meta in info.metadata:
         if isinstance(meta, Bounds):
             return meta
-    for arg in get_args(info.annotation):
-        for meta in getattr(arg, "__metadata__", ()):
-            if isinstance(meta, Bounds):
-                return meta
-    return None
+    return _bounds_in(info.annotation)
 
 
 def _model_numeric_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
-    """Dotted keys of every numeric field the model declares (lists of models excluded)."""
+    """Dotted keys of every numeric field the model declares (lists of models excluded, and
+    demand.workloads, which replaces demand.units: tests/test_roadmap.py covers those)."""
     out = set()
     for name, info in model.model_fields.items():
         if prefix == "" and name in ("perspective", "expect"):
+            continue
+        if prefix == "demand." and name == "workloads":
             continue
         inner = _unwrap_model(info.annotation)
         if _bounds(info) is not None:

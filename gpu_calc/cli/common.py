@@ -43,9 +43,9 @@ SamplesOption = Annotated[
         "--samples",
         "-n",
         min=1,
-        max=10_000_000,
         metavar="N",
-        help="Monte Carlo samples (draws of the uncertain fields).",
+        help="Monte Carlo samples (draws of the uncertain fields); bounded by the memory "
+        "they need (docs/errors.md).",
     ),
 ]
 SeedOption = Annotated[
