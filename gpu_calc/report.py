@@ -349,7 +349,7 @@ def _fleet_section(result: dict[str, Any], comparison: Any) -> str:
 
     tables = ""
     for plan in ("buy", "build"):
-        tables += f"<h3>{esc(roadmap.fleet_title(result, plan))}</h3>\n"
+        tables += f"<h3>{esc(roadmap.fleet_title(plan))}</h3>\n"
         tables += _html_table(roadmap.fleet_header(result, plan), roadmap.fleet_cells(result, plan))
         tables += "\n"
     if roadmap.has_nre_timeline(result):

@@ -288,32 +288,36 @@ def test_start_year_changes_no_number():
     assert dated == plain
 
 
+def _keeps(old: object, new: object, where: str, rel: float | None = None) -> None:
+    """``new`` has every value ``old`` has (keys added since are not compared): floats to
+    ``rel`` relative when given, else exactly; the verdict's prose (reworded by issue 12)
+    is not compared."""
+    if where.endswith(".comparison.verdict"):
+        return
+    if isinstance(old, dict):
+        assert isinstance(new, dict), where
+        for key, value in old.items():
+            _keeps(value, new[key], f"{where}.{key}", rel)
+    elif isinstance(old, list):
+        assert isinstance(new, list) and len(new) == len(old), where
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            _keeps(a, b, f"{where}[{i}]", rel)
+    elif rel is not None and isinstance(old, float) and isinstance(new, float):
+        assert new == pytest.approx(old, rel=rel, abs=0), where
+    else:
+        assert new == old, where
+
+
 def test_v1_outputs_unchanged():
     """Every scenario and variant saved before section 11 gives the same value for every key
     it had (tests/assets/v1/compare.json, written by the engine before it learned roadmaps);
     MODEL.md section 11 allows 1e-12 relative for a changed order of operations."""
     saved = json.loads((ROOT / "tests/assets/v1/compare.json").read_text())
 
-    def same(old: object, new: object, where: str) -> None:
-        if where.endswith(".comparison.verdict"):  # prose, reworded by issue 12
-            return
-        if isinstance(old, dict):
-            assert isinstance(new, dict), where
-            for key, value in old.items():
-                same(value, new[key], f"{where}.{key}")
-        elif isinstance(old, list):
-            assert isinstance(new, list) and len(new) == len(old), where
-            for i, (a, b) in enumerate(zip(old, new, strict=True)):
-                same(a, b, f"{where}[{i}]")
-        elif isinstance(old, float) and isinstance(new, float):
-            assert new == pytest.approx(old, rel=1e-12, abs=0), where
-        else:
-            assert new == old, where
-
     assert len(saved) >= 25
     for name, case in saved.items():
         out = compare(load_file(str(ROOT / "scenarios" / case["scenario"]), case["sets"]))
-        same(case["compare"], out.to_dict(), name)
+        _keeps(case["compare"], out.to_dict(), name, rel=1e-12)
 
 
 def test_v1_uncertainty_outputs_unchanged(runner):
@@ -323,23 +327,11 @@ def test_v1_uncertainty_outputs_unchanged(runner):
 
     saved = json.loads((ROOT / "tests/assets/v1/uncertainty.json").read_text())
 
-    def within(old: object, new: object, where: str) -> None:
-        if isinstance(old, dict):
-            assert isinstance(new, dict), where
-            for key, value in old.items():
-                within(value, new[key], f"{where}.{key}")
-        elif isinstance(old, list):
-            assert isinstance(new, list) and len(new) == len(old), where
-            for i, (a, b) in enumerate(zip(old, new, strict=True)):
-                within(a, b, f"{where}[{i}]")
-        else:
-            assert new == old, where
-
     for name, case in saved.items():
         args = [ROOT / a if a.startswith("scenarios/") else a for a in case["args"]]
         result = runner.invoke(app, [str(a) for a in args] + ["--format", "json"])
         assert result.exit_code == 0, result.output
-        within(case["out"], json.loads(result.stdout), name)
+        _keeps(case["out"], json.loads(result.stdout), name)
 
 
 def test_roadmap_scenario_by_hand():
@@ -531,6 +523,7 @@ def test_fleet_capacity_by_hand():
 _ROADMAP = load_file(str(ROOT / "scenarios/meta-roadmap.yaml"))
 _V1_KEYS = set(ModelInputs.from_scenario(load_file(str(ROOT / "scenarios/meta-2024.yaml"))).fields)
 _INPUTS = ModelInputs.from_scenario(_ROADMAP)
+_ROADMAP_SAVINGS = compare(_ROADMAP).to_dict()["comparison"]["savings_npv_usd"]
 ROADMAP_KEYS = sorted(k for k in _INPUTS.fields if k not in _V1_KEYS)
 
 
@@ -565,5 +558,4 @@ def test_each_roadmap_field_alone_uncertain_and_swept(key: str):
     assert stats["p5"] <= stats["p50"] <= stats["p95"]
     base = _INPUTS.fields[key].base
     out = sweep(_ROADMAP, [(key, [lo, base, hi])]).to_dict()["outputs"]["savings_npv_usd"]
-    base_savings = compare(_ROADMAP).to_dict()["comparison"]["savings_npv_usd"]
-    assert out[1] == pytest.approx(base_savings, rel=1e-9)
+    assert out[1] == pytest.approx(_ROADMAP_SAVINGS, rel=1e-9)

@@ -53,7 +53,7 @@ def render(result: dict[str, Any]) -> str:
         for plan in ("buy", "build"):
             header = roadmap.fleet_header(result, plan)
             cells = roadmap.fleet_cells(result, plan)
-            out += [f"### {roadmap.fleet_title(result, plan)}", ""]
+            out += [f"### {roadmap.fleet_title(plan)}", ""]
             out += [table(header, cells, set(range(len(header)))), ""]
     if roadmap.has_nre_timeline(result):
         header = roadmap.nre_header(result)

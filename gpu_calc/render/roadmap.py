@@ -89,9 +89,10 @@ def fleet_header(result: dict[str, Any], plan: str) -> list[str]:
     return ["Year"] + [fleet_name(f) for f in result["plans"][plan]["fleets"]]
 
 
-def fleet_cells(result: dict[str, Any], plan: str) -> list[list[str]]:
+def fleet_cells(result: dict[str, Any], plan: str, stack: bool = False) -> list[list[str]]:
     """Units in service each year per fleet of one plan, with the units bought that year:
-    ``838k (+838k)``; a fleet not yet on sale shows ``-``."""
+    ``838k (+838k)``, or ``838k`` over ``+838k`` with ``stack`` (narrow terminal tables); a
+    fleet not yet on sale shows ``-``."""
     fleets = result["plans"][plan]["fleets"]
     rows = []
     for t in range(result["horizon_years"]):
@@ -101,12 +102,15 @@ def fleet_cells(result: dict[str, Any], plan: str) -> list[list[str]]:
             if not active and not bought and (f["from_year"] is None or t < f["from_year"]):
                 cells.append("-")
                 continue
-            cells.append(_compact(active) + (f" (+{_compact(bought)})" if bought else ""))
+            added = (
+                (f"\n+{_compact(bought)}" if stack else f" (+{_compact(bought)})") if bought else ""
+            )
+            cells.append(_compact(active) + added)
         rows.append(cells)
     return rows
 
 
-def fleet_title(result: dict[str, Any], plan: str) -> str:
+def fleet_title(plan: str) -> str:
     return f"{plan.capitalize()} plan: units in service by generation (+ bought that year)"
 
 

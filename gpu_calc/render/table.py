@@ -126,12 +126,12 @@ def render(result: dict[str, Any], color: bool = False) -> str:
     if roadmap.is_roadmap(result):
         for plan in ("buy", "build"):
             fleet = Table(
-                title=roadmap.fleet_title(result, plan), box=box.SIMPLE_HEAVY, title_justify="left"
+                title=roadmap.fleet_title(plan), box=box.SIMPLE_HEAVY, title_justify="left"
             )
             for name in roadmap.fleet_header(result, plan):
                 fleet.add_column(stacked(name), justify="right")
-            for cells in roadmap.fleet_cells(result, plan):  # bought on a line of its own
-                fleet.add_row(*(c.replace(" (+", "\n+").rstrip(")") for c in cells))
+            for cells in roadmap.fleet_cells(result, plan, stack=True):
+                fleet.add_row(*cells)
             console.print(fleet)
     if roadmap.has_nre_timeline(result):
         nre = Table(title=roadmap.NRE_TITLE, box=box.SIMPLE_HEAVY, title_justify="left")
