@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from gpu_calc.errors import InputError, InputErrors
+from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
 if TYPE_CHECKING:
     from gpu_calc.results import Comparison
@@ -207,8 +208,8 @@ def compare(scenario: ScenarioLike, *, sets: Sets = None) -> Comparison:
 def simulate(
     scenario: ScenarioLike,
     *,
-    samples: int = 10_000,
-    seed: int = 0,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
     sets: Sets = None,
     chunk_size: int = 100_000,
     jobs: int = 1,
