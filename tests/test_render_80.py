@@ -98,3 +98,16 @@ def test_compare_on_an_80_column_terminal():
     assert code == 0
     text = out.decode().replace("\r\n", "\n")
     _check(text, _words(*YEARLY_HEADER, *PERSPECTIVE_HEADER), ["+$1.47B", "2.1%"])
+
+
+def test_a_long_path_wraps_instead_of_being_cut(runner, narrow, tmp_path):
+    """CI checks the project out under a deep folder: the File column wraps, never "…"."""
+    deep = tmp_path / ("a" * 30) / ("b" * 30)
+    deep.mkdir(parents=True)
+    scenario = deep / "meta-2024.yaml"
+    scenario.write_bytes(SEED.read_bytes())
+    for args in (["validate", str(scenario), "-f", "table"], ["batch", str(deep)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        _check(result.stdout, ["File", "Status"], ["ok"])
+        assert result.stdout.count("b") >= 30  # the path is all there, wrapped

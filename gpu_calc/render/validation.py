@@ -57,7 +57,12 @@ def render(report: dict[str, Any], fmt: Format, color: bool = False) -> str:
     console, buffer = console_for(color)
     table = Table(box=box.SIMPLE_HEAVY)
     for name in HEADER:
-        table.add_column(name.capitalize(), justify="right" if name in ("line", "col") else "left")
+        # A long path or message wraps; it is never cut with an ellipsis.
+        table.add_column(
+            name.capitalize(),
+            justify="right" if name in ("line", "col") else "left",
+            overflow="fold",
+        )
     for row in _rows(report):
         style = "green" if row[1] == "ok" else "red"
         table.add_row(escape(row[0]), f"[{style}]{row[1]}[/]", *(escape(c) for c in row[2:]))
