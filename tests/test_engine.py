@@ -174,7 +174,7 @@ def test_replacement_inside_horizon():
 
 
 def test_units_bought_with_lifetime_per_sample_matches_scalar():
-    active = np.array([[5.0, 8.0, 8.0, 3.0, 9.0, 9.0]])
+    active = np.array([[5.0, 8.0, 8.0, 3.0, 9.0, 9.0]]).T  # years first, one sample
     for life in (1, 2, 3, 4):
         per_sample = fleet.units_bought(active, np.array([life]))
         assert_allclose(per_sample, fleet.units_bought(active, life))

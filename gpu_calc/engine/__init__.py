@@ -2,12 +2,21 @@
 
 Every function takes arrays that broadcast: a deterministic run passes 0-d arrays, a Monte
 Carlo run arrays of shape ``(n,)``, a 2-D sweep arrays of shape ``(n1, 1)`` and ``(1, n2)``.
-Quantities per year carry the years on their own, last axis. One module per topic:
+Inside the engine, quantities per year carry the years on their own, first axis (each year a
+contiguous row of samples); :func:`evaluate` hands them back on the last axis, as the results
+read them. One module per topic:
 :mod:`.silicon` (dies, yield, unit price, NRE), :mod:`.fleet` (units over the years and
 facility capacity), :mod:`.energy` (power, energy, water, carbon), :mod:`.finance` (discounting,
 residual value, NPV, payback); :mod:`.model` ties them into the two plans.
 """
 
-from gpu_calc.engine.model import Outcome, PlanOutcome, evaluate
+from gpu_calc.engine.model import (
+    Outcome,
+    PlanOutcome,
+    PlanTotals,
+    Totals,
+    evaluate,
+    evaluate_totals,
+)
 
-__all__ = ["Outcome", "PlanOutcome", "evaluate"]
+__all__ = ["Outcome", "PlanOutcome", "PlanTotals", "Totals", "evaluate", "evaluate_totals"]

@@ -37,7 +37,10 @@ def energy_kwh_per_year(units: ArrayLike, avg_w: ArrayLike) -> Array:
     >>> round(float(energy_kwh_per_year(1.0, 700 * 0.61)))
     3741
     """
-    return _f(units) * _f(avg_w) * HOURS_PER_YEAR / 1000.0
+    kwh = _f(units) * _f(avg_w)
+    kwh *= HOURS_PER_YEAR
+    kwh /= 1000.0
+    return kwh
 
 
 def water_l(

@@ -1,6 +1,7 @@
 """Fleets over the years: units in service, units bought, facility capacity.
 
-MODEL.md section 5. Per-year arrays have the years on the last axis.
+MODEL.md section 5. Per-year arrays have the years first, ``(H,) + S``
+(:mod:`gpu_calc.engine.years`): each year is one contiguous row of samples.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gpu_calc.engine.years import running_max_years, sum_years
+from gpu_calc.engine.years import running_max_years, sum_years, years_column
 
 Array = NDArray[np.float64]
 
@@ -23,7 +24,7 @@ def units_bought(active_units: ArrayLike, lifetime_years: ArrayLike) -> Array:
 
     Parameters
     ----------
-    active_units : array_like, shape (..., H)
+    active_units : array_like, shape (H, ...)
         Units needed in service each year.
     lifetime_years : array_like
         Service life ``L`` of a unit (whole years, >= 1); a unit bought in year tau serves
@@ -43,12 +44,11 @@ def units_bought(active_units: ArrayLike, lifetime_years: ArrayLike) -> Array:
     """
     active = np.asarray(active_units, dtype=float)
     life = np.asarray(lifetime_years, dtype=float)
-    horizon = active.shape[-1]
-    shape = np.broadcast_shapes(active.shape, life.shape + (1,))
+    shape = np.broadcast_shapes(active.shape, (1,) + life.shape)
     active = np.broadcast_to(active, shape)
     bought = np.zeros(shape)
-    for t in range(horizon):
-        bought[..., t] = np.maximum(0.0, active[..., t] - in_life(bought, life, t))
+    for t in range(shape[0]):
+        bought[t] = np.maximum(0.0, active[t] - in_life(bought, life, t))
     return bought
 
 
@@ -63,10 +63,10 @@ def in_life(bought: Array, lifetime_years: Array, t: int) -> Array | float:
         return 0.0
     if lifetime_years.ndim == 0:
         start = max(0, t - int(lifetime_years) + 1)
-        return sum_years(bought[..., start:t]) if t > start else 0.0
+        return sum_years(bought[start:t]) if t > start else 0.0
     # a unit bought at tau is in life at t if tau >= t-L+1
-    alive = np.arange(t) >= (t - lifetime_years[..., None] + 1)
-    return sum_years(bought[..., :t] * alive)
+    alive = years_column(np.arange(t, dtype=float), bought.ndim - 1) >= (t - lifetime_years + 1)
+    return sum_years(bought[:t] * alive)
 
 
 @dataclass
@@ -89,7 +89,7 @@ class Installed:
 
 @dataclass
 class Served:
-    """What a side bought and ran: per generation and per installed entry, ``S + (H,)``."""
+    """What a side bought and ran: per generation and per installed entry, ``(H,) + S``."""
 
     bought: list[Array]
     active: list[Array]
@@ -107,7 +107,7 @@ def serve(need: Array, generations: list[Generation], installed: list[Installed]
 
     Parameters
     ----------
-    need : ndarray, shape S + (H,)
+    need : ndarray, shape (H,) + S
         Reference-equivalents the side serves each year.
     generations : list of Generation
         In order; generation 0 first.
@@ -126,25 +126,32 @@ def serve(need: Array, generations: list[Generation], installed: list[Installed]
     >>> [b.tolist() for b in out.bought], [a.tolist() for a in out.active]
     ([[50.0, 0.0, 0.0], [0.0, 25.0, 50.0]], [[50.0, 50.0, 0.0], [0.0, 25.0, 75.0]])
     """
-    horizon = need.shape[-1]
+    horizon = need.shape[0]
     shapes = [need.shape]
     for g in generations:
-        shapes += [g.perf.shape + (1,), g.lifetime_years.shape + (1,), g.start_year.shape + (1,)]
+        shapes += [(1,) + g.perf.shape, (1,) + g.lifetime_years.shape, (1,) + g.start_year.shape]
     for e in installed:
-        shapes += [e.units.shape + (1,), e.perf.shape + (1,), e.retire_year.shape + (1,)]
+        shapes += [(1,) + e.units.shape, (1,) + e.perf.shape, (1,) + e.retire_year.shape]
     shape = np.broadcast_shapes(*shapes)
+    need = np.broadcast_to(need, shape)
+    if len(generations) == 1 and not installed:
+        # section 5: every unit needed serves (owned units cover it)
+        g = generations[0]
+        units = np.zeros(shape)
+        for t in range(horizon):
+            lacking = need[t] / g.perf - in_life(units, g.lifetime_years, t)
+            np.maximum(0.0, lacking, out=units[t, ...])
+        return Served([units], [np.broadcast_to(need / g.perf, shape)], [])
     bought = [np.zeros(shape) for _ in generations]
     active = [np.zeros(shape) for _ in generations]
     installed_active = [np.zeros(shape) for _ in installed]
-    need = np.broadcast_to(need, shape)
-    alone = len(generations) == 1 and not installed
     for t in range(horizon):
         own = [in_life(b, g.lifetime_years, t) for b, g in zip(bought, generations, strict=True)]
         base = [np.where(t < e.retire_year, e.units, 0.0) for e in installed]
         on_sale: Array | float = -1.0  # c(t): the highest-numbered generation started
         for i, g in enumerate(generations):
             on_sale = np.where(g.start_year <= t, float(i), on_sale)
-        need_t = need[..., t]
+        need_t = need[t]
         for i, g in enumerate(generations):
             # capacity of everything but generation i, then what i must add to it
             others: Array | float = 0.0
@@ -154,20 +161,16 @@ def serve(need: Array, generations: list[Generation], installed: list[Installed]
             for units, e in zip(base, installed, strict=True):
                 others = others + units * e.perf
             lacking = np.maximum(0.0, (need_t - others) / g.perf - own[i])
-            bought[i][..., t] = np.where(on_sale == i, lacking, 0.0)
+            bought[i][t] = np.where(on_sale == i, lacking, 0.0)
         rest = need_t
         for i in reversed(range(len(generations))):
             g = generations[i]
-            can = rest / g.perf
-            if alone:  # section 5: every unit needed serves (owned units cover it)
-                active[i][..., t] = can
-                continue
-            units = own[i] + bought[i][..., t]
-            active[i][..., t] = np.maximum(0.0, np.minimum(units, can))
-            rest = rest - active[i][..., t] * g.perf
+            units = own[i] + bought[i][t]
+            active[i][t] = np.maximum(0.0, np.minimum(units, rest / g.perf))
+            rest = rest - active[i][t] * g.perf
         for j, e in enumerate(installed):
-            installed_active[j][..., t] = np.maximum(0.0, np.minimum(base[j], rest / e.perf))
-            rest = rest - installed_active[j][..., t] * e.perf
+            installed_active[j][t] = np.maximum(0.0, np.minimum(base[j], rest / e.perf))
+            rest = rest - installed_active[j][t] * e.perf
     return Served(bought, active, installed_active)
 
 
@@ -181,9 +184,10 @@ def facility_built_mw(need_mw: ArrayLike, initial_mw: ArrayLike = 0.0) -> Array:
     >>> facility_built_mw([2.0, 1.0, 3.0], 2.5).tolist()
     [2.5, 2.5, 3.0]
     """
-    need = np.maximum(
-        np.asarray(need_mw, dtype=float), np.asarray(initial_mw, dtype=float)[..., None]
-    )
+    need = np.asarray(need_mw, dtype=float)
+    initial = np.asarray(initial_mw, dtype=float)
+    if initial.ndim > 0 or initial != 0.0:  # needs are >= 0: a starting 0 MW changes nothing
+        need = np.maximum(need, initial)
     return running_max_years(need)
 
 
@@ -198,7 +202,11 @@ def facility_capex_usd(
     [0.0, 0.0, 5.0]
     """
     built = np.asarray(built_mw, dtype=float)
-    added = built - 0.0  # a copy; year 0 adds what it built beyond the starting capacity
-    added[..., 0] -= np.asarray(initial_mw, dtype=float)
-    added[..., 1:] -= built[..., :-1]
-    return added * np.asarray(usd_per_mw, dtype=float)[..., None]
+    usd = np.asarray(usd_per_mw, dtype=float)
+    added = np.empty(built.shape)
+    # year 0 adds what it built beyond the starting capacity
+    np.subtract(built[0], np.asarray(initial_mw, dtype=float), out=added[0, ...])
+    np.subtract(built[1:], built[:-1], out=added[1:])
+    if np.broadcast_shapes(added.shape, usd.shape) == added.shape:
+        return np.multiply(added, usd, out=added)
+    return added * usd

@@ -9,6 +9,12 @@ for Monte Carlo, ``(n1, n2)`` for a grid. Results per year have shape ``S + (H,)
 shape ``S``. The structure that arrays cannot carry (generations per side, installed entries,
 workloads) is a :class:`~gpu_calc.engine.layout.Layout`.
 
+Inside, every per-year array has the years first, ``(H,) + S``: a year is then one
+contiguous row of samples, which is what makes a Monte Carlo block fast; inputs that do not
+vary stay 0-d and broadcast. :func:`evaluate` hands the per-year results back years last (as
+views); :func:`evaluate_totals` computes only the totals that ``simulate`` reports, through
+the same code.
+
 Each plan has sides: the bought accelerators (both plans, with the installed base) and the
 in-house chips (build plan only). A side is a short list of generations; the capacity
 recurrence of :func:`gpu_calc.engine.fleet.serve` runs over the years, vectorised over the
@@ -25,11 +31,21 @@ from numpy.typing import ArrayLike, NDArray
 
 from gpu_calc.engine import energy, finance, fleet, silicon
 from gpu_calc.engine.layout import NRE_TIMINGS, ChipGen, Layout
-from gpu_calc.engine.years import max_years, sum_years
+from gpu_calc.engine.years import max_years, sum_years, years_column
 
 Array = NDArray[np.float64]
 
-__all__ = ["NRE_TIMINGS", "YEARLY", "FleetOutcome", "Outcome", "PlanOutcome", "evaluate"]
+__all__ = [
+    "NRE_TIMINGS",
+    "YEARLY",
+    "FleetOutcome",
+    "Outcome",
+    "PlanOutcome",
+    "PlanTotals",
+    "Totals",
+    "evaluate",
+    "evaluate_totals",
+]
 
 #: Per-year series of a plan, in the JSON output's ``per_year`` block.
 YEARLY = (
@@ -122,6 +138,28 @@ class Outcome:
 
 
 @dataclass
+class PlanTotals:
+    """The totals of one plan that a Monte Carlo run reports, shape ``S``."""
+
+    npv_usd: Array
+    energy_it_kwh: Array
+    co2e_kg: Array
+
+
+@dataclass
+class Totals:
+    """What :func:`evaluate_totals` computes: the savings and each plan's totals."""
+
+    savings_npv_usd: Array
+    buy: PlanTotals
+    build: PlanTotals
+
+    @property
+    def plans(self) -> dict[str, PlanTotals]:
+        return {"buy": self.buy, "build": self.build}
+
+
+@dataclass
 class _Fleet:
     """Per-unit figures of one accelerator: a generation of a side, or an installed entry."""
 
@@ -129,7 +167,7 @@ class _Fleet:
     generation: int
     label: str
     perf: Array
-    unit_capex_usd: Array  # S + (1,), or S + (H,) with a price per year
+    unit_capex_usd: Array  # S, or (H,) + S with a price per year
     it_peak_w: Array
     it_avg_w: Array
     lifetime_years: Array
@@ -147,38 +185,60 @@ def _get(p: Mapping[str, ArrayLike], key: str, default: float | None = None) -> 
     return np.asarray(default, dtype=float)
 
 
+class _Inputs(dict[str, ArrayLike]):
+    """The engine's inputs with their sample shape worked out once (it is asked often)."""
+
+    def __init__(self, p: Mapping[str, ArrayLike]) -> None:
+        super().__init__(p)
+        self.shape: tuple[int, ...] = np.broadcast_shapes(*(np.shape(v) for v in p.values()))
+
+
 def sample_shape(p: Mapping[str, ArrayLike]) -> tuple[int, ...]:
     """The shape ``S`` every input broadcasts to: every output has it, whichever input varies.
 
     >>> sample_shape({"a": 1.0, "b": np.zeros((3, 1)), "c": np.zeros(2)})
     (3, 2)
     """
+    if isinstance(p, _Inputs):
+        return p.shape
     return np.broadcast_shapes(*(np.shape(v) for v in p.values()))
+
+
+def _years_first(x: Array, ndim: int) -> Array:
+    """A per-year array ``(H,) + S'`` with ``len(S') <= ndim`` as ``(H, 1, ..., 1) + S'``,
+    ``ndim + 1`` axes, so that it broadcasts against the samples ``S`` (``len(S) == ndim``)."""
+    missing = ndim - (x.ndim - 1)
+    return x.reshape(x.shape[:1] + (1,) * missing + x.shape[1:]) if missing > 0 else x
 
 
 def _stack_years(p: Mapping[str, ArrayLike], key: str, horizon_years: int) -> Array:
     years = [_get(p, f"{key}[{t}]") for t in range(horizon_years)]
     shape = np.broadcast_shapes(*(y.shape for y in years))
-    return np.stack([np.broadcast_to(y, shape) for y in years], axis=-1)
+    stacked = np.stack([np.broadcast_to(y, shape) for y in years], axis=0)
+    return _years_first(stacked, len(sample_shape(p)))
 
 
 def yearly_values(
     p: Mapping[str, ArrayLike], key: str, horizon_years: int, default: float | None = None
 ) -> Array:
-    """A field that takes a number or one per year (MODEL.md 11.1): ``S + (H,)`` from
-    ``key[t]``, or ``S + (1,)`` when one number (or distribution) applies every year."""
+    """A field that takes a number or one per year (MODEL.md 11.1): ``(H,) + S`` from
+    ``key[t]``, or ``S`` when one number (or distribution) applies every year (it broadcasts
+    against the years)."""
     if key not in p and f"{key}[0]" in p:
         return _stack_years(p, key, horizon_years)
-    return _get(p, key, default)[..., None]
+    return _get(p, key, default)
 
 
 def demand_units(
     p: Mapping[str, ArrayLike], horizon_years: int, key: str = "demand.units"
 ) -> Array:
-    """Demand per year, shape ``S + (H,)``, from ``demand.units`` or ``demand.units[t]``
+    """Demand per year, shape ``(H,) + S``, from ``demand.units`` or ``demand.units[t]``
     (or a workload's ``units``)."""
     if key in p:
-        return _get(p, key)[..., None] * np.ones(horizon_years)
+        units = _get(p, key)
+        return _years_first(
+            np.broadcast_to(units, (horizon_years,) + units.shape), len(sample_shape(p))
+        )
     return _stack_years(p, key, horizon_years)
 
 
@@ -207,8 +267,8 @@ def _fleet(
         label=label,
         perf=_get(p, f"{prefix}.perf_vs_reference", 1.0),
         unit_capex_usd=unit_price_usd
-        + (_get(p, f"{prefix}.host_usd_per_server", 0.0) / chips)[..., None]
-        + _get(p, f"{prefix}.network_usd_per_unit", 0.0)[..., None],
+        + _get(p, f"{prefix}.host_usd_per_server", 0.0) / chips
+        + _get(p, f"{prefix}.network_usd_per_unit", 0.0),
         it_peak_w=peak,
         it_avg_w=load * peak,
         lifetime_years=_get(p, f"{prefix}.lifetime_years", 4.0),
@@ -229,6 +289,22 @@ def _total(items: list[Array], empty: Array) -> Array:
     return out
 
 
+def _zero(x: Array | None) -> bool:
+    """True for a fixed (0-d) zero: a term the plan can leave out, as adding it or
+    multiplying by it would change nothing in a finite, non-negative sum."""
+    return x is None or (x.ndim == 0 and float(x) == 0.0)
+
+
+def _plus(total: Array | None, x: Array) -> Array:
+    """``total + x``, or ``x`` when there is no total yet."""
+    return x if total is None else total + x
+
+
+def _years_last(x: Array) -> Array:
+    """A per-year array ``(H,) + S`` as the results give it, ``S + (H,)`` (a view)."""
+    return np.moveaxis(x, 0, -1)
+
+
 def _plan(
     fleets: list[tuple[_Fleet, Array, Array]],
     p: Mapping[str, ArrayLike],
@@ -239,69 +315,99 @@ def _plan(
     factors: tuple[Array, Array, Array],
     initial_it_mw: Array,
     tokens: Array,
-) -> PlanOutcome:
-    """One plan from its fleets, each with the units it bought and ran each year."""
+    full: bool = True,
+) -> PlanOutcome | PlanTotals:
+    """One plan from its fleets, each with the units it bought and ran each year (all
+    ``(H,) + S``); with ``full`` false only its :class:`PlanTotals`."""
     start, end, last = factors
-    horizon = demand.shape[-1]
-    pue = _get(p, "site.pue", 1.0)[..., None]
+    horizon = demand.shape[0]
+    pue = _get(p, "site.pue", 1.0)
     price_kwh = yearly_values(p, "site.electricity_usd_per_kwh", horizon)
-    site_l = _get(p, "site.wue_l_per_kwh", 0.0)[..., None]
-    source_l = _get(p, "site.water_source_l_per_kwh", 0.0)[..., None]
     grid = yearly_values(p, "site.grid_kg_co2e_per_kwh", horizon, 0.0)
     usd_per_mw = _get(p, "site.facility_capex_usd_per_mw", 0.0)
     facility_life = _get(p, "site.facility_lifetime_years", 15.0)
 
+    coloc_usd_per_kw_month = _get(p, "site.colocation_usd_per_kw_month", 0.0)
+    # A Monte Carlo run skips the facility when nothing costs for it (no capex, no rent)
+    facility = full or not (_zero(usd_per_mw) and _zero(coloc_usd_per_kw_month))
+
     none: Array = np.zeros(())
-    hw_capex = energy_it = need_mw = unit_opex = embodied = residual_hw = length_km = none
+    length_km = none
+    hw_capex: Array | None = None
+    energy_it: Array | None = None
+    need_mw: Array | None = None
+    unit_opex: Array | None = None
+    embodied: Array | None = None
+    residual_hw: Array | None = None
     for f, bought, active in fleets:
-        energy_it = energy_it + energy.energy_kwh_per_year(active, f.it_avg_w[..., None])
-        need_mw = need_mw + active * f.it_peak_w[..., None] / 1e6
-        unit_opex = unit_opex + active * f.opex_usd_per_unit_year[..., None]
+        energy_it = _plus(energy_it, energy.energy_kwh_per_year(active, f.it_avg_w))
+        if facility:
+            mw = active * f.it_peak_w
+            mw /= 1e6
+            need_mw = _plus(need_mw, mw)
+        if not _zero(f.opex_usd_per_unit_year):
+            unit_opex = _plus(unit_opex, active * f.opex_usd_per_unit_year)
         if f.side == "installed":  # sunk: no capex, residual value or embodied carbon
             continue
         spend = bought * f.unit_capex_usd
-        hw_capex = hw_capex + spend
-        embodied = embodied + bought * f.embodied_kg_co2e[..., None]
-        residual_hw = residual_hw + finance.residual_usd(spend, f.lifetime_years)
-        length_km = length_km + sum_years(bought) * f.length_mm / 1e6
+        hw_capex = _plus(hw_capex, spend)
+        if not _zero(f.embodied_kg_co2e):
+            embodied = _plus(embodied, bought * f.embodied_kg_co2e)
+        residual_hw = _plus(residual_hw, finance.residual_usd(spend, f.lifetime_years))
+        if full:
+            length_km = length_km + sum_years(bought) * f.length_mm / 1e6
+    assert energy_it is not None and hw_capex is not None and residual_hw is not None
 
-    shape = np.broadcast_shapes(
-        np.shape(hw_capex),
-        np.shape(energy_it),
-        start.shape,
-        pue.shape,
-        price_kwh.shape,
-        nre_yearly.shape,
-        np.shape(initial_it_mw) + (1,),
-        sample_shape(p) + (1,),  # so may any input (a facility lifetime moves only residuals)
-    )
+    shape = (horizon,) + sample_shape(p)
 
-    def full(x: Array) -> Array:
+    def full_shape(x: Array) -> Array:
         """``x`` at the plan's full shape, as a read-only view (no copy)."""
         return np.broadcast_to(x, shape)
 
-    hw_capex = full(hw_capex)
-    need_mw = full(need_mw)
-    built = fleet.facility_built_mw(need_mw, initial_it_mw)
-    facility_capex = fleet.facility_capex_usd(built, usd_per_mw, initial_it_mw)
-    energy_it = full(energy_it)
+    built: Array | None = None
+    facility_capex: Array | None = None
+    colocation: Array | None = None
+    if facility:
+        assert need_mw is not None
+        built = fleet.facility_built_mw(full_shape(need_mw), initial_it_mw)
+        facility_capex = fleet.facility_capex_usd(built, usd_per_mw, initial_it_mw)
+        if not _zero(coloc_usd_per_kw_month):
+            # Refinement: colocation rent of the IT capacity built, per kW and month.
+            colocation = built * (1000.0 * 12.0) * coloc_usd_per_kw_month
     energy_fac = energy_it * pue
     electricity = energy_fac * price_kwh
-    # Refinement: colocation rent of the IT capacity built, per kW and month (default 0).
-    colocation = (
-        built * (1000.0 * 12.0) * _get(p, "site.colocation_usd_per_kw_month", 0.0)[..., None]
-    )
-    opex = electricity + unit_opex + software_usd_per_year[..., None] + colocation
-    water = energy.water_l(energy_it, energy_fac, site_l, source_l)
-    co2e = energy_fac * grid + embodied
-    nre_yearly = full(nre_yearly)
-    residual = residual_hw + finance.residual_usd(facility_capex, facility_life)
-
-    capex = sum_years(hw_capex) + sum_years(facility_capex)
-    tco = capex + nre_usd + sum_years(opex) - residual
-    discounted = (hw_capex + facility_capex + nre_yearly) * start + opex * end
+    opex = electricity if unit_opex is None else electricity + unit_opex
+    if not _zero(software_usd_per_year):
+        opex = opex + software_usd_per_year
+    if colocation is not None:
+        opex = opex + colocation
+    co2e = energy_fac * grid
+    if embodied is not None:
+        co2e = co2e + embodied
+    capex_paid, residual = hw_capex, residual_hw
+    if facility_capex is not None:
+        capex_paid = capex_paid + facility_capex
+        residual = residual + finance.residual_usd(facility_capex, facility_life)
+    if not _zero(nre_yearly):
+        capex_paid = capex_paid + nre_yearly
+    discounted = capex_paid * start + opex * end
     disc_residual = residual * last
     npv = sum_years(discounted) - disc_residual
+    if not full:
+        return PlanTotals(npv, sum_years(energy_it), sum_years(co2e))
+
+    assert built is not None and facility_capex is not None and need_mw is not None
+    need_mw = full_shape(need_mw)
+    hw_capex = full_shape(hw_capex)
+    energy_it = full_shape(energy_it)
+    water = energy.water_l(
+        energy_it,
+        energy_fac,
+        _get(p, "site.wue_l_per_kwh", 0.0),
+        _get(p, "site.water_source_l_per_kwh", 0.0),
+    )
+    capex = sum_years(hw_capex) + sum_years(facility_capex)
+    tco = capex + nre_usd + sum_years(opex) - residual
     total_demand = sum_years(demand) * energy.HOURS_PER_YEAR
     per_hour = np.divide(
         tco, total_demand, out=np.full(np.shape(tco), np.nan), where=total_demand > 0
@@ -315,19 +421,21 @@ def _plan(
     )
 
     def side_total(side: str, active: bool) -> Array:
-        return full(_total([a if active else b for f, b, a in fleets if f.side == side], none))
+        return full_shape(
+            _total([a if active else b for f, b, a in fleets if f.side == side], none)
+        )
 
     yearly: dict[str, Array] = {
         "hw_capex_usd": hw_capex,
         "facility_capex_usd": facility_capex,
-        "nre_usd": nre_yearly,
-        "opex_usd": opex,
-        "electricity_usd": electricity,
-        "colocation_usd": colocation,
+        "nre_usd": full_shape(nre_yearly),
+        "opex_usd": full_shape(opex),
+        "electricity_usd": full_shape(electricity),
+        "colocation_usd": full_shape(none if colocation is None else colocation),
         "energy_it_kwh": energy_it,
-        "energy_facility_kwh": energy_fac,
-        "water_l": water,
-        "co2e_kg": co2e,
+        "energy_facility_kwh": full_shape(energy_fac),
+        "water_l": full_shape(water),
+        "co2e_kg": full_shape(co2e),
         "need_it_mw": need_mw,
         "built_it_mw": built,
         "bought_units": side_total("bought", False),
@@ -336,33 +444,40 @@ def _plan(
         "active_chip_units": side_total("chip", True),
         "active_installed_units": side_total("installed", True),
     }
-    assert horizon == shape[-1]
+    zeros = np.zeros(capex.shape)
     return PlanOutcome(
-        yearly=yearly,
+        yearly={k: _years_last(v) for k, v in yearly.items()},
         capex_usd=capex,
         facility_capex_usd=sum_years(facility_capex),
         nre_usd=np.broadcast_to(nre_usd, capex.shape).astype(float),
-        opex_usd=sum_years(opex),
-        electricity_usd=sum_years(electricity),
-        residual_usd=residual + np.zeros(capex.shape),
+        opex_usd=sum_years(full_shape(opex)),
+        electricity_usd=sum_years(full_shape(electricity)),
+        residual_usd=residual + zeros,
         tco_usd=tco,
-        npv_usd=npv,
+        npv_usd=npv + zeros,
         energy_it_kwh=sum_years(energy_it),
-        energy_facility_kwh=sum_years(energy_fac),
-        water_l=sum_years(water),
-        co2e_kg=sum_years(co2e),
+        energy_facility_kwh=sum_years(full_shape(energy_fac)),
+        water_l=sum_years(full_shape(water)),
+        co2e_kg=sum_years(full_shape(co2e)),
         peak_it_mw=max_years(need_mw),
         bought_units=sum_years(yearly["bought_units"]),
         chip_units=sum_years(yearly["chip_units"]),
         usd_per_reference_hour=per_hour,
-        fleet_length_km=length_km + np.zeros(capex.shape),
-        discounted_usd=discounted,
-        discounted_residual_usd=disc_residual + np.zeros(capex.shape),
-        tokens=tokens + np.zeros(capex.shape),
+        fleet_length_km=length_km + zeros,
+        discounted_usd=_years_last(full_shape(discounted)),
+        discounted_residual_usd=disc_residual + zeros,
+        tokens=tokens + zeros,
         usd_per_million_tokens=per_million,
         fleets=[
             FleetOutcome(
-                f.side, f.generation, f.label, f.start_year, full(b), full(a), sum_years(b), f.perf
+                f.side,
+                f.generation,
+                f.label,
+                f.start_year,
+                _years_last(full_shape(b)),
+                _years_last(full_shape(a)),
+                sum_years(b),
+                f.perf,
             )
             for f, b, a in fleets
         ],
@@ -443,7 +558,20 @@ def evaluate(
     if not isinstance(layout, Layout):
         layout = Layout.single(int(layout), yield_model, nre_timing)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return _evaluate(p, layout)
+        out = _evaluate(p, layout, full=True)
+    assert isinstance(out, Outcome)
+    return out
+
+
+def evaluate_totals(p: Mapping[str, ArrayLike], layout: Layout) -> Totals:
+    """What :func:`evaluate` gives for ``savings_npv_usd`` and each plan's ``npv_usd``,
+    ``energy_it_kwh`` and ``co2e_kg``, bit for bit, and nothing else: the totals a Monte
+    Carlo run reports, computed through the same code without the per-year results, the
+    other totals or the payback year."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        out = _evaluate(p, layout, full=False)
+    assert isinstance(out, Totals)
+    return out
 
 
 def _demand(
@@ -469,14 +597,14 @@ def _demand(
 def _chip_need(
     layout: Layout, demand: Array, per: dict[str, Array], share: Array, effective: list[Array]
 ) -> Array:
-    """Reference-equivalents the chip side serves each year (MODEL.md 11.5): from its start,
-    ``share[t]`` of the workloads it serves (all of them without workloads)."""
+    """Reference-equivalents the chip side serves each year, ``(H,) + S`` (MODEL.md 11.5):
+    from its start, ``share[t]`` of the workloads it serves (all of them without workloads)."""
     h = layout.horizon_years
-    years = np.arange(h)
     chip_start = effective[0]
     for y in effective[1:]:
         chip_start = np.minimum(chip_start, y)
-    serving = years >= chip_start[..., None]  # S + (H,)
+    years = years_column(np.arange(h, dtype=float), demand.ndim - 1)
+    serving = years >= chip_start  # (H,) + S
     if not per:
         return np.where(serving, share * demand, 0.0)
     serves = layout.serves if layout.serves is not None else tuple(per)
@@ -495,8 +623,8 @@ def _chip_need(
             first = starts[0]
             for y in starts[1:]:
                 first = np.minimum(first, y)
-            parts.append(np.where(years >= first[..., None], units, 0.0))
-    return share * _total(parts, np.zeros(h))
+            parts.append(np.where(years >= first, units, 0.0))
+    return share * _total(parts, np.zeros(demand.shape))
 
 
 def _chip_starts(p: Mapping[str, ArrayLike], layout: Layout) -> tuple[list[Array], list[Array]]:
@@ -521,16 +649,19 @@ def _nre(
     written: Array,
     effective: Array,
 ) -> Array:
-    """A chip generation's NRE paid each year, ``S + (H,)``. MODEL.md 11.3."""
+    """A chip generation's NRE paid each year, ``(H,) + S``. MODEL.md 11.3."""
     design_years = (
         _get(p, f"{chip.nre}.design_years") if f"{chip.nre}.design_years" in p else written
     )
     design_start = np.maximum(0.0, written - design_years)
-    shares = finance.nre_shares(design_start, effective, layout.horizon_years, chip.nre_timing)
-    return np.where(shares > 0, np.asarray(nre_usd)[..., None] * shares, 0.0)
+    shares = finance.nre_shares(
+        design_start, effective, layout.horizon_years, chip.nre_timing, len(sample_shape(p))
+    )
+    return np.where(shares > 0, np.asarray(nre_usd) * shares, 0.0)
 
 
-def _evaluate(p: Mapping[str, ArrayLike], layout: Layout) -> Outcome:
+def _evaluate(p: Mapping[str, ArrayLike], layout: Layout, full: bool) -> Outcome | Totals:
+    p = _Inputs(p)
     h = layout.horizon_years
     demand, per_workload, rates = _demand(p, layout)
     tokens = (
@@ -538,7 +669,7 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout) -> Outcome:
         if rates
         else np.asarray(np.nan)
     )
-    factors = finance.discount_factors(_get(p, "discount_rate", 0.0), h)
+    factors = finance.discount_factors(_get(p, "discount_rate", 0.0), h, len(sample_shape(p)))
     sil = [silicon_figures(p, g.yield_model, g.chip, g.nre) for g in layout.chips]
 
     written, effective = _chip_starts(p, layout)
@@ -556,12 +687,12 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout) -> Outcome:
         )
         bought.append(_fleet(p, g.prefix, price, "bought", i, g.label, start))
     chips = [
-        _fleet(p, g.chip, s["unit_price_usd"][..., None], "chip", i, g.label, effective[i])
+        _fleet(p, g.chip, s["unit_price_usd"], "chip", i, g.label, effective[i])
         for i, (g, s) in enumerate(zip(layout.chips, sil, strict=True))
     ]
     installed, base, initial_mw = [], [], np.zeros(())
     for i, e in enumerate(layout.installed):
-        f = _fleet(p, e.prefix, np.zeros(1), "installed", i, e.label, np.asarray(0.0))
+        f = _fleet(p, e.prefix, np.zeros(()), "installed", i, e.label, np.asarray(0.0))
         units = _get(p, f"{e.prefix}.units")
         age = np.minimum(
             np.maximum(_get(p, f"{e.prefix}.age_years", 0.0), 0.0), f.lifetime_years - 1
@@ -577,7 +708,7 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout) -> Outcome:
         return list(zip(side, served.bought, served.active, strict=True))
 
     def installed_ran(served: fleet.Served) -> list[tuple[_Fleet, Array, Array]]:
-        zero = np.zeros(h)
+        zero = np.zeros((h,) + (1,) * len(sample_shape(p)))
         return [(f, zero, a) for f, a in zip(installed, served.installed_active, strict=True)]
 
     buy_side = fleet.serve(demand, generations(bought), base)
@@ -585,12 +716,13 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout) -> Outcome:
         ran(bought, buy_side) + installed_ran(buy_side),
         p,
         demand,
-        np.zeros(h),
+        np.zeros(()),
         np.asarray(0.0),
         np.asarray(0.0),
         factors,
         initial_mw,
         tokens,
+        full,
     )
     nre_per_generation = [
         _nre(p, layout, g, s["nre_usd"], w, y)
@@ -602,15 +734,19 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout) -> Outcome:
         ran(bought, bought_side) + ran(chips, chip_side) + installed_ran(bought_side),
         p,
         demand,
-        _total(nre_per_generation, np.zeros(h)),
+        _total(nre_per_generation, np.zeros(())),
         _total([s["nre_usd"] for s in sil], np.zeros(())),
         _get(p, "build.nre.software_usd_per_year", 0.0),
         factors,
         initial_mw,
         tokens,
+        full,
     )
 
     savings = buy.npv_usd - build.npv_usd
+    if isinstance(buy, PlanTotals) and isinstance(build, PlanTotals):
+        return Totals(savings, buy, build)
+    assert isinstance(buy, PlanOutcome) and isinstance(build, PlanOutcome)
     pct = np.divide(
         savings * 100.0, buy.npv_usd, out=np.full(np.shape(savings), np.nan), where=buy.npv_usd > 0
     )
@@ -623,9 +759,9 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout) -> Outcome:
         silicon=sil[0],
         savings_npv_usd=savings,
         savings_pct=pct,
-        payback_year=finance.payback_year(yearly),
+        payback_year=finance.payback_year(np.moveaxis(yearly, -1, 0)),
         yearly_savings_usd=yearly,
-        demand_units=demand,
+        demand_units=_years_last(demand),
         silicon_generations=sil,
-        nre_per_generation=nre_per_generation,
+        nre_per_generation=[_years_last(x) for x in nre_per_generation],
     )

@@ -49,7 +49,7 @@ from gpu_calc.uncertainty.params import (
     clip_values,
     fit_dependent,
     fit_die_area,
-    run,
+    run_totals,
 )
 
 if TYPE_CHECKING:
@@ -246,7 +246,7 @@ class _Job:
             hi = min(lo + BLOCK_SIZE, n)
             params: dict[str, Any] = dict(self.base)
             params.update({key: v[lo:hi] for key, v in drawn.items()})
-            out = run(self.inputs, params)
+            out = run_totals(self.inputs, params)
             rows = (out.savings_npv_usd,) + tuple(
                 getattr(plan, m) for plan in (out.buy, out.build) for m in PLAN_METRICS
             )

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gpu_calc.distributions import round_half_up
-from gpu_calc.engine import Outcome
+from gpu_calc.engine import Outcome, Totals
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import InputField, ModelInputs
 
@@ -47,6 +47,14 @@ def run(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Outcome:
     """The engine on ``params`` (a full mapping, e.g. :meth:`ModelInputs.base` updated)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return inputs.evaluate(params)
+
+
+def run_totals(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Totals:
+    """The engine's totals only (:func:`gpu_calc.engine.evaluate_totals`): the savings and
+    each plan's NPV, IT energy and emissions, the same numbers as :func:`run`'s."""
+    from gpu_calc.engine import evaluate_totals
+
+    return evaluate_totals(params, inputs.structure)
 
 
 def resolve(inputs: ModelInputs, key: str, option: str = "--param") -> InputField:
