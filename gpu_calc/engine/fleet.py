@@ -63,6 +63,8 @@ def in_life(bought: Array, lifetime_years: Array, t: int) -> Array | float:
         return 0.0
     if lifetime_years.ndim == 0:
         start = max(0, t - int(lifetime_years) + 1)
+        if t - start == 1:
+            return bought[start]  # read only: no copy
         return sum_years(bought[start:t]) if t > start else 0.0
     # a unit bought at tau is in life at t if tau >= t-L+1
     alive = years_column(np.arange(t, dtype=float), bought.ndim - 1) >= (t - lifetime_years + 1)
@@ -137,11 +139,12 @@ def serve(need: Array, generations: list[Generation], installed: list[Installed]
     if len(generations) == 1 and not installed:
         # section 5: every unit needed serves (owned units cover it)
         g = generations[0]
+        active = np.broadcast_to(need / g.perf, shape)
         units = np.zeros(shape)
         for t in range(horizon):
-            lacking = need[t] / g.perf - in_life(units, g.lifetime_years, t)
+            lacking = active[t] - in_life(units, g.lifetime_years, t)
             np.maximum(0.0, lacking, out=units[t, ...])
-        return Served([units], [np.broadcast_to(need / g.perf, shape)], [])
+        return Served([units], [active], [])
     bought = [np.zeros(shape) for _ in generations]
     active = [np.zeros(shape) for _ in generations]
     installed_active = [np.zeros(shape) for _ in installed]
