@@ -48,7 +48,7 @@ from gpu_calc.uncertainty.params import (
     max_die_area_mm2,
     min_wafer_diameter_mm,
     resolve,
-    run,
+    run_totals,
 )
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def default_range(inputs: ModelInputs, field: InputField) -> tuple[float, float]
 def _evaluate(inputs: ModelInputs, field: InputField, values: np.ndarray) -> np.ndarray:
     params: dict[str, Any] = dict(inputs.base())
     params[field.key] = values
-    savings = np.broadcast_to(run(inputs, params).savings_npv_usd, values.shape)
+    savings = np.broadcast_to(run_totals(inputs, params).savings_npv_usd, values.shape)
     return np.asarray(savings, dtype=float)
 
 
