@@ -7,7 +7,8 @@ consecutive pieces of those streams (NumPy's generators give the same numbers dr
 once or in pieces). A field's draws also stay the same when another field gains or loses a
 distribution, and any block can be drawn on its own (for parallel runs).
 
-Percentiles are ``np.percentile`` with its default ``linear`` method over all samples; the
+Percentiles are ``np.percentile``'s with its default ``linear`` method over all samples
+(computed faster, to the same bits, by :mod:`gpu_calc.uncertainty.quantiles`); the
 samples of the reported metrics are kept (8 bytes each), the engine's work is done chunk
 by chunk, so memory grows by 56 bytes a sample plus one chunk's working set.
 
@@ -51,6 +52,7 @@ from gpu_calc.uncertainty.params import (
     fit_die_area,
     run_totals,
 )
+from gpu_calc.uncertainty.quantiles import percentiles
 
 if TYPE_CHECKING:
     from gpu_calc.frames import SimulationFrames
@@ -108,7 +110,8 @@ class _Streams:
 
 
 def stats(x: Array) -> dict[str, float]:
-    """P5, P50, P95 (``np.percentile``, linear) and the mean of ``x``.
+    """P5, P50, P95 (``np.percentile``'s numbers, linear, by
+    :func:`~gpu_calc.uncertainty.quantiles.percentiles`) and the mean of ``x``.
 
     The mean of values near the largest float is taken of the values scaled down, so that
     their sum cannot overflow.
@@ -118,7 +121,7 @@ def stats(x: Array) -> dict[str, float]:
     >>> stats(np.array([1.5e308, 1.7e308]))["mean"]
     1.6e+308
     """
-    p5, p50, p95 = np.percentile(x, PERCENTILES)
+    p5, p50, p95 = percentiles(x, PERCENTILES)
     with np.errstate(over="ignore", invalid="ignore"):
         mean = float(np.mean(x))
     if not np.isfinite(mean) and np.isfinite(x).all():

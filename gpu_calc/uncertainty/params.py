@@ -99,6 +99,20 @@ def bounds_of(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
     return lo, hi
 
 
+def _inside(raw: Array, field: InputField) -> bool:
+    """True when every value of ``raw`` is one :func:`clip_values` keeps as it is (a
+    non-integer field that is not a start year): at or above the open end's floor and
+    within the range (NaN is not)."""
+    b = field.bounds
+    lo = -math.inf if b.lo is None else b.lo
+    if b.lo_open and b.lo is not None:
+        lo = max(float(np.nextafter(lo, math.inf)), b.lo + OPEN_FLOOR_SHARE * (field.base - b.lo))
+    hi = math.inf if b.hi is None else b.hi
+    if b.hi_open and b.hi is not None:
+        hi = float(np.nextafter(hi, -math.inf))
+    return bool(raw.min() >= lo) and bool(raw.max() <= hi)
+
+
 def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tuple[Array, int]:
     """``values`` clipped into the field's range, integer fields rounded (halves up), and how
     many values were moved.
@@ -107,14 +121,18 @@ def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tu
     value; start years clip to the horizon (see :func:`bounds_of`).
     """
     raw = np.asarray(values, dtype=float)
-    out, moved = field.bounds.clip(raw)
     b = field.bounds
+    start_year = field.key == AVAILABLE_KEY or _BOUGHT_START.match(field.key) is not None
+    if not (b.integer or start_year) and raw.size and _inside(raw, field):
+        # the common case of a distribution inside the range: two reductions, no copies
+        return raw, 0
+    out, moved = field.bounds.clip(raw)
     if b.lo_open and b.lo is not None:
         floor = b.lo + OPEN_FLOOR_SHARE * (field.base - b.lo)
         low = out < floor
         moved += int(np.count_nonzero(low & (raw > b.lo)))
         out = np.where(low, floor, out)
-    if not (field.key == AVAILABLE_KEY or _BOUGHT_START.match(field.key)):
+    if not start_year:
         return out, moved
     # start years: whole numbers, counted once if outside their range after rounding
     lo, hi = bounds_of(inputs, field)
