@@ -182,6 +182,25 @@ def test_nre_upfront_and_spread_with_design_years_and_a_respin_past_the_horizon(
     assert spread["plans"]["build"]["per_year"]["nre_usd"] == [0, 3000, 3000, 6000]
 
 
+def test_spread_nre_of_a_chip_written_for_the_last_year_plus_one_is_paid_in_the_last_year():
+    """H = 4, chip written for year 4 (= H) with no design years: the design starts in year
+    4 and first silicon is year 4, so spread pays year 4 alone (11.3: "year s alone when
+    y <= s"), and a payment in a year >= H is paid at the start of year H - 1 = 3.
+    NRE = 10,000 design + 1,000 masks = 11,000, all in year 3, in the NPV as upfront is.
+    """
+    nre = {"design_usd": 10000, "design_years": 0, "timing": "spread"}
+    spread = run(scenario(build__share=1, build__available_year=4, build__nre=nre))
+    upfront = run(
+        scenario(build__share=1, build__available_year=4, build__nre={**nre, "timing": "upfront"})
+    )
+    for out in (spread, upfront):
+        assert out["nre_timeline"][0]["nre_usd_per_year"] == [0, 0, 0, 11000]
+        assert out["plans"]["build"]["per_year"]["nre_usd"] == [0, 0, 0, 11000]
+        build, buy = out["plans"]["build"], out["plans"]["buy"]
+        assert build["npv_usd"] == pytest.approx(buy["npv_usd"] + 11000)  # no discounting
+        assert out["comparison"]["savings_npv_usd"] == pytest.approx(-11000)
+
+
 def test_respin_delay_makes_the_gpus_bridge_the_gap():
     """Share 1 from year 1, one respin and a 1-year delay: the chip (perf 0.5) starts in 2.
     Years 0-1 the bought side serves all 100: 100 bought in year 0 (life 4). From year 2

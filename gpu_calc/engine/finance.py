@@ -86,6 +86,8 @@ def nre_shares(
     [0.0, 0.25, 0.75]
     >>> nre_shares(4, 6, 3, "upfront").tolist()
     [0.0, 0.0, 1.0]
+    >>> nre_shares(3, 3, 3, "spread").tolist()   # design and silicon in year H: folded too
+    [0.0, 0.0, 1.0]
     """
     first = np.asarray(design_start, dtype=float)
     silicon = np.asarray(first_silicon, dtype=float)
@@ -101,5 +103,5 @@ def nre_shares(
     shares = np.where(paid, 1.0 / years, 0.0)
     # the payments of years >= H, all at the start of the last year
     late = np.maximum(0.0, last - np.maximum(first, horizon_years - 1.0) + 1.0)
-    shares[-1] = np.where(late > 1.0, late / years, shares[-1])
+    shares[-1] = np.where(late > 0.0, late / years, shares[-1])
     return shares
