@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from gpu_calc.errors import InputError, InputErrors
-from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from gpu_calc.uncertainty import DEFAULT_CHUNK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED
 
 if TYPE_CHECKING:
     from gpu_calc.results import Comparison
@@ -211,7 +211,7 @@ def simulate(
     samples: int = DEFAULT_SAMPLES,
     seed: int = DEFAULT_SEED,
     sets: Sets = None,
-    chunk_size: int = 100_000,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
     jobs: int = 1,
 ) -> Simulation:
     """Monte Carlo over the scenario's distributions: ``gpucalc simulate``.

@@ -110,20 +110,15 @@ def simulation_bytes(
     samples: int, horizon_years: int, uncertain: int, chunk_size: int, workers: int
 ) -> int:
     """Memory of a Monte Carlo run: the samples kept, the draws of a chunk, and the
-    engine's working set in each process (``workers`` > 1: each draws one block of
+    engine's working set in each thread (``workers`` > 1: each draws one block of
     ``DRAW_BLOCK`` samples at a time). [B]"""
     from gpu_calc.uncertainty.montecarlo import BLOCK_SIZE, DRAW_BLOCK
 
     kept = samples * SAMPLE_BYTES
-    if workers > 1:
-        chunk = min(samples, DRAW_BLOCK)
-        per_process = WORKER_BYTES
-    else:
-        chunk = min(samples, chunk_size)
-        per_process = 0
+    chunk = min(samples, DRAW_BLOCK if workers > 1 else chunk_size)
     draws = chunk * (2 * uncertain + 8) * 8
     engine = min(chunk, BLOCK_SIZE) * horizon_years * ENGINE_BYTES_PER_POINT_YEAR
-    return BASE_BYTES + kept + workers * (per_process + draws + engine)
+    return BASE_BYTES + kept + workers * (draws + engine)
 
 
 def check_simulation(
@@ -152,7 +147,7 @@ def check_simulation(
             most += 1
         check(
             total,
-            f"{workers:,} worker processes would take",
+            f"{workers:,} worker threads would take",
             f"--jobs {asked or workers}",
             f"use --jobs {most} or fewer",
         )

@@ -71,7 +71,7 @@ def test_samples_beyond_the_machine(runner: CliRunner) -> None:
 def test_a_raised_limit_lets_the_same_run_start(monkeypatch: pytest.MonkeyPatch) -> None:
     loaded = load_file(UNCERTAIN)
     monkeypatch.setenv(limits.ENV, "100M")
-    with pytest.raises(InputError, match="2,000,000 samples would take about 320.0 MB"):
+    with pytest.raises(InputError, match="2,000,000 samples would take about 327.4 MB"):
         simulate(loaded, 2_000_000, seed=0)
     monkeypatch.setenv(limits.ENV, "1G")
     assert simulate(loaded, 1000, seed=0).samples == 1000
@@ -81,11 +81,14 @@ def test_jobs_of_a_simulation(runner: CliRunner) -> None:
     args = ["simulate", UNCERTAIN, "--samples", "10000000", "--jobs", "100000"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
-    # 153 blocks of 65,536 samples: never more workers than blocks
+    # 153 blocks of 65,536 samples: never more workers than blocks. Each thread holds a
+    # block's draws, 65,536 x (2 x 19 + 8) x 8 B = 24.1 MB, and the engine's working set,
+    # 16,384 x 5 years x 500 B = 41.0 MB; 153 x 65.08 MB + 10M x 72 B + 128 MiB = 10.1 GiB.
+    # Under the 4 GiB limit: (4 GiB - 128 MiB - 720 MB) / 65.08 MB = 52.9, so 52 threads.
     assert result.stderr.startswith(
-        "error: --jobs 100000: 153 worker processes would take about 16.7 GB of memory"
+        "error: --jobs 100000: 153 worker threads would take about 10.1 GB of memory"
     )
-    assert "use --jobs 30 or fewer" in result.stderr
+    assert "use --jobs 52 or fewer" in result.stderr
 
 
 def test_chunk_size_of_a_simulation(runner: CliRunner) -> None:

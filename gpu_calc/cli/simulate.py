@@ -19,7 +19,7 @@ from gpu_calc.cli.common import (
 )
 from gpu_calc.cli.workbook import ResultFormatOption, require_file, write_workbook
 from gpu_calc.render import ResultFormat
-from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from gpu_calc.uncertainty import DEFAULT_CHUNK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED
 
 
 @app.command()
@@ -36,7 +36,7 @@ def simulate(
             metavar="N",
             help="Samples drawn at a time (bounds memory; never changes the result).",
         ),
-    ] = 100_000,
+    ] = DEFAULT_CHUNK_SIZE,
     jobs: Annotated[
         int,
         typer.Option(
@@ -44,7 +44,7 @@ def simulate(
             "-j",
             min=1,
             metavar="N",
-            help="Worker processes, one block of 65,536 samples each at a time; never "
+            help="Worker threads, one block of 65,536 samples each at a time; never "
             "changes the result (2 helps on an idle 2-core machine).",
         ),
     ] = 1,

@@ -16,3 +16,7 @@ field's range, and keeping the die on the wafer.
 DEFAULT_SAMPLES = 10_000
 #: Monte Carlo seed when none is given.
 DEFAULT_SEED = 0
+#: Samples drawn at a time in one thread by default (``--chunk-size``): one draw block of
+#: :data:`gpu_calc.uncertainty.montecarlo.DRAW_BLOCK`, so that no field's draws are cut and
+#: joined again.
+DEFAULT_CHUNK_SIZE = 65_536

@@ -31,10 +31,9 @@ by chunk, so memory grows by 56 bytes a sample plus one chunk's working set.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +44,7 @@ from gpu_calc import limits
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
+from gpu_calc.uncertainty import DEFAULT_CHUNK_SIZE
 from gpu_calc.uncertainty.params import (
     chip_prefixes,
     clip_values,
@@ -66,10 +66,11 @@ Array = NDArray[np.float64]
 PERCENTILES = (5.0, 50.0, 95.0)
 #: Samples per engine call: small enough for the CPU caches (the engine makes many
 #: temporaries of ``BLOCK_SIZE x H`` floats), large enough to amortise Python's overhead.
-BLOCK_SIZE = 8192
+BLOCK_SIZE = 16384
 #: Samples per draw block: sample ``i`` of a field comes from the stream of block
 #: ``i // DRAW_BLOCK`` (part of the reproducibility contract: changing it changes the draws).
 DRAW_BLOCK = 65536
+assert DEFAULT_CHUNK_SIZE % DRAW_BLOCK == 0, "chunks are whole draw blocks"
 #: Bins of the savings histogram.
 HISTOGRAM_BINS = 40
 #: Per-plan metrics summarised, in output order.
@@ -269,20 +270,11 @@ class _Job:
         return start, values, clipped
 
 
-#: The job of the worker processes (set before they fork, so they inherit it).
-_WORKER_JOB: _Job | None = None
-
-
-def _worker_block(bounds: tuple[int, int]) -> tuple[int, Array, dict[str, int]]:
-    assert _WORKER_JOB is not None
-    return _WORKER_JOB.evaluate_block(*bounds)
-
-
 def simulate(
     loaded: LoadedScenario,
     samples: int,
     seed: int,
-    chunk_size: int = 100_000,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
     *,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
@@ -298,12 +290,13 @@ def simulate(
     seed : int
         Seed of every field's stream (>= 0); the same seed gives the same numbers.
     chunk_size : int
-        Samples drawn at a time in one process; bounds memory, never changes the result.
-        Worker processes draw one block of :data:`DRAW_BLOCK` samples at a time.
+        Samples drawn at a time in one thread (default: one draw block); bounds memory,
+        never changes the result. Worker threads draw one block of :data:`DRAW_BLOCK`
+        samples at a time.
     workers : int
-        Processes (forked; each draws and evaluates one draw block at a time). Runs of one
-        block, or where the platform cannot fork, stay in one process. Never changes the
-        result; 2 helps on an idle 2-core machine, not on a busy one.
+        Threads, each drawing and evaluating one draw block at a time (NumPy releases the
+        GIL in that work). Runs of one block stay in one thread. Never changes the result;
+        2 helps on an idle 2-core machine, not on a busy one.
     progress : callable, optional
         Called as ``progress(done, samples)`` before the first draw and after each chunk or
         block evaluated (a command line draws its progress bar with it).
@@ -327,8 +320,7 @@ def simulate(
         raise ValueError(f"workers must be >= 1, got {workers}")
     inputs = ModelInputs.from_scenario(loaded)
     uncertain = inputs.uncertain()
-    forks = "fork" in mp.get_all_start_methods()
-    parallel = workers > 1 and bool(uncertain) and samples > DRAW_BLOCK and forks
+    parallel = workers > 1 and bool(uncertain) and samples > DRAW_BLOCK
     asked, workers = workers, min(workers, -(-samples // DRAW_BLOCK)) if parallel else 1
     limits.check_simulation(
         samples, inputs.horizon_years, len(uncertain), chunk_size, workers, asked
@@ -359,18 +351,14 @@ def simulate(
             stop = min(start + chunk_size, samples)
             collect(start, *job.evaluate(start, stop, streams.draw))
     else:
-        global _WORKER_JOB
         blocks = [
             (start, min(start + DRAW_BLOCK, samples)) for start in range(0, samples, DRAW_BLOCK)
         ]
-        _WORKER_JOB = job
-        try:
-            context = mp.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for start, rows, moved in pool.map(_worker_block, blocks):
-                    collect(start, rows, moved)
-        finally:
-            _WORKER_JOB = None
+        # Threads, not processes: NumPy releases the GIL in its array work and in drawing,
+        # and threads share the inputs and hand back their rows without copies.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for start, rows, moved in pool.map(lambda b: job.evaluate_block(*b), blocks):
+                collect(start, rows, moved)
     bad = int(np.count_nonzero(~np.isfinite(values).all(axis=0)))
     if bad:
         raise InputError(
