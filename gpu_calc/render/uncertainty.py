@@ -13,8 +13,23 @@ from typing import Any
 
 from gpu_calc.render import Format, human
 from gpu_calc.render import json as json_render
-from gpu_calc.render.markdown import table as md_table
-from gpu_calc.render.table import console_for
+
+# The Markdown and rich table modules are imported where a view needs them: JSON and CSV
+# output never pay for rich (issue 14: start-up).
+
+
+def md_table(*args: Any, **kwargs: Any) -> str:
+    """:func:`gpu_calc.render.markdown.table`, imported on first use."""
+    from gpu_calc.render.markdown import table
+
+    return table(*args, **kwargs)
+
+
+def console_for(*args: Any, **kwargs: Any) -> Any:
+    """:func:`gpu_calc.render.table.console_for`, imported on first use."""
+    from gpu_calc.render.table import console_for as make
+
+    return make(*args, **kwargs)
 
 #: (key in "plans.PLAN", label, formatter) of the simulation's per-plan metrics.
 SIM_PLAN_ROWS: list[tuple[str, str, Callable[[Any], str]]] = [
