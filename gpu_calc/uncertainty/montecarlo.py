@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from gpu_calc import limits
 from gpu_calc.errors import InputError
+from gpu_calc.heap import keep_freed_memory
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty import DEFAULT_CHUNK_SIZE
@@ -318,6 +319,7 @@ def simulate(
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
+    keep_freed_memory()  # the blocks' arrays are reused, not re-faulted (gpu_calc.heap)
     inputs = ModelInputs.from_scenario(loaded)
     uncertain = inputs.uncertain()
     parallel = workers > 1 and bool(uncertain) and samples > DRAW_BLOCK
