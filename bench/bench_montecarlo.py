@@ -272,7 +272,10 @@ def main() -> None:
     if 1_000_000 in SIZES:
         best = max(plain_s * 1e6 / results[1_000_000, j][0] for j in (1, 2))
         verdict = "met" if best >= GOAL_RATIO else "MISSED"
-        print(f"goal: 1,000,000 samples at >= {GOAL_RATIO:.0f}x the plain loop: {verdict} ({best:.0f}x)")
+        print(
+            f"goal: 1,000,000 samples at >= {GOAL_RATIO:.0f}x the plain loop: "
+            f"{verdict} ({best:.0f}x)"
+        )
     if 10_000_000 in SIZES:
         wall, peak = results[10_000_000, 2]
         t_ok = "met" if wall <= GOAL_BIG_S else "MISSED"

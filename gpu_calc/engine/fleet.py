@@ -139,12 +139,12 @@ def serve(need: Array, generations: list[Generation], installed: list[Installed]
     if len(generations) == 1 and not installed:
         # section 5: every unit needed serves (owned units cover it)
         g = generations[0]
-        active = np.broadcast_to(need / g.perf, shape)
+        serving = np.broadcast_to(need / g.perf, shape)
         units = np.zeros(shape)
         for t in range(horizon):
-            lacking = active[t] - in_life(units, g.lifetime_years, t)
+            lacking = serving[t] - in_life(units, g.lifetime_years, t)
             np.maximum(0.0, lacking, out=units[t, ...])
-        return Served([units], [active], [])
+        return Served([units], [serving], [])
     bought = [np.zeros(shape) for _ in generations]
     active = [np.zeros(shape) for _ in generations]
     installed_active = [np.zeros(shape) for _ in installed]

@@ -31,6 +31,7 @@ def console_for(*args: Any, **kwargs: Any) -> Any:
 
     return make(*args, **kwargs)
 
+
 #: (key in "plans.PLAN", label, formatter) of the simulation's per-plan metrics.
 SIM_PLAN_ROWS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("npv_usd", "NPV of cost", human.usd),
