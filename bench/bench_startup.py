@@ -1,8 +1,11 @@
-"""Start-up time of ``gpucalc --version`` and ``--help``, against ``python -c pass``.
+"""Start-up time of ``gpucalc --version``, ``--help``, ``compare`` and ``simulate -n 1``,
+against ``python -c pass`` and ``python -c "import numpy"``.
 
-Each command runs several times in fresh processes; the median is kept. The baseline is
-measured in the same run, so the ratio means something on a busy machine. Goal: under
-0.25 s for ``--version`` (absolute), through the installed console script.
+Each command runs several times in fresh processes; the median is kept. The baselines are
+measured in the same run, so the ratios mean something on a busy machine. Goal: under
+0.25 s for ``--version`` (absolute), through the installed console script. ``compare`` and
+``simulate -n 1`` (JSON) show what every analysis pays before its first number: Python,
+NumPy, pydantic and the scenario's models, typer, reading the file.
 """
 
 from __future__ import annotations
@@ -30,13 +33,22 @@ def median_s(cmd: list[str]) -> float:
 def main() -> None:
     script = Path(sys.executable).with_name("gpucalc")
     entry = [str(script)] if script.exists() else [shutil.which("gpucalc") or "gpucalc"]
+    root = Path(__file__).resolve().parent.parent
+    seed = str(root / "scenarios" / "meta-2024.yaml")
+    uncertain = str(root / "scenarios" / "meta-2025-uncertain.yaml")
     base = median_s([sys.executable, "-c", "pass"])
-    print(f"python -c pass                 {base * 1000:7.1f} ms  (baseline)")
+    print(f"{'python -c pass':<34} {base * 1000:7.1f} ms  (baseline)")
     for label, cmd in [
+        ("python -c 'import numpy'", [sys.executable, "-c", "import numpy"]),
         ("gpucalc --version", [*entry, "--version"]),
         ("gpucalc --help", [*entry, "--help"]),
         ("python -m gpu_calc --version", [sys.executable, "-m", "gpu_calc", "--version"]),
         ("gpucalc compare --help", [*entry, "compare", "--help"]),
+        ("gpucalc compare SEED -f json", [*entry, "compare", seed, "-f", "json"]),
+        (
+            "gpucalc simulate UNCERTAIN -n 1 -f json",
+            [*entry, "simulate", uncertain, "-n", "1", "-f", "json"],
+        ),
     ]:
         t = median_s(cmd)
         mark = (
@@ -44,7 +56,7 @@ def main() -> None:
             if "version" in label
             else ""
         )
-        print(f"{label:<30} {t * 1000:7.1f} ms  {t / base:5.1f}x baseline{mark}")
+        print(f"{label:<34} {t * 1000:7.1f} ms  {t / base:5.1f}x baseline{mark}")
 
 
 if __name__ == "__main__":
