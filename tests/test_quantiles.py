@@ -35,3 +35,15 @@ def test_equals_numpy_percentile_on_any_sample(values, q):
 def test_empty_sample_is_refused():
     with pytest.raises(ValueError, match="empty"):
         percentiles(np.array([]), [50.0])
+
+
+def test_a_reused_scratch_buffer_gives_the_same_numbers():
+    rng = np.random.default_rng(3)
+    xs = [rng.lognormal(20, 1, 50_001) for _ in range(3)]
+    scratch = np.empty(50_001)
+    for x in xs:
+        before = x.copy()
+        assert percentiles(x, (5, 50, 95), scratch) == [
+            float(v) for v in np.percentile(x, (5, 50, 95))
+        ]
+        assert np.array_equal(x, before)

@@ -157,7 +157,7 @@ def test_chunk_size_never_changes_the_result(chunk):
     assert ref.to_dict() == got.to_dict()
 
 
-def test_worker_processes_never_change_the_result():
+def test_worker_threads_never_change_the_result():
     # two full draw blocks and a bit: the parallel path splits at block boundaries
     loaded = load_text(SMALL, sets=["site.pue={dist: uniform, low: 1.1, high: 1.6}"])
     n = 2 * DRAW_BLOCK + 10

@@ -31,6 +31,7 @@ by chunk, so memory grows by 56 bytes a sample plus one chunk's working set.
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -111,19 +112,20 @@ class _Streams:
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def stats(x: Array) -> dict[str, float]:
+def stats(x: Array, scratch: Array | None = None) -> dict[str, float]:
     """P5, P50, P95 (``np.percentile``'s numbers, linear, by
     :func:`~gpu_calc.uncertainty.quantiles.percentiles`) and the mean of ``x``.
 
     The mean of values near the largest float is taken of the values scaled down, so that
-    their sum cannot overflow.
+    their sum cannot overflow. ``scratch`` is working memory of ``x``'s size (see
+    :func:`~gpu_calc.uncertainty.quantiles.percentiles`).
 
     >>> stats(np.arange(101.0))
     {'p5': 5.0, 'p50': 50.0, 'p95': 95.0, 'mean': 50.0}
     >>> stats(np.array([1.5e308, 1.7e308]))["mean"]
     1.6e+308
     """
-    p5, p50, p95 = percentiles(x, PERCENTILES)
+    p5, p50, p95 = percentiles(x, PERCENTILES, scratch)
     with np.errstate(over="ignore", invalid="ignore"):
         mean = float(np.mean(x))
     if not np.isfinite(mean) and np.isfinite(x).all():
@@ -143,6 +145,8 @@ class Simulation:
     #: field key -> number of draws clipped into its valid range (uncertain fields only)
     clipped: dict[str, int]
     uncertain: list[str]
+    #: threads that summarise the metrics (the run's ``workers``)
+    workers: int = 1
 
     def metric(self, name: str) -> Array:
         """The samples of ``savings_npv_usd`` or ``buy.npv_usd``, ``build.co2e_kg``, ..."""
@@ -172,20 +176,36 @@ class Simulation:
 
         return simulation_frames(self)
 
+    def summaries(self) -> dict[str, dict[str, float]]:
+        """:func:`stats` of every kept metric, by name; ``workers`` threads share them, each
+        with one scratch buffer reused from metric to metric."""
+        local = threading.local()
+
+        def summary(name: str) -> dict[str, float]:
+            if getattr(local, "scratch", None) is None:
+                local.scratch = np.empty(self.samples)
+            return stats(self.metric(name), local.scratch)
+
+        if self.workers <= 1:
+            return {name: summary(name) for name in _ROWS}
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(_ROWS))) as pool:
+            return dict(zip(_ROWS, pool.map(summary, _ROWS), strict=True))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``gpucalc simulate --format json``."""
         savings = self.metric("savings_npv_usd")
+        summary = self.summaries()
         edges, counts = self.histogram()
         return {
             "schema_version": SCHEMA_VERSION,
             "samples": self.samples,
             "seed": self.seed,
             "comparison": {
-                "savings_npv_usd": stats(savings),
+                "savings_npv_usd": summary["savings_npv_usd"],
                 "probability_build_cheaper": float(np.count_nonzero(savings > 0)) / self.samples,
             },
             "plans": {
-                plan: {m: stats(self.metric(f"{plan}.{m}")) for m in PLAN_METRICS}
+                plan: {m: summary[f"{plan}.{m}"] for m in PLAN_METRICS}
                 for plan in ("buy", "build")
             },
             "clipped": dict(self.clipped),
@@ -333,11 +353,13 @@ def simulate(
         clipped.setdefault(f"{chip}.die_area_mm2", 0)
     values = np.empty((len(_ROWS), samples))
 
-    done = 0
+    done = bad = 0
 
     def collect(start: int, rows: Array, moved: dict[str, int]) -> None:
-        nonlocal done
+        nonlocal done, bad
         values[:, start : start + rows.shape[1]] = rows
+        # samples with a non-finite metric, counted while the block is in the caches
+        bad += int(np.count_nonzero(~np.isfinite(rows).all(axis=0)))
         for key, count in moved.items():
             clipped[key] = clipped.get(key, 0) + count
         done += rows.shape[1]
@@ -361,10 +383,9 @@ def simulate(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for start, rows, moved in pool.map(lambda b: job.evaluate_block(*b), blocks):
                 collect(start, rows, moved)
-    bad = int(np.count_nonzero(~np.isfinite(values).all(axis=0)))
     if bad:
         raise InputError(
             f"{bad} of {samples} samples gave a non-finite result; narrow the distributions",
             loaded.source,
         )
-    return Simulation(samples, seed, values, clipped, uncertain)
+    return Simulation(samples, seed, values, clipped, uncertain, workers)
