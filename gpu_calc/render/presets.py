@@ -21,7 +21,11 @@ _UNIT_SUFFIXES = (
     "_mm2",
     "_mm",
     "_w",
+    "_kg_co2e_per_cm2",
     "_per_cm2",
+    "_usd_per_gb",
+    "_kg_co2e_per_gb",
+    "_kg_co2e",
     "_l_per_kwh",
     "_kg_co2e_per_kwh",
     "_years",
@@ -66,6 +70,7 @@ def preset_dict(preset: Any) -> dict[str, Any]:
                 "low": preset.ranges.get(key, (None, None))[0],
                 "high": preset.ranges.get(key, (None, None))[1],
                 "source": preset.sources.get(key, ""),
+                "as_of": preset.as_of.get(key),
             }
             for key, value in preset.values.items()
         ],
@@ -73,12 +78,13 @@ def preset_dict(preset: Any) -> dict[str, Any]:
 
 
 def summary_keys(items: list[dict[str, Any]]) -> list[str]:
-    """Keys shown in the overview of one kind: those at least half its presets have."""
+    """Keys shown in the overview of one kind: those at least half its presets have, and
+    the price wherever there is one (an analyst looks for it first)."""
     counts: dict[str, int] = {}
     for item in items:
         for f in item["fields"]:
             counts[f["key"]] = counts.get(f["key"], 0) + 1
-    return [k for k, n in counts.items() if 2 * n >= len(items)]
+    return [k for k, n in counts.items() if 2 * n >= len(items) or k == "unit_price_usd"]
 
 
 def _by_kind(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -109,7 +115,7 @@ def _range_text(f: dict[str, Any]) -> str:
 def _csv(items: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["kind", "name", "key", "value", "low", "high", "source"])
+    writer.writerow(["kind", "name", "key", "value", "low", "high", "source", "as_of"])
     for item in items:
         for f in item["fields"]:
             writer.writerow(
@@ -121,9 +127,16 @@ def _csv(items: list[dict[str, Any]]) -> str:
                     "" if f["low"] is None else f["low"],
                     "" if f["high"] is None else f["high"],
                     f["source"],
+                    f.get("as_of") or "",
                 ]
             )
     return buffer.getvalue()
+
+
+def _singular(kind: str) -> str:
+    from gpu_calc.presets import SINGULAR
+
+    return SINGULAR.get(kind, kind)
 
 
 def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) -> str:
@@ -178,15 +191,21 @@ def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
         return json.dumps({"schema_version": SCHEMA_VERSION, **item}, indent=2) + "\n"
     if fmt is Format.csv:
         return _csv([item])
-    header = ["key", "value", "range", "source"]
+    header = ["key", "value", "range", "source", "as of"]
     rows = [
-        [f["key"], value_text(f["key"], f["value"]), _range_text(f), f["source"]]
+        [
+            f["key"],
+            value_text(f["key"], f["value"]),
+            _range_text(f),
+            f["source"],
+            f.get("as_of") or "",
+        ]
         for f in item["fields"]
     ]
     if fmt is Format.markdown:
         from gpu_calc.render.markdown import table as md_table
 
-        head = f"## {item['name']}: {item['title']} ({item['kind'][:-1]})"
+        head = f"## {item['name']}: {item['title']} ({_singular(item['kind'])})"
         return "\n".join([head, "", item["note"], "", md_table(header, rows), ""])
     from rich import box
     from rich.markup import escape
@@ -196,7 +215,7 @@ def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
 
     console, buffer = console_for(color)
     console.print(
-        f"[bold]{escape(item['name'])}[/bold]: {escape(item['title'])} ({item['kind'][:-1]})"
+        f"[bold]{escape(item['name'])}[/bold]: {escape(item['title'])} ({_singular(item['kind'])})"
     )
     if item["note"]:
         console.print(escape(item["note"]))
@@ -205,6 +224,7 @@ def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
     table.add_column("Value", justify="right")
     table.add_column("Range", justify="right")
     table.add_column("Source", overflow="fold")
+    table.add_column("As of", no_wrap=True)
     for row in rows:
         table.add_row(*(escape(c) for c in row))
     console.print(table)
