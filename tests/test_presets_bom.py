@@ -355,3 +355,15 @@ def test_tpu_without_a_tdp_asks_for_power() -> None:
 def test_loading_a_scenario_with_server_and_bom_via_load() -> None:
     loaded = load(scenario(buy__server="hgx-h100", build__chip__packaging="organic"))
     assert loaded.scenario.build.chip.packaging_base_usd == 150
+
+
+def test_report_inputs_table_names_server_and_parts_with_dates() -> None:
+    from gpu_calc.report import input_values
+
+    text = scenario(buy__server="hgx-h100", build__chip__packaging="organic")
+    rows = {key: (value, source) for key, value, source in input_values(load_text(text, "x.yaml"))}
+    assert rows["buy.server"][0] == "hgx-h100"
+    assert rows["build.chip.packaging"][0] == "organic"
+    assert "build.chip.memory" not in rows  # mtia-v2's lpddr5 prices nothing here
+    assert rows["buy.host_power_w_per_server"][1].endswith("(as of 2022-03)")
+    assert rows["build.chip.test_assembly_usd"][1].startswith("preset organic: ")
