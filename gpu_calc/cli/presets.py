@@ -45,7 +45,7 @@ def presets_command(
     output: OutputOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """List the presets, or show one with every value, its source and its date.
+    """List the presets, or show one with its sources and dates.
 
     Presets are the accelerators, process nodes, sites, servers, memory and
     packaging a scenario can name (buy.accelerator, buy.server, build.chip.node,

@@ -21,7 +21,6 @@ _UNIT_SUFFIXES = (
     "_mm2",
     "_mm",
     "_w",
-    "_kg_co2e_per_cm2",
     "_per_cm2",
     "_usd_per_gb",
     "_kg_co2e_per_gb",
@@ -133,6 +132,23 @@ def _csv(items: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+def _natural_width(table: Any) -> int:
+    """The width ``table`` takes when nothing squeezes it. [characters]"""
+    from rich.console import Console
+
+    wide = Console(width=10_000, file=io.StringIO(), color_system=None)
+    with wide.capture() as capture:
+        wide.print(table)
+    return max((len(line.rstrip()) for line in capture.get().splitlines()), default=0)
+
+
+def _whole(console: Any, table: Any) -> bool:
+    """Whether ``table`` fits ``console`` with every cell whole."""
+    from gpu_calc.render.table import fits
+
+    return fits(console, table) and _natural_width(table) < console.width
+
+
 def _singular(kind: str) -> str:
     from gpu_calc.presets import SINGULAR
 
@@ -157,7 +173,7 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
     from rich.markup import escape
     from rich.table import Table
 
-    from gpu_calc.render.table import console_for, fits, stacked
+    from gpu_calc.render.table import console_for, stacked
 
     console, buffer = console_for(color, width=140)
     for kind, group in _by_kind(items).items():
@@ -172,7 +188,7 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
             )
         for row in rows:
             table.add_row(*(escape(c) for c in row))
-        if not fits(console, table):
+        if not _whole(console, table):
             # too many figures for the terminal: one column per preset instead
             table = Table(title=kind.capitalize(), box=box.SIMPLE_HEAVY, title_justify="left")
             table.add_column("name", style="bold", no_wrap=True)
@@ -180,6 +196,21 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
                 table.add_column(escape(row[0]), justify="right", overflow="fold")
             for j, name in enumerate(header[1:], start=1):
                 table.add_row(name, *(escape(row[j]) for row in rows))
+        # too many presets for that too: drop the title, then the last figures, one at a time
+        for keep in range(len(header), 3, -1):
+            if _whole(console, table):
+                break
+            columns = [0, *range(2, keep)]
+            table = Table(title=kind.capitalize(), box=box.SIMPLE_HEAVY, title_justify="left")
+            for j in columns:
+                table.add_column(
+                    stacked(header[j]),
+                    justify="left" if j == 0 else "right",
+                    style="bold" if j == 0 else None,
+                    no_wrap=True,
+                )
+            for row in rows:
+                table.add_row(*(escape(row[j]) for j in columns))
         console.print(table)
     console.print("One preset in full, with sources: gpucalc presets NAME")
     return buffer.getvalue()
@@ -220,12 +251,12 @@ def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
     if item["note"]:
         console.print(escape(item["note"]))
     table = Table(box=box.SIMPLE_HEAVY)
-    table.add_column("Key", style="bold")
+    table.add_column("Key", style="bold", overflow="fold")
     table.add_column("Value", justify="right")
     table.add_column("Range", justify="right")
-    table.add_column("Source", overflow="fold")
-    table.add_column("As of", no_wrap=True)
-    for row in rows:
-        table.add_row(*(escape(c) for c in row))
+    table.add_column("Source (as of)", overflow="fold")
+    for key, value, range_, source, date in rows:
+        cited = f"{source} (as of {date})" if date else source
+        table.add_row(*(escape(c) for c in (key, value, range_, cited)))
     console.print(table)
     return buffer.getvalue()
