@@ -188,11 +188,20 @@ def input_values(loaded: LoadedScenario) -> list[tuple[str, Any, str]]:
         return "default"
 
     s = loaded.scenario
+
+    def written(key: str) -> bool:
+        return ("build", "chip", key) in doc.marks or ("build", "chip", key) in doc.overrides
+
     texts: list[tuple[tuple[str | int, ...], Any]] = [
         (("site", "preset"), s.site.preset),
         (("buy", "accelerator"), s.buy.accelerator),
+        (("buy", "server"), s.buy.server),
         (("build", "chip", "accelerator"), s.build.chip.accelerator),
+        (("build", "chip", "server"), s.build.chip.server),
         (("build", "chip", "node"), s.build.chip.node),
+        # a memory or packaging type prices the chip only when the file names it
+        (("build", "chip", "memory"), s.build.chip.memory if written("memory") else None),
+        (("build", "chip", "packaging"), s.build.chip.packaging if written("packaging") else None),
         (("build", "chip", "yield_model"), s.build.chip.yield_model),
     ]
     for path, value in texts:

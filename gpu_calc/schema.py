@@ -39,6 +39,9 @@ _ACCELERATOR = {
     "embodied_kg_co2e": "Manufacturing emissions of one unit. [kg CO2e]",
     "load_factor": "This accelerator's average / peak power; default: demand.load_factor. "
     "In (0, 1].",
+    "server": "Server preset (see 'gpucalc presets --kind servers'): fills chips_per_server, "
+    "host_usd_per_server, host_power_w_per_server and network_usd_per_unit from a whole "
+    "system; any of them given here overrides it.",
 }
 DESCRIPTIONS: dict[str, dict[str, str]] = {
     "Scenario": {
@@ -137,6 +140,27 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "wafer_diameter_mm": "Wafer diameter. [mm]",
         "yield_model": "Die-yield model: murphy, poisson or negative_binomial.",
         "yield_alpha": "Clustering parameter of the negative-binomial yield model. > 0.",
+        "memory_gb": "Memory capacity of one chip; with memory (or memory_usd_per_gb) it "
+        "replaces memory_usd, and it carries the memory's carbon. [GB]",
+        "memory": "Memory preset (see 'gpucalc presets --kind memory'): price and carbon per "
+        "GB. Not with memory_usd.",
+        "memory_usd_per_gb": "Price of one GB of memory; default from the memory preset. [USD/GB]",
+        "memory_kg_co2e_per_gb": "Manufacturing emissions of one GB of memory; default from "
+        "the memory preset. [kg CO2e/GB]",
+        "packaging": "Packaging preset (see 'gpucalc presets --kind packaging'): base cost, "
+        "price per mm2 of interposer, test and assembly, carbon. Not with packaging_usd.",
+        "interposer_area_mm2": "Interposer area of one package (0 without one). [mm2]",
+        "packaging_base_usd": "Package cost without the interposer; default from the "
+        "packaging preset. [USD]",
+        "packaging_usd_per_mm2": "Interposer cost per mm2; default from the packaging preset. "
+        "[USD/mm2]",
+        "test_assembly_usd": "Final test and assembly of one packaged chip; default from the "
+        "packaging preset when it is named, else 0. [USD]",
+        "package_kg_co2e": "Manufacturing emissions of one package; default from the "
+        "packaging preset. [kg CO2e]",
+        "wafer_kg_co2e_per_cm2": "Manufacturing emissions of one cm2 of processed wafer; "
+        "default from the node preset when the chip's carbon comes from its parts. "
+        "[kg CO2e/cm2]",
     },
     "Nre": {
         "design_usd": "Design cost of the chip, paid at the start of year 0 (or spread, see "
@@ -205,11 +229,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
 #: Models whose keys a preset may fill in: model -> preset kinds it can draw on.
 _PRESET_KINDS = {
     "Site": ("sites",),
-    "BoughtAccelerator": ("accelerators",),
-    "Buy": ("accelerators",),
-    "BoughtGeneration": ("accelerators",),
-    "InstalledAccelerator": ("accelerators",),
-    "Chip": ("accelerators", "nodes"),
+    "BoughtAccelerator": ("accelerators", "servers"),
+    "Buy": ("accelerators", "servers"),
+    "BoughtGeneration": ("accelerators", "servers"),
+    "InstalledAccelerator": ("accelerators", "servers"),
+    "Chip": ("accelerators", "nodes", "servers", "memory", "packaging"),
 }
 
 

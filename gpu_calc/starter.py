@@ -17,7 +17,18 @@ from gpu_calc import presets
 DEFAULT_PRESET = "h100-sxm"
 
 #: Keys of an accelerator preset that describe silicon, not a bought accelerator.
-_SILICON_KEYS = ("die_area_mm2", "node", "memory_usd", "packaging_usd", "board_usd")
+_SILICON_KEYS = (
+    "die_area_mm2",
+    "node",
+    "memory_usd",
+    "packaging_usd",
+    "board_usd",
+    "package_yield",
+    "memory_gb",
+    "memory",
+    "packaging",
+    "interposer_area_mm2",
+)
 
 _TEMPLATE = """\
 # yaml-language-server: $schema=scenario.schema.json
@@ -137,7 +148,11 @@ def starter_text(preset: str = DEFAULT_PRESET, roadmap: bool = False) -> str:
     for key, value in acc.values.items():
         if key in _SILICON_KEYS:
             continue
-        buy.append(_line(key, _yaml_scalar(value), f"source: {acc.sources.get(key, '')}"))
+        buy.append(_line(key, _yaml_scalar(value), f"source: {acc.cited(key)}"))
+    if "power_w" not in acc.values:
+        buy.append(
+            "  # power_w: ...              # REQUIRED: no published TDP in this preset; set it in W"
+        )
     if "unit_price_usd" not in acc.values:
         buy.append(
             "  # unit_price_usd: ...       # REQUIRED: no sourced price in this preset; "
@@ -159,4 +174,4 @@ def starter_text(preset: str = DEFAULT_PRESET, roadmap: bool = False) -> str:
 def missing_keys(preset: str) -> list[str]:
     """Keys the starter for ``preset`` leaves for the user to fill in."""
     acc = presets.get("accelerators", preset)
-    return [] if "unit_price_usd" in acc.values else ["buy.unit_price_usd"]
+    return [f"buy.{k}" for k in ("unit_price_usd", "power_w") if k not in acc.values]

@@ -283,10 +283,15 @@ def test_init_without_a_price_says_what_to_fill_in(runner, name):
     assert "set buy.unit_price_usd" in result.stderr
     with pytest.raises(InputErrors) as info:
         load_text(result.stdout, "x.yaml")
-    assert [e.message for e in info.value.errors] == [
-        "missing required key 'unit_price_usd' (add it under buy)"
-    ]
+    # a preset without a published TDP (tpu-v5p) leaves power_w to fill in too
+    missing = ["unit_price_usd"] + (
+        [] if "power_w" in presets.get("accelerators", name).values else ["power_w"]
+    )
+    assert sorted(e.message for e in info.value.errors) == sorted(
+        f"missing required key '{key}' (add it under buy)" for key in missing
+    )
     filled = result.stdout.replace("  # unit_price_usd: ...", "  unit_price_usd: 20000 #")
+    filled = filled.replace("  # power_w: ...", "  power_w: 450 #")
     load_text(filled, "x.yaml")
 
 

@@ -33,10 +33,24 @@ from gpu_calc.uncertainty.sweep import sweep
 from tests.conftest import SEED
 
 EVERY = Path(__file__).resolve().parent / "assets" / "valid" / "every_field.yaml"
+#: the chip's bill of materials as parts, where every_field.yaml gives lump sums (issue 15)
+EVERY_BOM = EVERY.with_name("every_field_bom.yaml")
 LOADED = load_file(str(EVERY))
 INPUTS = ModelInputs.from_scenario(LOADED)
-KEYS = sorted(INPUTS.fields)
+BOM_LOADED = load_file(str(EVERY_BOM))
+BOM_INPUTS = ModelInputs.from_scenario(BOM_LOADED)
+#: the fields only the bill-of-materials asset gives are tested on it
+BOM_KEYS = sorted(set(BOM_INPUTS.fields) - set(INPUTS.fields))
+KEYS = sorted(INPUTS.fields) + BOM_KEYS
 BASE_SAVINGS = compare(LOADED).to_dict()["comparison"]["savings_npv_usd"]
+BOM_SAVINGS = compare(BOM_LOADED).to_dict()["comparison"]["savings_npv_usd"]
+
+
+def _asset(key: str) -> tuple[Path, Any, ModelInputs, float]:
+    """The asset that gives ``key``: its path, loaded scenario, inputs and savings."""
+    if key in BOM_KEYS:
+        return EVERY_BOM, BOM_LOADED, BOM_INPUTS, BOM_SAVINGS
+    return EVERY, LOADED, INPUTS, BASE_SAVINGS
 
 
 def _bounds(info: Any) -> Bounds | None:
@@ -65,7 +79,7 @@ def _model_numeric_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
 
 def _spread(key: str) -> tuple[float, float]:
     """Two valid values around the field's base that differ (whole numbers when it takes them)."""
-    field = INPUTS.fields[key]
+    field = _asset(key)[2].fields[key]
     base, b = field.base, field.bounds
     if b.integer:
         lo, hi = max(base - 1, b.lo or 0.0), base + 1
@@ -80,12 +94,14 @@ def _spread(key: str) -> tuple[float, float]:
 
 def test_the_asset_gives_every_numeric_field() -> None:
     assert set(KEYS) == _model_numeric_keys(Scenario)
+    assert "build.chip.memory_usd_per_gb" in BOM_KEYS
 
 
 @pytest.mark.parametrize("key", KEYS)
 def test_one_uncertain_field(key: str) -> None:
     lo, hi = _spread(key)
-    loaded = load_file(str(EVERY), [f"{key}={{dist: uniform, low: {lo!r}, high: {hi!r}}}"])
+    path = _asset(key)[0]
+    loaded = load_file(str(path), [f"{key}={{dist: uniform, low: {lo!r}, high: {hi!r}}}"])
     sim = simulate(loaded, 300, seed=3).to_dict()
     assert sim["uncertain"] == [key]
     assert sum(sim["histogram"]["counts"]) == 300
@@ -99,26 +115,28 @@ def test_one_uncertain_field(key: str) -> None:
 
 @pytest.mark.parametrize("key", KEYS)
 def test_one_swept_field(key: str) -> None:
-    base = INPUTS.fields[key].base
+    _, loaded, inputs, base_savings = _asset(key)
+    base = inputs.fields[key].base
     lo, hi = _spread(key)
-    out = sweep(LOADED, [(key, [lo, base, hi])]).to_dict()
+    out = sweep(loaded, [(key, [lo, base, hi])]).to_dict()
     savings = out["outputs"]["savings_npv_usd"]
     assert len(savings) == 3
     # the middle point is the scenario itself
-    assert savings[1] == pytest.approx(BASE_SAVINGS, rel=1e-9)
+    assert savings[1] == pytest.approx(base_savings, rel=1e-9)
 
 
 @pytest.mark.parametrize("key", KEYS)
 def test_one_field_broken_even(key: str) -> None:
+    _, loaded, inputs, base_savings = _asset(key)
     try:
-        found = breakeven(LOADED, key)
+        found = breakeven(loaded, key)
     except InputError as exc:  # no sign change in the range: said in words
         assert "savings" in exc.message or "break" in exc.message, exc
         return
     assert found.lo <= found.value <= found.hi
-    if not INPUTS.fields[key].bounds.integer:
-        at = sweep(LOADED, [(key, [found.value])]).to_dict()["outputs"]["savings_npv_usd"][0]
-        assert abs(at) <= 1e-6 * abs(BASE_SAVINGS) + 1.0
+    if not inputs.fields[key].bounds.integer:
+        at = sweep(loaded, [(key, [found.value])]).to_dict()["outputs"]["savings_npv_usd"][0]
+        assert abs(at) <= 1e-6 * abs(base_savings) + 1.0
 
 
 @pytest.mark.parametrize("base", [0.0, 1.0, 1e10, -3e15, 1e300])

@@ -1,4 +1,5 @@
-"""``gpucalc presets [NAME]``: the built-in accelerators, process nodes and sites."""
+"""``gpucalc presets [NAME]``: the built-in accelerators, process nodes, sites, servers,
+memory and packaging."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class Kind(enum.StrEnum):
     accelerators = "accelerators"
     nodes = "nodes"
     sites = "sites"
+    servers = "servers"
+    memory = "memory"
+    packaging = "packaging"
 
 
 @app.command("presets")
@@ -41,10 +45,11 @@ def presets_command(
     output: OutputOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """List the presets, or show one with every value and source.
+    """List the presets, or show one with its sources and dates.
 
-    Presets are the accelerators, process nodes and sites a scenario can name
-    (buy.accelerator, build.chip.node, site.preset).
+    Presets are the accelerators, process nodes, sites, servers, memory and
+    packaging a scenario can name (buy.accelerator, buy.server, build.chip.node,
+    build.chip.memory, build.chip.packaging, site.preset).
 
     \b
     Examples:
@@ -67,7 +72,7 @@ def presets_command(
     if not found:
         known = sorted({n for k in kinds for n in presets.names(k)})
         hint = difflib.get_close_matches(name, known, n=1)
-        where = f"{kind.value[:-1]} " if kind is not None else ""
+        where = f"{presets.SINGULAR[kind.value]} " if kind is not None else ""
         fail(
             f"unknown {where}preset '{name}'"
             + (f" (did you mean '{hint[0]}'?)" if hint else f" (known: {', '.join(known)})")

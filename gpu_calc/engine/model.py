@@ -24,7 +24,7 @@ samples, and everything after it sums over the generations.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -507,13 +507,31 @@ def silicon_figures(
         out=np.full(np.broadcast_shapes(dies.shape, good.shape, wafer_usd.shape), np.inf),
         where=fits & (good > 0),
     )
+    # bill of materials (docs/model.md): parts replace a lump sum only when given
+    memory = (
+        silicon.memory_usd(_get(p, f"{c}.memory_gb", 0.0), _get(p, f"{c}.memory_usd_per_gb"))
+        if f"{c}.memory_usd_per_gb" in p
+        else _get(p, f"{c}.memory_usd", 0.0)
+    )
+    by_parts = f"{c}.packaging_base_usd" in p or f"{c}.packaging_usd_per_mm2" in p
+    packaging = (
+        silicon.packaging_usd(
+            _get(p, f"{c}.packaging_base_usd", 0.0),
+            _get(p, f"{c}.packaging_usd_per_mm2", 0.0),
+            _get(p, f"{c}.interposer_area_mm2", 0.0),
+        )
+        if by_parts
+        else _get(p, f"{c}.packaging_usd", 0.0)
+    )
+    test = _get(p, f"{c}.test_assembly_usd") if f"{c}.test_assembly_usd" in p else None
     price = silicon.chip_unit_price_usd(
         die_usd,
-        _get(p, f"{c}.memory_usd", 0.0),
-        _get(p, f"{c}.packaging_usd", 0.0),
+        memory,
+        packaging,
         _get(p, f"{c}.package_yield", 1.0),
         _get(p, f"{c}.board_usd", 0.0),
         _get(p, f"{c}.partner_markup", 0.0),
+        test,
     )
     total = silicon.nre_usd(
         _get(p, f"{nre}.design_usd"),
@@ -521,13 +539,31 @@ def silicon_figures(
         _get(p, f"{c}.mask_set_usd"),
         _get(p, f"{nre}.respins", 0.0),
     )
-    return {
+    out = {
         "dies_per_wafer": dies,
         "die_yield": good,
         "die_usd": die_usd,
         "unit_price_usd": price,
         "nre_usd": total,
+        "memory_usd": memory,
+        "packaging_usd": packaging,
+        "test_assembly_usd": np.zeros(()) if test is None else test,
     }
+    if any(f"{c}.{k}" in p for k in CARBON_PARTS):
+        # embodied carbon from the chip's parts, on top of any lump sum (docs/model.md)
+        out["embodied_kg_co2e"] = _get(p, f"{c}.embodied_kg_co2e", 0.0) + silicon.embodied_kg_co2e(
+            area,
+            _get(p, f"{c}.wafer_kg_co2e_per_cm2", 0.0),
+            good,
+            _get(p, f"{c}.memory_gb", 0.0),
+            _get(p, f"{c}.memory_kg_co2e_per_gb", 0.0),
+            _get(p, f"{c}.package_kg_co2e", 0.0),
+        )
+    return out
+
+
+#: Inputs of a chip's embodied carbon from its parts (docs/model.md, bill of materials).
+CARBON_PARTS = ("wafer_kg_co2e_per_cm2", "memory_kg_co2e_per_gb", "package_kg_co2e")
 
 
 def evaluate(
@@ -689,6 +725,10 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout, full: bool) -> Outcome
     chips = [
         _fleet(p, g.chip, s["unit_price_usd"], "chip", i, g.label, effective[i])
         for i, (g, s) in enumerate(zip(layout.chips, sil, strict=True))
+    ]
+    chips = [
+        replace(f, embodied_kg_co2e=s["embodied_kg_co2e"]) if "embodied_kg_co2e" in s else f
+        for f, s in zip(chips, sil, strict=True)
     ]
     installed, base, initial_mw = [], [], np.zeros(())
     for i, e in enumerate(layout.installed):

@@ -94,16 +94,68 @@ def chip_unit_price_usd(
     package_yield: ArrayLike = 1.0,
     board_usd: ArrayLike = 0.0,
     partner_markup: ArrayLike = 0.0,
+    test_assembly_usd: ArrayLike | None = None,
 ) -> Array:
     """Unit price of the in-house chip. [USD]
 
-    ``((die + memory + packaging) / package_yield + board) * (1 + partner_markup)``
+    ``((die + memory + packaging [+ test_assembly]) / package_yield + board)
+    * (1 + partner_markup)``; without ``test_assembly_usd`` the sum is MODEL.md section 4's,
+    operation for operation.
 
     >>> float(chip_unit_price_usd(200.0, 400.0, 200.0, 0.8, 100.0, 0.1))
     1210.0
+    >>> float(chip_unit_price_usd(200.0, 400.0, 200.0, 0.8, 100.0, 0.1, 80.0))
+    1320.0
     """
     parts = _f(die_usd) + _f(memory_usd) + _f(packaging_usd)
+    if test_assembly_usd is not None:
+        parts = parts + _f(test_assembly_usd)
     return (parts / _f(package_yield) + _f(board_usd)) * (1.0 + _f(partner_markup))
+
+
+def memory_usd(memory_gb: ArrayLike, memory_usd_per_gb: ArrayLike) -> Array:
+    """Memory of one chip from its capacity: ``memory_gb * memory_usd_per_gb``. [USD]
+
+    >>> float(memory_usd(80.0, 15.0))
+    1200.0
+    """
+    return _f(memory_gb) * _f(memory_usd_per_gb)
+
+
+def packaging_usd(
+    packaging_base_usd: ArrayLike, packaging_usd_per_mm2: ArrayLike, interposer_area_mm2: ArrayLike
+) -> Array:
+    """Packaging of one chip: ``base + usd_per_mm2 * interposer_area_mm2``. [USD]
+
+    >>> float(packaging_usd(100.0, 0.25, 2000.0))
+    600.0
+    """
+    return _f(packaging_base_usd) + _f(packaging_usd_per_mm2) * _f(interposer_area_mm2)
+
+
+def embodied_kg_co2e(
+    die_area_mm2: ArrayLike,
+    wafer_kg_co2e_per_cm2: ArrayLike,
+    die_yield_share: ArrayLike,
+    memory_gb: ArrayLike = 0.0,
+    memory_kg_co2e_per_gb: ArrayLike = 0.0,
+    package_kg_co2e: ArrayLike = 0.0,
+) -> Array:
+    """Manufacturing emissions of one chip from its parts, as ACT (Gupta et al., ISCA 2022)
+    counts them. [kg CO2e]
+
+    ``A_cm2 * wafer_kg_co2e_per_cm2 / die_yield + memory_gb * memory_kg_co2e_per_gb
+    + package_kg_co2e``: the die's share of processed wafer, more for the dies lost to
+    defects, then its memory and its package.
+
+    A 4.21 cm2 die at 2.431 kg/cm2 and yield 0.7: 4.21 x 2.431 / 0.7 = 14.621; plus
+    128 GB x 0.048 = 6.144 and 0.15 for the package: 20.915.
+
+    >>> round(float(embodied_kg_co2e(421.0, 2.431, 0.7, 128.0, 0.048, 0.15)), 3)
+    20.915
+    """
+    die = _f(die_area_mm2) / 100.0 * _f(wafer_kg_co2e_per_cm2) / _f(die_yield_share)
+    return die + _f(memory_gb) * _f(memory_kg_co2e_per_gb) + _f(package_kg_co2e)
 
 
 def nre_usd(

@@ -22,6 +22,9 @@ _UNIT_SUFFIXES = (
     "_mm",
     "_w",
     "_per_cm2",
+    "_usd_per_gb",
+    "_kg_co2e_per_gb",
+    "_kg_co2e",
     "_l_per_kwh",
     "_kg_co2e_per_kwh",
     "_years",
@@ -66,6 +69,7 @@ def preset_dict(preset: Any) -> dict[str, Any]:
                 "low": preset.ranges.get(key, (None, None))[0],
                 "high": preset.ranges.get(key, (None, None))[1],
                 "source": preset.sources.get(key, ""),
+                "as_of": preset.as_of.get(key),
             }
             for key, value in preset.values.items()
         ],
@@ -73,12 +77,13 @@ def preset_dict(preset: Any) -> dict[str, Any]:
 
 
 def summary_keys(items: list[dict[str, Any]]) -> list[str]:
-    """Keys shown in the overview of one kind: those at least half its presets have."""
+    """Keys shown in the overview of one kind: those at least half its presets have, and
+    the price wherever there is one (an analyst looks for it first)."""
     counts: dict[str, int] = {}
     for item in items:
         for f in item["fields"]:
             counts[f["key"]] = counts.get(f["key"], 0) + 1
-    return [k for k, n in counts.items() if 2 * n >= len(items)]
+    return [k for k, n in counts.items() if 2 * n >= len(items) or k == "unit_price_usd"]
 
 
 def _by_kind(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -109,7 +114,7 @@ def _range_text(f: dict[str, Any]) -> str:
 def _csv(items: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["kind", "name", "key", "value", "low", "high", "source"])
+    writer.writerow(["kind", "name", "key", "value", "low", "high", "source", "as_of"])
     for item in items:
         for f in item["fields"]:
             writer.writerow(
@@ -121,9 +126,33 @@ def _csv(items: list[dict[str, Any]]) -> str:
                     "" if f["low"] is None else f["low"],
                     "" if f["high"] is None else f["high"],
                     f["source"],
+                    f.get("as_of") or "",
                 ]
             )
     return buffer.getvalue()
+
+
+def _natural_width(table: Any) -> int:
+    """The width ``table`` takes when nothing squeezes it. [characters]"""
+    from rich.console import Console
+
+    wide = Console(width=10_000, file=io.StringIO(), color_system=None)
+    with wide.capture() as capture:
+        wide.print(table)
+    return max((len(line.rstrip()) for line in capture.get().splitlines()), default=0)
+
+
+def _whole(console: Any, table: Any) -> bool:
+    """Whether ``table`` fits ``console`` with every cell whole."""
+    from gpu_calc.render.table import fits
+
+    return fits(console, table) and _natural_width(table) < console.width
+
+
+def _singular(kind: str) -> str:
+    from gpu_calc.presets import SINGULAR
+
+    return SINGULAR.get(kind, kind)
 
 
 def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) -> str:
@@ -144,7 +173,7 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
     from rich.markup import escape
     from rich.table import Table
 
-    from gpu_calc.render.table import console_for, fits, stacked
+    from gpu_calc.render.table import console_for, stacked
 
     console, buffer = console_for(color, width=140)
     for kind, group in _by_kind(items).items():
@@ -159,7 +188,7 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
             )
         for row in rows:
             table.add_row(*(escape(c) for c in row))
-        if not fits(console, table):
+        if not _whole(console, table):
             # too many figures for the terminal: one column per preset instead
             table = Table(title=kind.capitalize(), box=box.SIMPLE_HEAVY, title_justify="left")
             table.add_column("name", style="bold", no_wrap=True)
@@ -167,6 +196,21 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
                 table.add_column(escape(row[0]), justify="right", overflow="fold")
             for j, name in enumerate(header[1:], start=1):
                 table.add_row(name, *(escape(row[j]) for row in rows))
+        # too many presets for that too: drop the title, then the last figures, one at a time
+        for keep in range(len(header), 3, -1):
+            if _whole(console, table):
+                break
+            columns = [0, *range(2, keep)]
+            table = Table(title=kind.capitalize(), box=box.SIMPLE_HEAVY, title_justify="left")
+            for j in columns:
+                table.add_column(
+                    stacked(header[j]),
+                    justify="left" if j == 0 else "right",
+                    style="bold" if j == 0 else None,
+                    no_wrap=True,
+                )
+            for row in rows:
+                table.add_row(*(escape(row[j]) for j in columns))
         console.print(table)
     console.print("One preset in full, with sources: gpucalc presets NAME")
     return buffer.getvalue()
@@ -178,15 +222,21 @@ def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
         return json.dumps({"schema_version": SCHEMA_VERSION, **item}, indent=2) + "\n"
     if fmt is Format.csv:
         return _csv([item])
-    header = ["key", "value", "range", "source"]
+    header = ["key", "value", "range", "source", "as of"]
     rows = [
-        [f["key"], value_text(f["key"], f["value"]), _range_text(f), f["source"]]
+        [
+            f["key"],
+            value_text(f["key"], f["value"]),
+            _range_text(f),
+            f["source"],
+            f.get("as_of") or "",
+        ]
         for f in item["fields"]
     ]
     if fmt is Format.markdown:
         from gpu_calc.render.markdown import table as md_table
 
-        head = f"## {item['name']}: {item['title']} ({item['kind'][:-1]})"
+        head = f"## {item['name']}: {item['title']} ({_singular(item['kind'])})"
         return "\n".join([head, "", item["note"], "", md_table(header, rows), ""])
     from rich import box
     from rich.markup import escape
@@ -196,16 +246,17 @@ def render_one(item: dict[str, Any], fmt: Format, color: bool = False) -> str:
 
     console, buffer = console_for(color)
     console.print(
-        f"[bold]{escape(item['name'])}[/bold]: {escape(item['title'])} ({item['kind'][:-1]})"
+        f"[bold]{escape(item['name'])}[/bold]: {escape(item['title'])} ({_singular(item['kind'])})"
     )
     if item["note"]:
         console.print(escape(item["note"]))
     table = Table(box=box.SIMPLE_HEAVY)
-    table.add_column("Key", style="bold")
+    table.add_column("Key", style="bold", overflow="fold")
     table.add_column("Value", justify="right")
     table.add_column("Range", justify="right")
-    table.add_column("Source", overflow="fold")
-    for row in rows:
-        table.add_row(*(escape(c) for c in row))
+    table.add_column("Source (as of)", overflow="fold")
+    for key, value, range_, source, date in rows:
+        cited = f"{source} (as of {date})" if date else source
+        table.add_row(*(escape(c) for c in (key, value, range_, cited)))
     console.print(table)
     return buffer.getvalue()

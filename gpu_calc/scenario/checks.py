@@ -218,6 +218,23 @@ def _die_checks(chip: Any, path: Path, doc: YamlDocument) -> list[InputError]:
     ]
 
 
+def _bom_checks(chip: Any, path: Path, doc: YamlDocument) -> list[InputError]:
+    """A price or carbon per GB needs the capacity it multiplies (docs/model.md)."""
+    if chip.memory_gb is not None:
+        return []
+    for key in ("memory_usd_per_gb", "memory_kg_co2e_per_gb"):
+        if getattr(chip, key) is not None:
+            where = "memory" if chip.memory is not None else key
+            return [
+                doc.error(
+                    path + (where,),
+                    f"needs memory_gb (the capacity that {key} multiplies); add memory_gb "
+                    "or give memory_usd as a lump sum",
+                )
+            ]
+    return []
+
+
 def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     """Rules that tie several fields together (the model alone cannot say where)."""
     h = s.horizon_years
@@ -234,8 +251,10 @@ def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     for path, value in per_year:
         errors += _per_year(value, path, h, doc)
     errors += _die_checks(s.build.chip, ("build", "chip"), doc)
+    errors += _bom_checks(s.build.chip, ("build", "chip"), doc)
     for i, g in enumerate(s.build.generations):
         errors += _die_checks(g.chip, ("build", "generations", i, "chip"), doc)
+        errors += _bom_checks(g.chip, ("build", "generations", i, "chip"), doc)
     for i, p in enumerate(s.perspective):
         if p.metric in ("chip_units",) and p.plan == "buy":
             errors.append(

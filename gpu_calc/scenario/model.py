@@ -74,6 +74,9 @@ class Site(_Model):
 
 class _Accelerator(_Model):
     accelerator: str | None = None
+    #: a server preset: fills chips_per_server, host_usd_per_server, host_power_w_per_server
+    #: and network_usd_per_unit from a whole system (any of them given overrides it)
+    server: str | None = None
     perf_vs_reference: Positive = 1.0  # type: ignore[valid-type]
     power_w: NonNeg  # type: ignore[valid-type]
     chips_per_server: Param(1) = 8  # type: ignore[valid-type]
@@ -134,6 +137,24 @@ class Chip(_Accelerator):
     wafer_diameter_mm: Positive = 300.0  # type: ignore[valid-type]
     yield_model: YieldModel = "murphy"
     yield_alpha: Positive = 3.0  # type: ignore[valid-type]
+    # Refinement (docs/model.md, bill of materials): each part has a default that leaves
+    # the core numbers unchanged; a lump sum and its parts are not given together.
+    #: memory capacity: with a price per GB it replaces memory_usd (and carries carbon)
+    memory_gb: NonNeg | None = None  # type: ignore[valid-type]
+    #: a memory preset (hbm3e, hbm3, lpddr5...): its price and carbon per GB
+    memory: str | None = None
+    memory_usd_per_gb: Money | None = None  # type: ignore[valid-type]
+    memory_kg_co2e_per_gb: NonNeg | None = None  # type: ignore[valid-type]
+    #: a packaging preset (cowos-s, cowos-l, organic): its cost lines and carbon
+    packaging: str | None = None
+    interposer_area_mm2: NonNeg | None = None  # type: ignore[valid-type]
+    packaging_base_usd: Money | None = None  # type: ignore[valid-type]
+    packaging_usd_per_mm2: Money | None = None  # type: ignore[valid-type]
+    #: final test and assembly of one packaged chip (default: the packaging preset's, or 0)
+    test_assembly_usd: Money | None = None  # type: ignore[valid-type]
+    package_kg_co2e: NonNeg | None = None  # type: ignore[valid-type]
+    #: carbon of one cm2 of processed wafer (a node preset's; ACT's CPA before yield)
+    wafer_kg_co2e_per_cm2: NonNeg | None = None  # type: ignore[valid-type]
 
 
 class Nre(_Model):

@@ -1,0 +1,369 @@
+"""Issue 15: presets an analyst can trust (dated sources, servers, today's accelerators and
+sites) and a chip's bill of materials from its parts, checked against outside estimates."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from gpu_calc import presets
+from gpu_calc.api import compare, load, simulate
+from gpu_calc.cli import app
+from gpu_calc.errors import InputErrors
+from gpu_calc.inputs import ModelInputs
+from gpu_calc.scenario import load_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BASE: dict[str, Any] = {
+    "version": 1,
+    "horizon_years": 4,
+    "demand": {"units": 1000},
+    "site": {"electricity_usd_per_kwh": 0.08},
+    "buy": {"accelerator": "h100-sxm"},
+    "build": {"share": 0.5, "chip": {"accelerator": "mtia-v2"}, "nre": {"design_usd": 1}},
+}
+
+
+def scenario(**changes: Any) -> str:
+    """BASE with ``section__key`` changes (a value of None removes the key), as YAML."""
+    data = json.loads(json.dumps(BASE))
+    for path, value in changes.items():
+        node = data
+        *parents, last = path.split("__")
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def silicon(text: str) -> dict[str, float]:
+    out = ModelInputs.from_scenario(load_text(text, "x.yaml")).evaluate()
+    return {k: float(v) for k, v in out.silicon.items()}
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(InputErrors) as info:
+        load_text(text, "x.yaml")
+    return [str(e) for e in info.value.errors]
+
+
+# --------------------------------------------------------------------------- dated sources
+
+
+@pytest.mark.parametrize("kind", presets.KINDS)
+def test_every_preset_value_has_a_dated_source(kind: str) -> None:
+    for preset in presets.load(kind).values():
+        for key in preset.values:
+            assert preset.sources.get(key, "").strip(), f"{kind} {preset.name}.{key}: no source"
+            date = preset.as_of.get(key)
+            assert date and presets.AS_OF.match(date), f"{kind} {preset.name}.{key}: as_of {date}"
+            assert int(date[:4]) <= 2026
+
+
+def test_reviewed_figures_are_fixed() -> None:
+    nodes = presets.load("nodes")
+    # N4 is an N5-family node: never cheaper than N5
+    assert nodes["n4"].values["wafer_usd"] >= nodes["n5"].values["wafer_usd"]
+    for site in presets.load("sites").values():
+        # Li et al. (arXiv 2304.03271) Table 1: U.S. average off-site water 3.142 L/kWh
+        assert site.values["water_source_l_per_kwh"] != 0.5
+        carbon = site.sources["grid_kg_co2e_per_kwh"]
+        assert any(w in carbon for w in ("generation-only", "life-cycle", "assumption")), site
+    assert "419.84" in presets.get("accelerators", "mtia-v2").note  # 25.6 x 16.4
+    wanted = {"h200", "b200", "gb200", "mi325x", "mi355x", "trainium2", "maia-100", "mtia-v1"}
+    assert wanted <= set(presets.names("accelerators"))
+    assert "unit_price_usd" in presets.get("accelerators", "h200").values
+    assert {"us-virginia", "us-texas", "nordic-finland", "ireland"} <= set(presets.names("sites"))
+
+
+def test_presets_command_shows_the_date(runner) -> None:
+    result = runner.invoke(app, ["presets", "hgx-h100", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    fields = {f["key"]: f for f in json.loads(result.stdout)["fields"]}
+    # NVIDIA DGX H100 datasheet, 10.2 kW max - 8 x 700 W = 4,600 W (March 2022)
+    assert fields["host_power_w_per_server"]["value"] == 4600
+    assert fields["host_power_w_per_server"]["as_of"] == "2022-03"
+    table = runner.invoke(app, ["presets", "hbm3"]).stdout
+    assert "(as of 2024)" in table
+    csv = runner.invoke(app, ["presets", "--kind", "packaging", "--format", "csv"]).stdout
+    assert csv.splitlines()[0].endswith(",source,as_of")
+
+
+def test_report_inputs_show_the_date() -> None:
+    loaded = load_text(scenario(buy__server="hgx-h100"), "x.yaml")
+    assert loaded.preset_sources[("buy", "host_usd_per_server")].endswith("(as of 2023-05)")
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def test_server_preset_fills_the_whole_system() -> None:
+    loaded = load_text(scenario(buy__server="hgx-h100"), "x.yaml")
+    buy = loaded.scenario.buy
+    assert (buy.chips_per_server, buy.host_usd_per_server) == (8, 32010)
+    assert (buy.host_power_w_per_server, buy.network_usd_per_unit) == (4600, 7389)
+    # the GPU itself stays the accelerator preset's
+    assert (buy.unit_price_usd, buy.power_w) == (27500, 700)
+    plain = compare(scenario()).to_dict()["plans"]["buy"]
+    server = compare(scenario(buy__server="hgx-h100")).to_dict()["plans"]["buy"]
+    # per GPU: 32,010 / 8 + 7,389 = 11,390.25 USD more, and 4,600 / 8 = 575 W more peak
+    assert server["capex_usd"] - plain["capex_usd"] == pytest.approx(1000 * 11390.25)
+    assert server["peak_it_mw"] - plain["peak_it_mw"] == pytest.approx(1000 * 575 / 1e6)
+
+
+def test_a_given_field_overrides_the_server_and_the_server_the_chip_preset() -> None:
+    text = scenario(
+        buy__accelerator="gb200",
+        buy__unit_price_usd=35000,
+        buy__server="gb200-nvl72",
+        buy__host_usd_per_server=100,
+    )
+    buy = load_text(text, "x.yaml").scenario.buy
+    assert buy.host_usd_per_server == 100
+    assert buy.chips_per_server == 72  # the rack's, not the gb200 tray's 4
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["buy", "build__chip", "buy__generations", "installed", "build__generations"],
+)
+def test_server_everywhere_an_accelerator_is(where: str) -> None:
+    if where == "buy__generations":
+        text = scenario(
+            buy__generations=[{"accelerator": "b200", "from_year": 2, "server": "hgx-b200"}]
+        )
+        got = load_text(text, "x.yaml").scenario.buy.generations[0]
+    elif where == "installed":
+        text = scenario(installed=[{"accelerator": "a100", "units": 10, "server": "hgx-h100"}])
+        got = load_text(text, "x.yaml").scenario.installed[0]
+    elif where == "build__generations":
+        gen = {
+            "from_year": 2,
+            "chip": {"accelerator": "mtia-v2", "server": "mtia-v2-rack"},
+            "nre": {"design_usd": 1},
+        }
+        got = (
+            load_text(scenario(build__generations=[gen]), "x.yaml")
+            .scenario.build.generations[0]
+            .chip
+        )
+    else:
+        server = "mtia-v2-rack" if where == "build__chip" else "hgx-h100"
+        loaded = load_text(scenario(**{f"{where}__server": server}), "x.yaml")
+        got = loaded.scenario.build.chip if where == "build__chip" else loaded.scenario.buy
+    assert got.host_usd_per_server > 0
+
+
+# --------------------------------------------------------------------------- bill of materials
+
+
+def test_a_chip_without_the_new_keys_keeps_its_lump_sums() -> None:
+    # mtia-v2 names lpddr5 and organic, but its memory_usd (307) is its figure, and nothing
+    # in the file asks for parts: no test and assembly line, no carbon from parts
+    s = silicon(scenario())
+    assert s["memory_usd"] == 307 and s["packaging_usd"] == 0 and s["test_assembly_usd"] == 0
+    assert "embodied_kg_co2e" not in s
+
+
+def test_memory_from_its_capacity() -> None:
+    # 128 GB x 2.4 USD/GB (lpddr5 preset) = 307.2 USD; the preset's lump 307 is replaced
+    s = silicon(scenario(build__chip__memory="lpddr5"))
+    assert s["memory_usd"] == pytest.approx(307.2)
+    # memory_gb in the file with the preset's type: 256 x 2.4 = 614.4
+    assert silicon(scenario(build__chip__memory_gb=256))["memory_usd"] == pytest.approx(614.4)
+
+
+def test_h100_built_from_its_parts_matches_the_analysts() -> None:
+    """Outside check (issue 15). Raymond James estimated the H100's manufacturing cost at
+    ~3,320 USD, HBM included (reported by Tae Kim, Barron's, Aug 2023; quoted in Epoch AI's
+    github.com/epoch-research/training-cost-trends notebook). siliconanalysts.com/tools/
+    cost-bridge (Feb 2026) splits it: logic die ~300, HBM ~1,350-1,400, CoWoS packaging
+    ~750, test and assembly ~920.
+
+    By hand: 814 mm2 on a 300 mm wafer: 70,685.8/814 - 942.48/sqrt(1,628) = 86.84 - 23.36
+    -> 63 dies; Murphy at D0 0.1: x = 0.814, ((1 - e^-0.814)/0.814)^2 = 0.6841^2 = 0.4681;
+    die = 16,988 / (63 x 0.4681) = 576.06. HBM 80 x 15 = 1,200. CoWoS-S 497 + 2,831 x
+    0.0893 = 749.81. Test 920. Sum 3,445.87 (+3.8% on 3,320).
+    """
+    text = scenario(
+        build__chip={
+            "die_area_mm2": 814,
+            "node": "n4",
+            "memory_gb": 80,
+            "memory": "hbm3",
+            "packaging": "cowos-s",
+            "interposer_area_mm2": 2831,
+            "power_w": 700,
+        }
+    )
+    s = silicon(text)
+    assert s["dies_per_wafer"] == 63
+    assert s["die_usd"] == pytest.approx(576.06, abs=0.01)
+    assert s["unit_price_usd"] == pytest.approx(3445.87, abs=0.01)
+    assert s["unit_price_usd"] == pytest.approx(3320, rel=0.15)
+    assert s["memory_usd"] == pytest.approx(1350, rel=0.15)
+    # the packaging and test lines of cowos-s are fitted to this same estimate (see the
+    # preset's sources): these two only check the arithmetic
+    assert s["packaging_usd"] == pytest.approx(750, rel=0.15)
+    assert s["test_assembly_usd"] == pytest.approx(920, rel=0.15)
+    # The logic die does NOT come within 15% of the analysts' ~300 USD: with N4 at N5's
+    # wafer price it is 576. Its good dies per wafer, 63 x 0.4681 = 29.5, are within 15%
+    # of TrendForce's ~28 usable H100 per wafer (March 2024, via the ai_futures_model
+    # parameter notes), which puts the die at 16,988 / 28 = 607: the analysts' 300 implies
+    # ~57 good dies a wafer, which only harvesting (132 of 144 SMs enabled) could give.
+    assert s["dies_per_wafer"] * s["die_yield"] == pytest.approx(28, rel=0.15)
+    assert 300 < s["die_usd"] < 16988 / 28
+
+
+def test_h100_embodied_carbon_from_its_parts() -> None:
+    """ACT (Gupta et al., ISCA 2022): 8.14 cm2 x 2.431 kg/cm2 (N5 row) / 0.4681 = 42.27;
+    80 GB x 0.065 = 5.2; one package 0.15: 47.62 kg CO2e a chip."""
+    text = scenario(
+        build__chip={
+            "die_area_mm2": 814,
+            "node": "n4",
+            "memory_gb": 80,
+            "memory": "hbm3",
+            "packaging": "cowos-s",
+            "interposer_area_mm2": 2831,
+            "power_w": 700,
+        }
+    )
+    assert silicon(text)["embodied_kg_co2e"] == pytest.approx(47.62, abs=0.01)
+
+
+def test_mtia_v2_price_and_carbon_are_of_a_plausible_order() -> None:
+    """MTIA v2 from its parts: 421 mm2 on N5 -> 135 dies, Murphy yield 0.6662, die
+    16,988 / (135 x 0.6662) = 188.9; memory 128 x 2.4 = 307.2; organic 150 + test 50:
+    696 USD, a fifth of an H100's ~3,320 build cost (Raymond James) for a 90 W chip with
+    LPDDR5 instead of HBM. Carbon 4.21 x 2.431 / 0.6662 + 128 x 0.048 + 0.15 = 21.66 kg,
+    under half the H100's 47.6 from the same model."""
+    s = silicon(scenario(build__chip__memory="lpddr5", build__chip__packaging="organic"))
+    assert s["unit_price_usd"] == pytest.approx(696.1, abs=0.5)
+    assert 300 < s["unit_price_usd"] < 3320
+    assert s["embodied_kg_co2e"] == pytest.approx(21.66, abs=0.01)
+    assert 5 < s["embodied_kg_co2e"] < 47.62
+
+
+def test_embodied_carbon_reaches_the_build_plan() -> None:
+    plain = compare(scenario()).to_dict()
+    parts = compare(scenario(build__chip__packaging="organic")).to_dict()
+    chips = parts["plans"]["build"]["chip_units"]
+    # naming a packaging preset asks for the carbon from parts: 4.21 x 2.431 / 0.66615 for
+    # the die, 128 GB x 0.048 (mtia-v2's lpddr5, though its memory cost stays the preset's
+    # lump sum) and 0.15 for the package
+    carbon = 4.21 * 2.431 / 0.666152 + 128 * 0.048 + 0.15
+    extra = parts["plans"]["build"]["co2e_kg"] - plain["plans"]["build"]["co2e_kg"]
+    assert extra == pytest.approx(chips * carbon, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("chip", "message"),
+    [
+        (
+            {"memory_usd": 100, "memory": "hbm3", "memory_gb": 8},
+            "build.chip.memory_usd: give memory_usd or its parts (memory, memory_usd_per_gb), "
+            "not both; remove memory_usd or memory",
+        ),
+        (
+            {"packaging_usd": 100, "packaging": "cowos-s"},
+            "build.chip.packaging_usd: give packaging_usd or its parts (packaging, "
+            "packaging_base_usd, packaging_usd_per_mm2, interposer_area_mm2), not both; "
+            "remove packaging_usd or packaging",
+        ),
+        (
+            {"embodied_kg_co2e": 10, "package_kg_co2e": 0.2},
+            "build.chip.embodied_kg_co2e: give embodied_kg_co2e or its parts "
+            "(wafer_kg_co2e_per_cm2, memory_kg_co2e_per_gb, package_kg_co2e), not both; "
+            "remove embodied_kg_co2e or package_kg_co2e",
+        ),
+        ({"memory": "hbm9"}, "build.chip.memory: unknown memory preset 'hbm9' (did you mean"),
+        ({"packaging": "cowos"}, "build.chip.packaging: unknown packaging preset 'cowos'"),
+        ({"memory_gb": -1}, "build.chip.memory_gb: must be >= 0, got -1"),
+        ({"interposer_area_mm2": "big"}, "build.chip.interposer_area_mm2: expected a number"),
+    ],
+)
+def test_bill_of_materials_errors(chip: dict[str, Any], message: str) -> None:
+    full = {"accelerator": "mtia-v2", **chip}
+    found = errors(scenario(build__chip=full))
+    assert len(found) == 1 and re.match(r"x\.yaml:\d+:\d+: ", found[0]), found
+    assert message in found[0], found
+
+
+def test_memory_preset_needs_a_capacity() -> None:
+    chip = {"die_area_mm2": 100, "node": "n5", "power_w": 10, "memory": "hbm3"}
+    (found,) = errors(scenario(build__chip=chip))
+    assert "build.chip.memory: needs memory_gb" in found
+
+
+def test_unknown_server_exits_2_with_a_located_message(runner, tmp_path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(scenario(buy__server="hgx-h1000"))
+    result = runner.invoke(app, ["compare", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"{path}:" in result.stderr
+    assert (
+        "buy.server: unknown server preset 'hgx-h1000' (did you mean 'hgx-h100'?" in result.stderr
+    )
+    assert "Traceback" not in result.output
+
+
+def test_bill_of_materials_under_uncertainty() -> None:
+    text = scenario(
+        build__chip__memory="lpddr5",
+        build__chip__memory_usd_per_gb={"dist": "triangular", "low": 2, "mode": 2.4, "high": 4},
+        build__chip__packaging="organic",
+        build__chip__package_kg_co2e={"dist": "uniform", "low": 0.1, "high": 0.3},
+    )
+    sim = simulate(text, samples=400, seed=5).to_dict()
+    assert sorted(sim["uncertain"]) == [
+        "build.chip.memory_usd_per_gb",
+        "build.chip.package_kg_co2e",
+    ]
+    stats = sim["comparison"]["savings_npv_usd"]
+    assert all(math.isfinite(v) for v in stats.values())
+
+
+def test_new_presets_compute() -> None:
+    """Every new accelerator, server and site computes in a plain comparison."""
+    for name in ("h200", "mi325x", "mi355x", "trainium2", "maia-100", "gb200"):
+        text = scenario(buy__accelerator=name, buy__unit_price_usd=30000)
+        assert np.isfinite(compare(text).to_dict()["comparison"]["savings_npv_usd"])
+    for server in presets.names("servers"):
+        assert compare(scenario(buy__server=server)).to_dict()["plans"]["buy"]["capex_usd"] > 0
+    for site in presets.names("sites"):
+        text = scenario(site={"preset": site})
+        assert compare(text).to_dict()["plans"]["buy"]["co2e_kg"] > 0
+
+
+def test_tpu_without_a_tdp_asks_for_power() -> None:
+    (found,) = errors(scenario(buy__accelerator="tpu-v5p", buy__unit_price_usd=1))
+    assert "buy.power_w: missing required key 'power_w'" in found
+
+
+def test_loading_a_scenario_with_server_and_bom_via_load() -> None:
+    loaded = load(scenario(buy__server="hgx-h100", build__chip__packaging="organic"))
+    assert loaded.scenario.build.chip.packaging_base_usd == 150
+
+
+def test_report_inputs_table_names_server_and_parts_with_dates() -> None:
+    from gpu_calc.report import input_values
+
+    text = scenario(buy__server="hgx-h100", build__chip__packaging="organic")
+    rows = {key: (value, source) for key, value, source in input_values(load_text(text, "x.yaml"))}
+    assert rows["buy.server"][0] == "hgx-h100"
+    assert rows["build.chip.packaging"][0] == "organic"
+    assert "build.chip.memory" not in rows  # mtia-v2's lpddr5 prices nothing here
+    assert rows["buy.host_power_w_per_server"][1].endswith("(as of 2022-03)")
+    assert rows["build.chip.test_assembly_usd"][1].startswith("preset organic: ")
