@@ -45,8 +45,8 @@ def percentiles(x: Array, q: Sequence[float], scratch: Array | None = None) -> l
     given (a float array of ``x``'s size, reused across calls so that its memory is not
     faulted in again for every metric).
 
-    >>> percentiles(np.array([4.0, 1.0, 3.0, 2.0]), [0, 50, 95])
-    [1.0, 2.5, 3.85]
+    >>> percentiles(np.array([4.0, 1.0, 3.0, 2.0]), [0, 50, 90])
+    [1.0, 2.5, 3.7]
     """
     n = int(x.size)
     if n == 0:
