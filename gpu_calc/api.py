@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from gpu_calc.errors import InputError, InputErrors
@@ -238,21 +240,45 @@ Values: TypeAlias = "str | Iterable[float]"
 
 
 def _grid(params: Mapping[str, Values] | Sequence[tuple[str, Values]]) -> list[tuple[str, Any]]:
-    from gpu_calc.uncertainty.params import parse_values
+    """The sweep's axes from ``params``; errors name the Python arguments, not ``--values``."""
+    from gpu_calc.uncertainty.params import API, parse_values
 
-    pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
+    if isinstance(params, Mapping):
+        pairs = list(params.items())
+    elif isinstance(params, str | bytes) or not isinstance(params, Iterable):
+        raise InputError(
+            "expected a mapping of key paths to values, or (key, values) pairs", API.params
+        )
+    else:
+        pairs = list(params)
     grid = []
-    for key, values in pairs:
+    for pair in pairs:
+        if not (isinstance(pair, tuple | list) and len(pair) == 2):
+            raise InputError(
+                f"expected (key, values) pairs, got {type(pair).__name__} {pair!r}", API.params
+            )
+        key, values = pair
+        if not isinstance(key, str):
+            raise InputError(
+                f"a parameter is a key path text, got {type(key).__name__} {key!r}", API.params
+            )
         if isinstance(values, str):
-            grid.append((key, parse_values(values, f"--values {key}:")))
-        else:
-            try:
-                grid.append((key, [float(v) for v in values]))
-            except (TypeError, ValueError):
-                raise InputError(
-                    "values must be numbers, or a START:STOP:COUNT text", f"--values {key}:"
-                ) from None
+            grid.append((key, parse_values(values, f"{API.values(key)}:")))
+            continue
+        try:
+            grid.append((key, [_number(v) for v in values]))
+        except (TypeError, ValueError):
+            raise InputError(
+                "values must be numbers, or a START:STOP:COUNT text", API.values(key)
+            ) from None
     return grid
+
+
+def _number(value: Any) -> float:
+    """A real number (an int, a float, a NumPy number) as a float; TypeError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{type(value).__name__} is not a number")
+    return float(value)
 
 
 def sweep(
@@ -267,11 +293,12 @@ def sweep(
     ``"START:STOP:COUNT"`` / ``"0.1,0.2"`` text as ``--values`` reads it; one entry per
     axis of the grid. ``to_pandas()`` gives one row per grid point.
     """
+    from gpu_calc.uncertainty.params import API
     from gpu_calc.uncertainty.sweep import sweep as run
 
     loaded = load(scenario, sets=sets)
     try:
-        return run(loaded, _grid(params))
+        return run(loaded, _grid(params), API)
     except InputError as exc:
         raise InputErrors([exc]) from None
 
@@ -302,11 +329,29 @@ def breakeven(
     :class:`InputErrors` giving the savings at both ends.
     """
     from gpu_calc.uncertainty.breakeven import breakeven as run
+    from gpu_calc.uncertainty.params import API
 
     loaded = load(scenario, sets=sets)
     try:
-        if lo is not None and hi is not None and not lo < hi:
-            raise InputError("LO must be below HI, both finite", f"--range {lo:g}:{hi:g}")
-        return run(loaded, param, lo, hi)
+        if not isinstance(param, str):
+            raise InputError(
+                f"a parameter is a key path text, got {type(param).__name__} {param!r}", "param"
+            )
+        bounds = {}
+        for name, value in (("lo", lo), ("hi", hi)):
+            if value is None:
+                continue
+            try:
+                bounds[name] = _number(value)
+            except TypeError:
+                raise InputError(
+                    f"must be a number, got {type(value).__name__} {value!r}", name
+                ) from None
+            if not math.isfinite(bounds[name]):
+                raise InputError(f"must be a finite number, got {value!r}", name)
+        low, high = bounds.get("lo"), bounds.get("hi")
+        if low is not None and high is not None and not low < high:
+            raise InputError("lo must be below hi", API.range(low, high))
+        return run(loaded, param, low, high, API)
     except InputError as exc:
         raise InputErrors([exc]) from None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,14 +166,63 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def input_values(loaded: LoadedScenario) -> list[tuple[str, Any, str]]:
-    """Every input of the scenario: (key path, value as given, where it came from).
+#: Top-level keys that are no input of the model: the file's version, its name and
+#: description, and what is computed or checked beside it.
+_NOT_INPUTS = ("version", "name", "description", "perspective", "expect")
 
-    The value is a number, a text (a preset's name, the yield model) or a distribution. The
-    source is the ``--set`` that gave it, the preset it was filled in from (with the preset's
-    own source), the scenario file's line, or ``default``.
+_INSTALLED_PRICE = re.compile(r"^installed\[\d+\]\.unit_price_usd$")
+_LATER_SOFTWARE = re.compile(r"^build\.generations\[\d+\]\.nre\.software_usd_per_year$")
+_ALPHA = re.compile(r"^(build\.chip|build\.generations\[(\d+)\]\.chip)\.yield_alpha$")
+
+
+def not_used(loaded: LoadedScenario, key: str) -> str | None:
+    """Why the input ``key`` changes no number, or None when it is used: a price given for
+    the installed base (sunk, MODEL.md 11.4), a later chip generation's software budget (the
+    build plan pays ``build.nre.software_usd_per_year`` once, 11.2), a yield alpha beside a
+    yield model other than ``negative_binomial`` (section 4)."""
+    if _INSTALLED_PRICE.match(key):
+        return "not used (sunk)"
+    if _LATER_SOFTWARE.match(key):
+        return "not used (build.nre.software_usd_per_year is paid once)"
+    m = _ALPHA.match(key)
+    if m:
+        build = loaded.scenario.build
+        chip = build.chip if m.group(2) is None else build.generations[int(m.group(2))].chip
+        if chip.yield_model != "negative_binomial":
+            return f"not used (yield_model is {chip.yield_model})"
+    return None
+
+
+def _unwritten_part(path: tuple[str | int, ...], doc: Any) -> bool:
+    """A chip's ``memory`` or ``packaging`` type that its file (or a --set) does not name:
+    filled in from the accelerator preset for information, it prices nothing (issue 15's
+    bill of materials applies only when the file asks for it)."""
+    if len(path) < 2 or path[-1] not in ("memory", "packaging") or path[-2] != "chip":
+        return False
+    return path not in doc.marks and path not in doc.overrides
+
+
+def _setting(value: Any) -> Any:
+    """A value that is not a numeric field, as shown: a text, texts joined, or a number."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def input_values(loaded: LoadedScenario) -> list[tuple[str, Any, str]]:
+    """Every input of the scenario: (key path, value as given, where it came from), in the
+    order of the file's sections (MODEL.md sections 2 and 11).
+
+    The value is a number, a distribution, or a text: a preset's name, a choice
+    (``yield_model``, ``nre.timing``), the workloads a chip serves (``inference,
+    training``). The source is the ``--set`` that gave it, the preset it was filled in from
+    (with the preset's own source), the scenario file's line, or ``default``. Inputs the
+    model does not use are listed too; :func:`not_used` says which and why.
     """
     from gpu_calc.inputs import ModelInputs
+    from gpu_calc.scenario import input_leaves
 
     doc = loaded.doc
     rows: list[tuple[str, Any, str]] = []
@@ -187,36 +237,32 @@ def input_values(loaded: LoadedScenario) -> list[tuple[str, Any, str]]:
             return f"{doc.source}, line {doc.marks[path][0]}"
         return "default"
 
-    s = loaded.scenario
-
-    def written(key: str) -> bool:
-        return ("build", "chip", key) in doc.marks or ("build", "chip", key) in doc.overrides
-
-    texts: list[tuple[tuple[str | int, ...], Any]] = [
-        (("site", "preset"), s.site.preset),
-        (("buy", "accelerator"), s.buy.accelerator),
-        (("buy", "server"), s.buy.server),
-        (("build", "chip", "accelerator"), s.build.chip.accelerator),
-        (("build", "chip", "server"), s.build.chip.server),
-        (("build", "chip", "node"), s.build.chip.node),
-        # a memory or packaging type prices the chip only when the file names it
-        (("build", "chip", "memory"), s.build.chip.memory if written("memory") else None),
-        (("build", "chip", "packaging"), s.build.chip.packaging if written("packaging") else None),
-        (("build", "chip", "yield_model"), s.build.chip.yield_model),
-    ]
-    for path, value in texts:
-        if value is not None:
-            rows.append((format_path(path), str(value), source(path)))
-    rows.append(("horizon_years", s.horizon_years, source(("horizon_years",))))
-    for field in ModelInputs.from_scenario(loaded).fields.values():
-        rows.append((field.key, field.value, source(field.path)))
+    fields = ModelInputs.from_scenario(loaded).fields
+    seen = set()
+    for path, value, bounds in input_leaves(loaded.scenario):
+        if path[0] in _NOT_INPUTS:
+            continue
+        key = format_path(path)
+        field = fields.get(key)
+        if field is not None:
+            rows.append((key, field.value, source(field.path)))
+            seen.add(key)
+        elif bounds is None and not _unwritten_part(path, doc):
+            rows.append((key, _setting(value), source(path)))
+    # every numeric field, whatever the walk above (the engine's inputs are the contract)
+    rows.extend((k, f.value, source(f.path)) for k, f in fields.items() if k not in seen)
     return rows
 
 
 def input_rows(loaded: LoadedScenario) -> list[tuple[str, str, str]]:
     """Every input of the scenario as text: (key path, value as written, where it came from)
-    (see :func:`input_values`)."""
-    return [(key, _value_text(value), src) for key, value, src in input_values(loaded)]
+    (see :func:`input_values`); an input the model does not use says so after its value."""
+    rows = []
+    for key, value, src in input_values(loaded):
+        text = _value_text(value)
+        note = not_used(loaded, key)
+        rows.append((key, f"{text} ({note})" if note else text, src))
+    return rows
 
 
 # --------------------------------------------------------------------------- HTML parts

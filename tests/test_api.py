@@ -162,11 +162,14 @@ def test_a_bad_set_and_a_bad_param_carry_the_cli_lines(runner):
     assert info.value.lines == result.stderr.splitlines()
     assert info.value.lines == ["error: --set site.pue=0.5: site.pue: must be >= 1, got 0.5"]
 
+    # a bad parameter: the command line names its option, the API the Python argument
     result = runner.invoke(app, ["sweep", str(SEED), "-p", "build.shar", "-v", "0:1:3"])
     assert result.exit_code == 2
+    assert result.stderr.startswith("error: --param build.shar: unknown numeric parameter")
     with pytest.raises(gpu_calc.InputErrors) as info:
         gpu_calc.sweep(SEED, {"build.shar": "0:1:3"})
-    assert info.value.lines == result.stderr.splitlines()
+    cli_message = result.stderr.split(": ", 2)[2].rstrip("\n")
+    assert info.value.lines == [f"param 'build.shar': {cli_message}"]
     assert "did you mean build.share" in info.value.lines[0]
 
 
@@ -199,14 +202,100 @@ def test_a_missing_file_is_an_input_error(tmp_path):
     assert info.value.lines[0].startswith(f"{tmp_path / 'nope.yaml'}: ")
 
 
-def test_sweep_values_that_are_not_numbers():
-    with pytest.raises(gpu_calc.InputErrors, match="values must be numbers"):
-        gpu_calc.sweep(SEED, {"build.share": [0.1, "x"]})
+def _api_error(call) -> list[str]:
+    with pytest.raises(gpu_calc.InputErrors) as info:
+        call()
+    assert len(info.value.errors) == 1
+    return info.value.lines
 
 
-def test_breakeven_range_must_be_ordered():
-    with pytest.raises(gpu_calc.InputErrors, match="LO must be below HI"):
-        gpu_calc.breakeven(SEED, "build.share", lo=0.5, hi=0.1)
+@pytest.mark.parametrize(
+    ("params", "line"),
+    [
+        (
+            {"build.share": "0:1:x"},
+            "values for 'build.share': 0:1:x: expected START:STOP:COUNT (e.g. 0:1:21) or a "
+            "comma list (e.g. 0.1,0.2,0.5)",
+        ),
+        (
+            {"build.share": [0.1, "x"]},
+            "values for 'build.share': values must be numbers, or a START:STOP:COUNT text",
+        ),
+        (
+            {"build.share": 0.5},
+            "values for 'build.share': values must be numbers, or a START:STOP:COUNT text",
+        ),
+        ({"build.share": [0, 2]}, "values for 'build.share': must be <= 1, got 2"),
+        ({"build.share": []}, "values for 'build.share': no values given"),
+        ({}, "params: give at least one parameter with its values"),
+        (
+            "build.share",
+            "params: expected a mapping of key paths to values, or (key, values) pairs",
+        ),
+        (
+            [("build.share", [0, 1]), ("build.share", [0.5])],
+            "param 'build.share': the same parameter is swept twice",
+        ),
+        (
+            {"build.shar": [0, 1]},
+            "param 'build.shar': unknown numeric parameter 'build.shar' (did you mean "
+            "build.share, build.chip.wafer_usd, build.chip.board_usd?)",
+        ),
+    ],
+)
+def test_sweep_errors_name_the_python_arguments(params, line):
+    assert _api_error(lambda: gpu_calc.sweep(SEED, params)) == [line]
+
+
+@pytest.mark.parametrize(
+    ("param", "bounds", "line"),
+    [
+        ("build.share", {"lo": 0.5, "hi": 0.1}, "lo=0.5, hi=0.1: lo must be below hi"),
+        ("build.share", {"lo": 1, "hi": 1}, "lo=1, hi=1: lo must be below hi"),
+        ("build.share", {"lo": "a"}, "lo: must be a number, got str 'a'"),
+        ("build.share", {"hi": [1]}, "hi: must be a number, got list [1]"),
+        ("build.share", {"lo": True}, "lo: must be a number, got bool True"),
+        ("build.share", {"lo": float("nan"), "hi": 1}, "lo: must be a finite number, got nan"),
+        (
+            "build.share",
+            {"lo": 0, "hi": 5},
+            "lo=0, hi=5: build.share: the range must lie within >= 0 and <= 1",
+        ),
+        (
+            "build.shar",
+            {},
+            "param 'build.shar': unknown numeric parameter 'build.shar' (did you mean "
+            "build.share, build.chip.wafer_usd, build.chip.board_usd?)",
+        ),
+        (3, {}, "param: a parameter is a key path text, got int 3"),
+    ],
+)
+def test_breakeven_errors_name_the_python_arguments(param, bounds, line):
+    assert _api_error(lambda: gpu_calc.breakeven(SEED, param, **bounds)) == [line]
+
+
+def test_breakeven_without_a_root_says_to_try_other_bounds(runner):
+    lines = _api_error(lambda: gpu_calc.breakeven(SEED, "site.pue", lo=1, hi=1.01))
+    assert lines[0].endswith("; try other lo and hi"), lines
+    # the command line's message is unchanged
+    result = runner.invoke(app, ["breakeven", str(SEED), "-p", "site.pue", "-r", "1:1.01"])
+    assert result.exit_code == 2
+    assert result.stderr.rstrip("\n").endswith("; try another --range")
+    assert result.stderr.split("; try")[0] == lines[0].split("; try")[0]
+
+
+def test_api_errors_never_name_command_line_options():
+    calls = [
+        lambda: gpu_calc.sweep(SEED, {"build.share": "0:1:x"}),
+        lambda: gpu_calc.sweep(SEED, {"build.share": [0, 2]}),
+        lambda: gpu_calc.sweep(SEED, {}),
+        lambda: gpu_calc.breakeven(SEED, "build.share", lo=1, hi=0),
+        lambda: gpu_calc.breakeven(SEED, "build.shar"),
+        lambda: gpu_calc.breakeven(SEED, "site.pue", lo=1, hi=1.01),
+    ]
+    for call in calls:
+        for line in _api_error(call):
+            assert "--" not in line and not line.startswith("error:"), line
 
 
 # ----------------------------------------------------------------------------- DataFrames

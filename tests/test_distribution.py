@@ -110,6 +110,15 @@ def test_wheel_and_sdist_hold_the_package_and_its_presets(dist):
         members = {m.split("/", 1)[1] for m in sdist.getnames() if "/" in m}
     assert presets <= members
     assert {"pyproject.toml", "README.md", "CHANGELOG.md", "scenarios/meta-2024.yaml"} <= members
+    # what the sdist's own files point to: every scenario's `$schema=../docs/...` line, and
+    # the images the README shows
+    schema = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.M)
+    for scenario in sorted((ROOT / "scenarios").glob("*.yaml")):
+        for target in schema.findall(scenario.read_text()):
+            assert f"scenarios/{target}".replace("scenarios/../", "") in members, scenario.name
+    images = re.findall(r"\]\((docs/img/[^)]+)\)", (ROOT / "README.md").read_text())
+    assert images and set(images) <= members
+    assert {"docs/scenario.schema.json", "docs/img/cumulative.svg"} <= members
 
 
 def test_twine_check_passes(dist):
@@ -351,16 +360,112 @@ def test_the_pre_commit_hook_entry_passes_a_good_file_and_fails_a_bad_one(tmp_pa
     assert f"{bad}:10:3: site.pue: must be >= 1, got 0.5" in proc.stderr.splitlines()
 
 
+# ----------------------------------------------------------------------------- docs/ci.md
+
+
+def _ci_blocks(lang: str) -> list[str]:
+    """The fenced ``lang`` code blocks of docs/ci.md."""
+    text = (ROOT / "docs" / "ci.md").read_text()
+    return re.findall(rf"^```{lang}\n(.*?)^```$", text, re.M | re.S)
+
+
+def _ci_yaml(top_key: str) -> dict:
+    """The one YAML block of docs/ci.md with ``top_key`` at its top level, parsed."""
+    found = [d for d in map(yaml.safe_load, _ci_blocks("yaml")) if top_key in d]
+    assert len(found) == 1, f"docs/ci.md: {len(found)} YAML blocks with {top_key}"
+    return found[0]
+
+
+#: Words that stand for something the reader must fill in: never in a block to copy.
+PLACEHOLDERS = re.compile(r"(?i:acme|example\.com)|\bOWNER\b|\bYOUR\b|<[a-z-]+>|\bSHA\b")
+
+
+def test_ci_docs_pin_no_tag_and_no_placeholder():
+    """gpucalc has no release tags (its version is pyproject's): docs pin commits or paths."""
+    for doc in ("docs/ci.md", "README.md"):
+        text = (ROOT / doc).read_text()
+        assert not re.search(r"(?:gpucalc@|rev: )v?\d+\.\d+", text), doc
+        assert "acme" not in text.lower(), doc
+    blocks = _ci_blocks("yaml")
+    assert len(blocks) >= 3  # the workflow, the pre-commit config, GitLab CI
+    for block in blocks:
+        assert not PLACEHOLDERS.search(block), block
+    text = (ROOT / "docs" / "ci.md").read_text()
+    # how to get the commit to pin, and the two ways without one
+    assert "git rev-parse HEAD" in text and "full 40-character SHA" in text
+    assert "uses: ./" in text and "repo: local" in text
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "tagged" not in changelog.split("## ")[0], "the changelog promises tags"
+
+
+def test_the_workflow_in_ci_md_runs_the_action(env, source, tmp_path):
+    """The workflow docs/ci.md shows: its gpucalc step names this action by path, with
+    inputs the action has; run with those inputs on the repository's own scenarios, it
+    passes and writes the report the next step publishes."""
+    workflow = _ci_yaml("jobs")
+    (job,) = workflow["jobs"].values()
+    steps = job["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@")
+    step = next(s for s in steps if s.get("id") == "gpucalc")
+    assert step["uses"] == "./" and (ROOT / step["uses"] / "action.yml").is_file()
+    given = {k: str(v) for k, v in step.get("with", {}).items()}
+    assert set(given) <= set(_action()["inputs"]), sorted(given)
+    publish = steps[steps.index(step) + 1]
+    assert publish["with"]["path"] == "${{ steps.gpucalc.outputs.junit }}"
+
+    scenarios = {
+        f"scenarios/{p.name}": p.read_text() for p in sorted((source / "scenarios").glob("*.yaml"))
+    }
+    repo = _git_repo(tmp_path / "repo", scenarios)
+    procs, files = _run_action(repo, source, env, given, tmp_path)
+    for proc in procs:
+        _ok(proc)
+    junit = files["output"].read_text().removeprefix("junit=").strip()
+    assert (repo / junit).is_file()
+    assert f'tests="{len(scenarios)}"' in (repo / junit).read_text()
+
+
+def test_the_pre_commit_config_in_ci_md_runs_the_hook(tmp_path):
+    """The local hook docs/ci.md shows is the published hook, and its entry works."""
+    config = _ci_yaml("repos")
+    (repo,) = config["repos"]
+    assert repo["repo"] == "local"
+    (local,) = repo["hooks"]
+    hook = _hook()
+    for key in ("id", "name", "entry", "files"):
+        assert local[key] == hook[key], key
+    assert local["language"] == "system"
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(SMALL)
+    bad.write_text(SMALL.replace("  pue: 1.5", "  pue: 0.5"))
+    env = _env_vars(Path(sys.executable).parent)
+    proc = _run([*shlex.split(local["entry"]), str(good), str(bad)], env=env, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[:2] == [
+        f"{good}: ok",
+        f"{bad}:10:3: site.pue: must be >= 1, got 0.5",
+    ]
+
+
+def test_the_gitlab_job_in_ci_md_runs(env, source, tmp_path):
+    """The GitLab job installs gpucalc from the repository (here: the wheel, already in the
+    venv) and its batch line passes on the repository's scenarios, writing its artifacts."""
+    job = _ci_yaml("scenarios")["scenarios"]
+    install, *script = job["script"]
+    assert install == "python -m pip install ."
+    work = tmp_path / "checkout"
+    shutil.copytree(source / "scenarios", work / "scenarios")
+    for line in script:
+        _ok(_run(["bash", "-eo", "pipefail", "-c", line], cwd=work, env=_env_vars(env)))
+    for artifact in job["artifacts"]["paths"]:
+        assert (work / artifact).stat().st_size > 0, artifact
+    assert job["artifacts"]["reports"]["junit"] in job["artifacts"]["paths"]
+
+
 # ----------------------------------------------------------------------------- versions
 
 
-def test_docs_pin_the_released_version_and_the_changelog_has_it():
+def test_the_changelog_starts_with_the_version():
     changelog = (ROOT / "CHANGELOG.md").read_text()
     versions = re.findall(r"^## \[?(\d+\.\d+\.\d+)\]?", changelog, re.M)
     assert versions and versions[0] == __version__, "the newest CHANGELOG entry is the version"
-    for doc in ("docs/ci.md", "README.md"):
-        text = (ROOT / doc).read_text()
-        pins = re.findall(r"(?:@|rev: )v?(\d+\.\d+\.\d+)", text)
-        assert set(pins) <= {__version__}, f"{doc} pins {sorted(set(pins))}, not {__version__}"
-        assert "YOUR-ORG" not in text and "example.com" not in text
-    assert re.findall(r"(?:@|rev: )v?(\d+\.\d+\.\d+)", (ROOT / "docs" / "ci.md").read_text())

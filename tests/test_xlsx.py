@@ -193,13 +193,124 @@ def test_inputs_sheet_lists_every_input_with_its_source(runner, tmp_path):
     loaded = gpu_calc.load(SEED, sets=["build.share=0.3"])
     fields = ModelInputs.from_scenario(loaded).fields
     assert set(fields) <= set(rows)
+    from gpu_calc.report import not_used
+
     for key, field in fields.items():
-        assert rows[key][1] == pytest.approx(field.base, rel=REL), key
+        note = not_used(loaded, key)
+        if note is not None:  # build.chip.yield_alpha beside the murphy model
+            assert rows[key][1] == note, key
+        else:
+            assert rows[key][1] == pytest.approx(field.base, rel=REL), key
     line = next(i for i, t in enumerate(SEED.read_text().splitlines(), 1) if "unit_price_usd" in t)
     assert rows["buy.unit_price_usd"] == (28571.43, 28571.43, f"{SEED}, line {line}")
     assert rows["build.share"][2] == "--set build.share=0.3"
     assert rows["buy.power_w"][2].startswith("preset h100-sxm: ")
     assert rows["buy.accelerator"][0] == "h100-sxm"
+
+
+def _inputs_sheet(path: Path) -> dict[str, tuple[Any, Any, Any, str]]:
+    """Key -> (value, base value, source, value's number format) of the Inputs sheet."""
+    ws = openpyxl.load_workbook(path, data_only=True)["Inputs"]
+    return {
+        r[0].value: (r[1].value, r[2].value, r[3].value, r[1].number_format)
+        for r in ws.iter_rows(min_row=5)
+        if r[0].value
+    }
+
+
+def test_inputs_sheet_lists_texts_choices_and_years_with_their_place(runner, tmp_path):
+    """The roadmap: every input, texts and choices too, with its line or preset; the price
+    the installed base's preset carries is marked as not used (sunk, MODEL.md 11.4)."""
+    path = _write(runner, tmp_path, ["compare", str(ROADMAP)])
+    rows = _inputs_sheet(path)
+    lines = ROADMAP.read_text().splitlines()
+
+    def line_of(text: str, after: str = "") -> str:
+        start = next(i for i, t in enumerate(lines) if after in t) if after else 0
+        n = next(i for i, t in enumerate(lines) if i >= start and text in t) + 1
+        return f"{ROADMAP}, line {n}"
+
+    want = {
+        "start_year": (2024, line_of("start_year:")),
+        "demand.reference": ("h100-sxm", line_of("reference: h100-sxm")),
+        "buy.generations[0].accelerator": ("b200", line_of("accelerator: b200")),
+        "installed[0].accelerator": ("a100", line_of("accelerator: a100")),
+        "build.serves": ("inference", line_of("serves: [inference]")),
+        "build.nre.timing": ("spread", line_of("timing: spread")),
+        "build.generations[0].serves": (
+            "inference, training",
+            line_of("serves: [inference, training]"),
+        ),
+        "build.generations[0].chip.accelerator": (
+            "mtia-v2",
+            line_of("accelerator: mtia-v2", "from_year: 3"),
+        ),
+        "build.generations[0].chip.node": ("n3", line_of("node: n3")),
+        "build.generations[0].nre.timing": ("spread", line_of("timing: spread", "respins: 0")),
+    }
+    for key, (value, source) in want.items():
+        assert rows[key][0] == value and rows[key][2] == source, (key, rows.get(key))
+    assert rows["build.chip.node"][0] == "n5"
+    assert rows["build.chip.node"][2].startswith("preset mtia-v2: ")
+    assert rows["build.chip.yield_model"][:3] == ("murphy", None, "default")
+    # every input the file gives is listed: the walk covers what the scenario holds
+    from gpu_calc.report import input_values
+
+    assert [k for k, _, _ in input_values(gpu_calc.load(ROADMAP))] == list(rows)
+    # the installed base is sunk: its preset price is listed, and marked as not used
+    value, base, source, _ = rows["installed[0].unit_price_usd"]
+    assert (value, base) == (12500, "not used (sunk)") and source.startswith("preset a100: ")
+    assert rows["build.generations[0].nre.software_usd_per_year"][1].startswith("not used")
+
+
+def test_inputs_sheet_number_formats_follow_the_units(runner, tmp_path):
+    rows = _inputs_sheet(_write(runner, tmp_path, ["compare", str(ROADMAP)]))
+    formats = {
+        "site.wue_l_per_kwh": '0.00" L/kWh"',
+        "site.water_source_l_per_kwh": '0.00" L/kWh"',
+        "site.electricity_usd_per_kwh[0]": "$#,##0.0000",
+        "site.grid_kg_co2e_per_kwh[0]": '0.000" kg/kWh"',
+        "site.facility_capex_usd_per_mw": "$#,##0;-$#,##0",
+        "buy.generations[0].unit_price_usd[0]": "$#,##0;-$#,##0",
+        "build.share[1]": "0.0%",
+        "start_year": "0",
+        "installed[0].units": "#,##0",
+        "installed[0].unit_price_usd": "$#,##0;-$#,##0",
+    }
+    for key, fmt in formats.items():
+        assert rows[key][3] == fmt, (key, rows[key])
+    # 0.0806 USD/kWh shows as $0.0806, not $0.08; 0.26 L/kWh as litres, not kWh
+    from openpyxl.styles.numbers import is_date_format
+
+    assert not is_date_format(rows["site.electricity_usd_per_kwh[0]"][3])
+    assert 'kWh"' not in rows["site.wue_l_per_kwh"][3].replace("L/kWh", "")
+
+
+def test_uncertainty_sheet_rounds_integer_fields_as_the_model_does(tmp_path):
+    """P10 and P90 as the tornado takes them: an integer field's rounded (halves up)."""
+    from gpu_calc.uncertainty.sensitivity import tornado
+
+    text = SMALL + "  # respins uncertain\n"
+    loaded = gpu_calc.load(
+        text,
+        sets={
+            "build.nre.respins": {"dist": "uniform", "low": 0, "high": 3},
+            "buy.lifetime_years": {"dist": "triangular", "low": 2, "mode": 4, "high": 6},
+        },
+    )
+    data = data_of(loaded)
+    rows = {r.key: r for r in data.inputs}
+    respins = rows["build.nre.respins"]
+    assert (respins.p10, respins.p90) == (0.0, 3.0)  # 0.3 and 2.7, rounded halves up
+    bars = {b.param: (b.low_value, b.high_value) for b in tornado(loaded).bars}
+    for key in ("build.nre.respins", "buy.lifetime_years"):
+        assert (rows[key].p10, rows[key].p90) == bars[key], key
+        assert float(rows[key].p10).is_integer() and float(rows[key].p90).is_integer()
+    path = tmp_path / "u.xlsx"
+    path.write_bytes(render_workbook(data))
+    ws = openpyxl.load_workbook(path, data_only=True)["Uncertainty"]
+    got = {r[0].value: (r[3].value, r[4].value) for r in ws.iter_rows() if r[0].value}
+    assert got["build.nre.respins"] == (0, 3)
 
 
 def test_uncertainty_sheet_of_compare_and_simulate(runner, tmp_path):
@@ -209,16 +320,28 @@ def test_uncertainty_sheet_of_compare_and_simulate(runner, tmp_path):
     ws = book["Uncertainty"]
     dists = {r[0].value: r for r in ws.iter_rows(min_row=6) if r[0].value and "." in r[0].value}
     loaded = gpu_calc.load(UNCERTAIN)
+    from gpu_calc.distributions import round_half_up
     from gpu_calc.inputs import ModelInputs
+    from gpu_calc.uncertainty.sensitivity import tornado
 
     fields = ModelInputs.from_scenario(loaded).fields
     uncertain = [k for k, f in fields.items() if f.uncertain]
     assert uncertain and set(uncertain) <= set(dists)
+    assert any(fields[k].bounds.integer for k in uncertain)  # build.nre.respins
+    bars = {b.param: (b.low_value, b.high_value) for b in tornado(loaded).bars}
     for key in uncertain:
         _, text, base, p10, p90 = (c.value for c in dists[key][:5])
         assert text.startswith(fields[key].value.dist)
         assert base == pytest.approx(fields[key].base, rel=REL)
-        assert _close(p10, fields[key].value.ppf(0.1)) and _close(p90, fields[key].value.ppf(0.9))
+        # the values the model takes: the tornado's (integer fields rounded, halves up)
+        assert (p10, p90) == pytest.approx(bars[key], rel=REL), key
+        if fields[key].bounds.integer:
+            dist = fields[key].value
+            assert (p10, p90) == tuple(round_half_up([dist.ppf(0.1), dist.ppf(0.9)]))
+        else:
+            assert _close(p10, fields[key].value.ppf(0.1)) and _close(
+                p90, fields[key].value.ppf(0.9)
+            )
     assert "Monte Carlo:" not in " ".join(str(c.value) for r in ws.iter_rows() for c in r)
 
     sim_path = _write(
@@ -300,8 +423,8 @@ ROADMAP = ROOT / "scenarios" / "meta-roadmap.yaml"
 
 @pytest.mark.parametrize(
     "scenario",
-    [FULL, SMALL, ROADMAP] if ROADMAP.exists() else [FULL, SMALL],
-    ids=["full-stack", "small", "roadmap"] if ROADMAP.exists() else ["full-stack", "small"],
+    [FULL, SMALL, ROADMAP],
+    ids=["full-stack", "small", "roadmap"],
 )
 def test_recalculated_formulas_give_the_json(runner, tmp_path, scenario):
     if scenario is SMALL:
@@ -329,6 +452,16 @@ def test_recalculated_formulas_give_the_json(runner, tmp_path, scenario):
     for got, want in zip(recalculated, out["comparison"]["savings_npv_usd_per_year"], strict=True):
         assert _close(got, want)
     assert checked >= 20  # most totals were formulas, not values
+    if out["plans"]["buy"].get("tokens") is not None:
+        # tokens are the total of the per-year tokens row, their cost a formula over the TCO
+        for key in ("tokens", "usd_per_million_tokens", "usd_per_reference_hour"):
+            for col in ("C", "D"):
+                text = str(book["Summary"][f"{col}{rows[key]}"].value)
+                assert text.startswith("="), (key, col, text)
+        assert book["Summary"][f"C{rows['usd_per_million_tokens']}"].value == (
+            f"=C{rows['tco_usd']}*1000000/C{rows['tokens']}"
+        )
+        assert "'Per year'!" in book["Summary"][f"C{rows['tokens']}"].value
 
 
 def test_changing_the_discount_rate_in_the_workbook_matches_gpucalc(runner, tmp_path):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -86,11 +87,13 @@ class InputRow:
     key: str
     value: Any
     source: str
-    #: the number the deterministic run used (None for texts)
+    #: the number the deterministic run used (None for texts and for inputs not used)
     base: float | None = None
-    #: a distribution's P10 and P90 (None for plain numbers)
+    #: a distribution's P10 and P90, as the model takes them (None for plain numbers)
     p10: float | None = None
     p90: float | None = None
+    #: why the model does not use this input (None when it does): "not used (sunk)"
+    note: str | None = None
 
     @property
     def uncertain(self) -> bool:
@@ -108,6 +111,8 @@ class WorkbookData:
     sweep: dict[str, Any] | None = None
     version: str = __version__
     yield_model: str = "murphy"
+    #: tokens served in each year, the same in both plans (MODEL.md 11.6), or None
+    tokens_per_year: list[float] | None = None
 
 
 def data_of(
@@ -119,27 +124,27 @@ def data_of(
     """The workbook's data for a scenario (its comparison is computed when not given)."""
     from gpu_calc.distributions import is_uncertain
     from gpu_calc.inputs import ModelInputs
-    from gpu_calc.report import _value_text, input_values
+    from gpu_calc.report import _value_text, input_values, not_used
+    from gpu_calc.uncertainty.params import clip_values
 
     if comparison is None:
         from gpu_calc.results import compare
 
         comparison = compare(loaded)
-    fields = ModelInputs.from_scenario(loaded).fields
+    inputs = ModelInputs.from_scenario(loaded)
+    fields = inputs.fields
     rows = []
     for key, value, source in input_values(loaded):
         f = fields.get(key)
-        if f is not None and is_uncertain(value):
-            rows.append(
-                InputRow(
-                    key,
-                    _value_text(value),
-                    source,
-                    f.base,
-                    float(value.ppf(0.1)),
-                    float(value.ppf(0.9)),
-                )
-            )
+        note = not_used(loaded, key)
+        if note is not None:
+            shown = _value_text(value) if is_uncertain(value) else f.base if f else value
+            rows.append(InputRow(key, shown, source, note=note))
+        elif f is not None and is_uncertain(value):
+            # P10 and P90 as the tornado takes them: inside the field's range, integer
+            # fields rounded (halves up)
+            (p10, p90), _ = clip_values(inputs, f, [value.ppf(0.1), value.ppf(0.9)])
+            rows.append(InputRow(key, _value_text(value), source, f.base, float(p10), float(p90)))
         elif f is not None:
             rows.append(InputRow(key, f.base, source, f.base))
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -152,7 +157,36 @@ def data_of(
         simulation,
         sweep,
         yield_model=loaded.scenario.build.chip.yield_model,
+        tokens_per_year=_tokens_per_year(inputs),
     )
+
+
+def _tokens_per_year(inputs: Any) -> list[float] | None:
+    """Tokens served in each year (MODEL.md 11.6) at the base values: each workload's demand
+    times its ``reference_tokens_per_s``, over a year of seconds; None when no rate is given.
+    """
+    h = inputs.horizon_years
+    fields = inputs.fields
+
+    def per_year(key: str) -> list[float] | None:
+        if key in fields:
+            return [fields[key].base] * h
+        if f"{key}[0]" in fields:
+            return [fields[f"{key}[{t}]"].base for t in range(h)]
+        return None
+
+    names = inputs.structure.workloads
+    prefixes = ["demand"] if names is None else [f"demand.workloads.{w}" for w in names]
+    out = [0.0] * h
+    rated = False
+    for prefix in prefixes:
+        rate, units = fields.get(f"{prefix}.reference_tokens_per_s"), per_year(f"{prefix}.units")
+        if rate is None or units is None:
+            continue
+        rated = True
+        for t in range(h):
+            out[t] += units[t] * rate.base * 3600 * 8760
+    return out if rated else None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -194,15 +228,24 @@ def _scaled(value: float, steps: Sequence[tuple[float, str, str]], base: str) ->
 
 def number_format(key: str, magnitude: float = 0.0) -> str:
     """The Excel number format of a value named ``key`` of about ``magnitude``, chosen by the
-    unit its name carries; large energies, water and emissions are shown scaled (the value
-    stays in the JSON's unit).
+    unit its name carries (an index such as ``[2]`` aside); large energies, water and
+    emissions are shown scaled (the value stays in the JSON's unit).
 
     >>> number_format("energy_it_kwh", 1.3e9)
     '#,##0.00,,," TWh"'
     >>> number_format("npv_usd", 1e10), number_format("die_usd", 188.9)
     ('$#,##0;-$#,##0', '$#,##0.00;-$#,##0.00')
+    >>> number_format("site.electricity_usd_per_kwh[0]"), number_format("site.wue_l_per_kwh")
+    ('$#,##0.0000', '0.00" L/kWh"')
     """
-    k = key.rsplit(".", 1)[-1]
+    k = re.sub(r"\[\d+\]$", "", key.rsplit(".", 1)[-1])
+    # rates per kWh first: a price, litres or kilograms per kWh is not an energy
+    if k.endswith("usd_per_kwh") or k.startswith("usd_per_"):
+        return "$#,##0.0000"
+    if k.endswith("_l_per_kwh"):
+        return '0.00" L/kWh"'
+    if k.endswith("_kg_co2e_per_kwh"):
+        return '0.000" kg/kWh"'
     if k.endswith("_usd") or "_usd_" in k:
         return "$#,##0;-$#,##0" if abs(magnitude) >= 1000 else "$#,##0.00;-$#,##0.00"
     if k.endswith("_kwh"):
@@ -211,18 +254,32 @@ def number_format(key: str, magnitude: float = 0.0) -> str:
         )
     if k.endswith("_l"):
         return _scaled(magnitude, [(1e9, ",,,", "GL"), (1e6, ",,", "ML"), (1e3, ",", "m3")], "L")
-    if k.endswith("_kg"):
+    if k.endswith(("_kg", "_kg_co2e")):
         return _scaled(magnitude, [(1e9, ",,,", "Mt"), (1e6, ",,", "kt"), (1e3, ",", "t")], "kg")
     if k.endswith("_mw"):
         return '#,##0.0" MW"'
     if k.endswith("_km"):
         return '#,##0.0" km"'
+    if k.endswith("_mm"):
+        return '#,##0.0" mm"'
+    if k.endswith("_mm2"):
+        return '#,##0.0" mm2"'
+    if k.endswith("_w"):
+        return '#,##0" W"'
+    if k.endswith("_per_cm2"):
+        return '0.000" /cm2"'
+    if k.endswith("_tokens_per_s"):
+        return '#,##0" tokens/s"'
     if k.endswith("_pct"):
         return '0.0"%"'
     if k.endswith(("yield", "share", "rate", "markup", "load_factor")) or k == "pue":
         return "0.0%" if k != "pue" else "0.00"
-    if k.endswith(("_units", "dies_per_wafer")) or k == "payback_year":
+    if k.endswith(("_units", "dies_per_wafer")) or k in ("units", "tokens", "payback_year"):
         return "#,##0"
+    if k.endswith(("_years", "_year", "respins", "per_server")):
+        return "0"
+    if k == "perf_vs_reference":
+        return "0.000"
     return "General"
 
 
@@ -322,6 +379,8 @@ class _Years:
     discounted: dict[str, int] = field(default_factory=dict)
     demand_row: int | None = None
     demand: list[float] | None = None
+    tokens_row: int | None = None
+    tokens: list[float] | None = None
     payback_row: int | None = None
     first_col: int = 3
     horizon: int = 0
@@ -382,6 +441,22 @@ def _per_year(
             sh.number(row, c0 + t, v, "#,##0")
         sh.formula(
             row, c0 + h, f"=SUM({cell(row, c0)}:{cell(row, c0 + h - 1)})", sum(demand), "#,##0"
+        )
+        row += 1
+    tokens = data.tokens_per_year
+    if tokens is not None and len(tokens) == h:
+        years.tokens_row = row
+        years.tokens = tokens
+        sh.text(row, 0, "Tokens served (both plans)")
+        sh.text(row, 1, "tokens_per_year")
+        for t, v in enumerate(tokens):
+            sh.number(row, c0 + t, v, "#,##0")
+        sh.formula(
+            row,
+            c0 + h,
+            f"=SUM({cell(row, c0)}:{cell(row, c0 + h - 1)})",
+            math.fsum(tokens),
+            "#,##0",
         )
         row += 1
     row += 1
@@ -697,6 +772,20 @@ def _plan_formula(
                     lambda: float(tco) / (math.fsum(demand) * 8760),
                 )
             )
+    tokens = years.tokens
+    if key == "tokens" and tokens is not None and years.tokens_row is not None:
+        candidates.append((f"=SUM({years.span(years.tokens_row)})", lambda: math.fsum(tokens)))
+    if key == "usd_per_million_tokens" and {"tco_usd", "tokens"} <= set(key_row):
+        tco_v, tokens_v = pdata.get("tco_usd"), pdata.get("tokens")
+        if (
+            isinstance(tco_v, int | float)
+            and isinstance(tokens_v, int | float)
+            and _is_number(tco_v)
+            and _is_number(tokens_v)
+            and tokens_v
+        ):
+            per_million = float(tco_v) * 1e6 / float(tokens_v)  # MODEL.md 11.6
+            candidates.append((f"={here('tco_usd')}*1000000/{here('tokens')}", lambda: per_million))
     for text, compute in candidates:
         if _close(compute(), value):
             return text
@@ -865,8 +954,10 @@ def _inputs(book: _Book, data: WorkbookData) -> None:
     sh = _Sheet(book, INPUTS, [44, 26, 16, 90])
     row = sh.title(
         "Inputs and where they came from",
-        "Every input of the scenario as given, the base value the deterministic run used, and "
-        "its source: the file's line, a --set, or a preset with the preset's own source. "
+        "Every input of the scenario as given (numbers, texts and choices), the base value the "
+        "deterministic run used ('not used' where the model ignores the input, such as the "
+        "price of the installed base), and its source: the file's line, a --set, a preset with "
+        "the preset's own source, or the default. "
         "Change inputs in the scenario and run gpucalc again; only the Summary's discount rate "
         "feeds this workbook's formulas.",
     )
@@ -874,13 +965,17 @@ def _inputs(book: _Book, data: WorkbookData) -> None:
     for item in data.inputs:
         row += 1
         sh.text(row, 0, item.key)
-        magnitude = abs(item.base) if item.base is not None else 0.0
+        shown = item.base if item.base is not None else item.value
+        magnitude = abs(shown) if _is_number(shown) else 0.0
         num = number_format(item.key, magnitude)
         if isinstance(item.value, str):
             sh.text(row, 1, item.value)
         else:
             sh.number(row, 1, item.value, num)
-        sh.number(row, 2, item.base, num)
+        if item.note is not None:
+            sh.text(row, 2, item.note, italic=True, font_color="#555555")
+        else:
+            sh.number(row, 2, item.base, num)
         sh.text(row, 3, item.source)
     sh.ws.freeze_panes(4, 1)
     sh.ws.autofilter(3, 0, row, 3)

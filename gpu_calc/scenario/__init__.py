@@ -11,7 +11,13 @@ from gpu_calc.scenario.fields import MAX_HORIZON_YEARS
 from gpu_calc.scenario.load import apply_sets, load_file, load_text, parse_key_path, validate_data
 from gpu_calc.scenario.merge import apply_presets
 from gpu_calc.scenario.messages import _unwrap_model
-from gpu_calc.scenario.model import PLAN_METRICS, LoadedScenario, Scenario, numeric_fields
+from gpu_calc.scenario.model import (
+    PLAN_METRICS,
+    LoadedScenario,
+    Scenario,
+    input_leaves,
+    numeric_fields,
+)
 
 __all__ = [
     "MAX_HORIZON_YEARS",
@@ -21,6 +27,7 @@ __all__ = [
     "_unwrap_model",
     "apply_presets",
     "apply_sets",
+    "input_leaves",
     "load_file",
     "load_text",
     "numeric_fields",

@@ -326,3 +326,40 @@ def numeric_fields(
                     yield here + (i,), item, bounds
             else:
                 yield here, value, bounds
+
+
+def input_leaves(
+    model: BaseModel, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any, Bounds | None]]:
+    """Every value of a validated model, in the order its fields are declared: (key path,
+    value, bounds). Numeric fields come as :func:`numeric_fields` gives them (with their
+    bounds; lists of values per year one element at a time); every other value given or
+    defaulted (a text such as a preset's name, a choice such as ``nre.timing``, a list of
+    texts such as ``serves``, a whole number without a range such as ``start_year``) comes
+    whole, with ``None`` for bounds. Values left at None and empty lists are skipped.
+    """
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is None or (isinstance(value, list | dict) and not value):
+            continue
+        bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
+        if bounds is None:
+            bounds = _bounds_in(info.annotation)
+        here = path + (name,)
+        if isinstance(value, BaseModel) and not hasattr(value, "base"):
+            yield from input_leaves(value, here)
+        elif isinstance(value, dict) and all(isinstance(v, BaseModel) for v in value.values()):
+            for key, item in value.items():
+                yield from input_leaves(item, here + (key,))
+        elif (
+            isinstance(value, list)
+            and isinstance(value[0], BaseModel)
+            and not hasattr(value[0], "base")
+        ):
+            for i, item in enumerate(value):
+                yield from input_leaves(item, here + (i,))
+        elif bounds is not None and isinstance(value, list):
+            for i, item in enumerate(value):
+                yield here + (i,), item, bounds
+        else:
+            yield here, value, bounds

@@ -42,8 +42,10 @@ from gpu_calc.render.human import usd
 from gpu_calc.scenario import LoadedScenario, parse_key_path
 from gpu_calc.uncertainty.params import (
     AREA_KEY,
+    CLI,
     DIAMETER_KEY,
     OPEN_FLOOR_SHARE,
+    Wording,
     bounds_of,
     max_die_area_mm2,
     min_wafer_diameter_mm,
@@ -119,7 +121,11 @@ def _evaluate(inputs: ModelInputs, field: InputField, values: np.ndarray) -> np.
 
 
 def breakeven(
-    loaded: LoadedScenario, param: str, lo: float | None = None, hi: float | None = None
+    loaded: LoadedScenario,
+    param: str,
+    lo: float | None = None,
+    hi: float | None = None,
+    wording: Wording = CLI,
 ) -> Breakeven:
     """Find where savings_npv_usd crosses zero as ``param`` goes from ``lo`` to ``hi``.
 
@@ -132,6 +138,9 @@ def breakeven(
     lo, hi : float, optional
         The range searched (default: see the module docstring). It must lie inside the
         field's valid range.
+    wording : Wording
+        How errors name the parameter and the range: the command line's options (default)
+        or the Python API's arguments.
 
     Raises
     ------
@@ -141,15 +150,15 @@ def breakeven(
         ends).
     """
     inputs = ModelInputs.from_scenario(loaded)
-    field = resolve(inputs, param)
+    field = resolve(inputs, param, wording)
     key = field.key
     d_lo, d_hi = default_range(inputs, field)
     lo = d_lo if lo is None else float(lo)
     hi = d_hi if hi is None else float(hi)
     lo_b, hi_b = _valid_range(inputs, field)
-    where = f"--range {lo:g}:{hi:g}"
+    where = wording.range(lo, hi)
     if not lo < hi:
-        raise InputError(f"{key}: the range is empty; give --range LO:HI with LO < HI", where)
+        raise InputError(f"{key}: the range is empty; {wording.give_range}", where)
     if lo < lo_b or hi > hi_b:
         if key in (AREA_KEY, DIAMETER_KEY):
             within = f"[{lo_b:g}, {hi_b:g}] (where one die fits on the wafer)"
@@ -173,7 +182,7 @@ def breakeven(
             if len(grid)
             else "no whole value inside"
         )
-        raise _no_root(loaded, key, lo, hi, ends)
+        raise _no_root(loaded, key, lo, hi, ends, wording)
     zero = np.flatnonzero(savings == 0)
     change = np.flatnonzero(np.sign(savings[:-1]) * np.sign(savings[1:]) < 0)
     first_zero = int(zero[0]) if zero.size else len(grid)
@@ -203,10 +212,12 @@ def _crosses(savings: np.ndarray) -> bool:
     return bool((savings == 0).any() or (np.sign(savings[:-1]) * np.sign(savings[1:]) < 0).any())
 
 
-def _no_root(loaded: LoadedScenario, key: str, lo: float, hi: float, ends: str) -> InputError:
+def _no_root(
+    loaded: LoadedScenario, key: str, lo: float, hi: float, ends: str, wording: Wording
+) -> InputError:
     message = (
         f"savings_npv_usd does not reach zero for {key} in [{lo:g}, {hi:g}]: {ends}; "
-        "try another --range"
+        f"{wording.other_range}"
     )
     try:
         path = parse_key_path(key)

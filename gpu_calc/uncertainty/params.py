@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -38,6 +39,54 @@ _CHIP_START = re.compile(r"^build\.generations\[\d+\]\.from_year$")
 _AGE = re.compile(r"^(installed\[\d+\])\.age_years$")
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How errors of sweeps and break-evens name what the user gave: the command line's
+    options (:data:`CLI`) or the Python API's arguments (:data:`API`). Each ``where`` is the
+    place an :class:`InputError` names, before its message.
+    """
+
+    #: the swept or searched parameter named ``key``
+    param: Callable[[str], str]
+    #: the parameters of a sweep, as a whole
+    params: str
+    #: the values given for the parameter ``key``
+    values: Callable[[str], str]
+    #: the grid as a whole (too many points, a point with no result)
+    grid: str
+    #: the range searched, ``lo`` to ``hi``
+    range: Callable[[float, float], str]
+    #: how to give a sweep's parameters
+    give_params: str
+    #: how to give a non-empty range
+    give_range: str
+    #: what to try when the range holds no break-even
+    other_range: str
+
+
+CLI = Wording(
+    param=lambda key: f"--param {key}",
+    params="--param",
+    values=lambda key: f"--values {key}",
+    grid="--values",
+    range=lambda lo, hi: f"--range {lo:g}:{hi:g}",
+    give_params="give at least one --param with its --values",
+    give_range="give --range LO:HI with LO < HI",
+    other_range="try another --range",
+)
+
+API = Wording(
+    param=lambda key: f"param {key!r}",
+    params="params",
+    values=lambda key: f"values for {key!r}",
+    grid="params",
+    range=lambda lo, hi: f"lo={lo:g}, hi={hi:g}",
+    give_params="give at least one parameter with its values",
+    give_range="give lo < hi",
+    other_range="try other lo and hi",
+)
+
+
 def chip_prefixes(inputs: ModelInputs) -> list[str]:
     """Key prefixes of every chip generation's chip (``build.chip``, then later ones)."""
     return [g.chip for g in inputs.structure.chips]
@@ -57,8 +106,9 @@ def run_totals(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Totals:
     return evaluate_totals(params, inputs.structure)
 
 
-def resolve(inputs: ModelInputs, key: str, option: str = "--param") -> InputField:
-    """The numeric field named ``key``; an :class:`InputError` with close matches if none.
+def resolve(inputs: ModelInputs, key: str, wording: Wording = CLI) -> InputField:
+    """The numeric field named ``key``; an :class:`InputError` with close matches if none
+    (placed as ``wording`` names the parameter).
 
     A field given per year (``demand.units``, ``build.share``, a price...) is also accepted
     whole: it then sets the same value in every year (its base value: the mean of the
@@ -73,7 +123,7 @@ def resolve(inputs: ModelInputs, key: str, option: str = "--param") -> InputFiel
         return InputField(key, years[0].path[:-1], mean, years[0].bounds)
     close = difflib.get_close_matches(key, list(inputs.fields), n=3, cutoff=0.6)
     hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'gpucalc schema')"
-    raise InputError(f"unknown numeric parameter '{key}'{hint}", f"{option} {key}")
+    raise InputError(f"unknown numeric parameter '{key}'{hint}", wording.param(key))
 
 
 def bounds_of(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
@@ -219,10 +269,9 @@ def fit_die_area(params: dict[str, ArrayLike], chip: str = "build.chip") -> int:
     return int(np.count_nonzero(no_fit))
 
 
-def check_value(inputs: ModelInputs, field: InputField, value: float, option: str) -> float:
+def check_value(inputs: ModelInputs, field: InputField, value: float, where: str) -> float:
     """``value`` if the field can take it (in range, whole for integer fields), else an
-    :class:`InputError` naming ``option``."""
-    where = f"{option} {field.key}"
+    :class:`InputError` placed at ``where`` (e.g. ``--values build.share``)."""
     if not math.isfinite(value):
         raise InputError(f"must be a finite number, got {value}", where)
     problem = field.bounds.problem(value)

@@ -35,6 +35,8 @@ from gpu_calc.errors import InputError
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty.params import (
+    CLI,
+    Wording,
     check_value,
     chip_prefixes,
     fit_die_area,
@@ -89,7 +91,9 @@ class Sweep:
         }
 
 
-def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Sweep:
+def sweep(
+    loaded: LoadedScenario, params: list[tuple[str, list[float]]], wording: Wording = CLI
+) -> Sweep:
     """Evaluate the scenario at every point of the grid of ``params``.
 
     Parameters
@@ -98,6 +102,9 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
         The scenario; fields not swept are at their base values.
     params : list of (key, values)
         One entry per grid axis: a numeric field's key path and its values.
+    wording : Wording
+        How errors name the parameters and values: the command line's options (default) or
+        the Python API's arguments.
 
     Raises
     ------
@@ -106,7 +113,7 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
         result.
     """
     if not params:
-        raise InputError("give at least one --param with its --values", "--param")
+        raise InputError(wording.give_params, wording.params)
     inputs = ModelInputs.from_scenario(loaded)
     p: dict[str, Any] = dict(inputs.base())
     keys: list[str] = []
@@ -114,12 +121,13 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
     k = len(params)
     points = 1
     for axis, (key, values) in enumerate(params):
-        field = resolve(inputs, key)
+        field = resolve(inputs, key, wording)
         if field.key in keys:
-            raise InputError("the same parameter is swept twice", f"--param {field.key}")
+            raise InputError("the same parameter is swept twice", wording.param(field.key))
         if not values:
-            raise InputError("no values given", f"--values {field.key}")
-        checked = [check_value(inputs, field, float(v), "--values") for v in values]
+            raise InputError("no values given", wording.values(field.key))
+        where = wording.values(field.key)
+        checked = [check_value(inputs, field, float(v), where) for v in values]
         shape = [1] * k
         shape[axis] = len(checked)
         p[field.key] = np.asarray(checked).reshape(shape)
@@ -127,7 +135,7 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
         grid.append(checked)
         points *= len(checked)
     if points > MAX_POINTS:
-        raise InputError(f"{points:,} grid points; at most {MAX_POINTS:,}", "--values")
+        raise InputError(f"{points:,} grid points; at most {MAX_POINTS:,}", wording.grid)
     for chip in chip_prefixes(inputs):
         area = f"{chip}.die_area_mm2"
         if area in keys or f"{chip}.wafer_diameter_mm" in keys:
@@ -135,7 +143,7 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
             if fit_die_area(p, chip):
                 p[area] = before
                 raise InputError(
-                    "a die of that area does not fit on the wafer at some grid point", "--values"
+                    "a die of that area does not fit on the wafer at some grid point", wording.grid
                 )
     grid_shape = tuple(len(v) for v in grid)
     outputs = {key: np.empty(grid_shape) for key in OUTPUTS}
@@ -150,7 +158,7 @@ def sweep(loaded: LoadedScenario, params: list[tuple[str, list[float]]]) -> Swee
             for key, v in p.items()
         }
         out = run(inputs, part)
-        outputs_finite(out, "some grid point", "--values")
+        outputs_finite(out, "some grid point", wording.grid)
         part_shape = (hi - lo, *grid_shape[1:])
         got = {
             "savings_npv_usd": out.savings_npv_usd,
