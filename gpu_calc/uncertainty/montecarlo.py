@@ -205,8 +205,7 @@ class Simulation:
                 "probability_build_cheaper": float(np.count_nonzero(savings > 0)) / self.samples,
             },
             "plans": {
-                plan: {m: summary[f"{plan}.{m}"] for m in PLAN_METRICS}
-                for plan in ("buy", "build")
+                plan: {m: summary[f"{plan}.{m}"] for m in PLAN_METRICS} for plan in ("buy", "build")
             },
             "clipped": dict(self.clipped),
             "histogram": {
