@@ -13,22 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from gpu_calc import presets
+from gpu_calc.scenario.merge import SILICON_ONLY
 
 DEFAULT_PRESET = "h100-sxm"
 
 #: Keys of an accelerator preset that describe silicon, not a bought accelerator.
-_SILICON_KEYS = (
-    "die_area_mm2",
-    "node",
-    "memory_usd",
-    "packaging_usd",
-    "board_usd",
-    "package_yield",
-    "memory_gb",
-    "memory",
-    "packaging",
-    "interposer_area_mm2",
-)
+_SILICON_KEYS = SILICON_ONLY
 
 _TEMPLATE = """\
 # yaml-language-server: $schema=scenario.schema.json

@@ -47,7 +47,7 @@ def _merge_preset(
 
 
 #: Silicon fields of an accelerator preset that a bought or installed accelerator never uses.
-_SILICON_ONLY = (
+SILICON_ONLY = (
     "die_area_mm2",
     "node",
     "memory_usd",
@@ -93,7 +93,7 @@ def _merge_bought(
     """A bought (or installed) accelerator: its server's and its preset's values under the
     ones given."""
     raw = _merge_server(raw, path, doc, provenance)
-    return _merge_preset(raw, "accelerators", "accelerator", path, doc, provenance, _SILICON_ONLY)
+    return _merge_preset(raw, "accelerators", "accelerator", path, doc, provenance, SILICON_ONLY)
 
 
 def _drop(
