@@ -477,3 +477,31 @@ def test_changing_the_discount_rate_in_the_workbook_matches_gpucalc(runner, tmp_
     # at a zero rate the NPV is the TCO: nothing is discounted
     get = _recalculate(path, {("Summary", "B4"): 0.0})
     assert _close(get("Summary", f"C{rows['npv_usd']}"), get("Summary", f"C{rows['tco_usd']}"))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "sets", "words"),
+    [
+        # the seed is cheaper from its first year (payback_year 0 in the JSON)
+        (SEED, [], "cheaper from the first year: no payback period"),
+        # a dearer chip design: savings turn positive later; 2024 + the 0-based index
+        (ROADMAP, [], None),
+        # no chip share and a design cost: building never pays back over 4 years
+        (SEED, ["build.share=0"], "does not pay back within 4 years"),
+    ],
+)
+def test_payback_is_said_beside_its_0_based_index(runner, tmp_path, scenario, sets, words):
+    """The Summary's payback row keeps the JSON's 0-based index and says beside it, as a
+    live formula, what compare's verdict says (issue 12: no 'year 0' for an analyst)."""
+    args = ["compare", str(scenario)] + [x for s in sets for x in ("--set", s)]
+    path = _write(runner, tmp_path, args)
+    out = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    index = out["comparison"]["payback_year"]
+    if words is None:
+        assert index is not None and index > 0
+        words = f"pays back in {out['start_year'] + index}"
+    ws = openpyxl.load_workbook(path)["Summary"]
+    row = _rows_by_key(ws)["payback_year"]
+    assert str(ws[f"D{row}"].value).startswith("=IF(")
+    get = _recalculate(path)
+    assert get("Summary", f"D{row}") == words

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gpu_calc import __version__
+from gpu_calc.render import human
 
 if TYPE_CHECKING:
     from gpu_calc.results import Comparison
@@ -570,6 +571,21 @@ def _per_year(
 # --------------------------------------------------------------------------- Summary
 
 
+def _payback_words(index: str, horizon: int, start_year: Any) -> str:
+    """A formula saying the payback year at ``index`` (0-based, empty: never) as
+    :func:`gpu_calc.render.human.payback` does."""
+    years = f"year{'s' if horizon != 1 else ''}"
+    when = (
+        f"({int(start_year)}+{index})"
+        if isinstance(start_year, int)
+        else f'"year "&({index}+1)&" of {horizon}"'
+    )
+    return (
+        f'=IF({index}="","does not pay back within {horizon} {years}",'
+        f'IF({index}=0,"cheaper from the first year: no payback period","pays back in "&{when}))'
+    )
+
+
 def _summary(book: _Book, data: WorkbookData) -> None:
     result = data.result
     plans = result["plans"]
@@ -656,6 +672,14 @@ def _summary(book: _Book, data: WorkbookData) -> None:
             span = years.span(years.payback_row)
             text = f'=IF(COUNT({span})=0,"",MIN({span}))'
         num = number_format(key, abs(value) if _is_number(value) else 0.0)
+        if key == "payback_year":
+            # the 0-based index is the JSON's; beside it, what an analyst reads (issue 12)
+            sh.formula(
+                row,
+                3,
+                _payback_words(cell(row, 2), h, result.get("start_year")),
+                human.payback(None if value is None else int(value), h, result.get("start_year")),
+            )
         if text is not None:
             sh.formula(row, 2, text, value, num)
         elif key == "verdict":
