@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gpu_calc import __version__
-from gpu_calc.errors import InputError, InputErrors, format_path
+from gpu_calc.errors import InputError, InputErrors, format_path, printable
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
@@ -482,7 +482,7 @@ def render_report(
     )
     body = [
         f"<header>\n<h1>{esc(result['scenario'])}</h1>\n{description}"
-        f'<p class="meta">Scenario file <code>{esc(loaded.source)}</code> · '
+        f'<p class="meta">Scenario file <code>{esc(printable(loaded.source))}</code> · '
         f"{result['horizon_years']} years · discount rate "
         f"{result['discount_rate'] * 100:.3g}% · money in USD, no inflation</p>\n</header>\n",
         f'<section id="verdict">\n<h2>Verdict</h2>\n'
