@@ -147,13 +147,18 @@ def share(x: float | None) -> str:
 
     >>> share(0.0760033), share(0.25), share(0.00052), share(0), share(None)
     ('7.6%', '25.0%', '0.052%', '0.0%', 'n/a')
+    >>> share(6.1e-07), share(1e-300)
+    ('0.000061%', '1.0 × 10^-298%')
     """
     if x is None or not math.isfinite(x):
         return "n/a"
     pct = x * 100
     if pct == 0 or abs(pct) >= 1:
         return f"{pct:,.1f}%"
-    return f"{pct:.2g}%"
+    if abs(pct) < 1e-6:
+        return power_of_ten(pct, 2) + "%"
+    decimals = 1 - int(math.floor(math.log10(abs(pct))))
+    return f"{pct:.{decimals}f}%"
 
 
 def ratio(x: float | None) -> str:

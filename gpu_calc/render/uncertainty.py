@@ -433,10 +433,17 @@ def render_breakeven(result: dict[str, Any], fmt: Format, color: bool = False) -
         return _csv(
             [["param", "value", "range_lo", "range_hi"], [result["param"], result["value"], lo, hi]]
         )
-    text = (
-        f"Savings NPV is zero at {result['param']} = {_value(result['param'], result['value'])} "
-        f"(searched {_value(result['param'], lo)} to {_value(result['param'], hi)})"
-    )
+    key = result["param"]
+    searched = f"(searched {_value(key, lo)} to {_value(key, hi)})"
+    before = result.get("before")
+    if before is not None:  # an integer field: no whole value gives zero savings
+        text = (
+            f"Savings NPV changes sign between {key} = {_value(key, before['value'])} "
+            f"({_signed_usd(before['savings_usd'])}) and {_value(key, result['value'])} "
+            f"({_signed_usd(result['savings_usd'])}) {searched}"
+        )
+    else:
+        text = f"Savings NPV is zero at {key} = {_value(key, result['value'])} {searched}"
     if fmt is Format.markdown:
         return f"## Break-even of {result['param']}\n\n{text}\n"
     console, buffer = console_for(color)
