@@ -114,10 +114,40 @@ class Uncertainty:
     note: str = ""
 
 
+def check_samples(loaded: LoadedScenario, samples: int) -> None:
+    """Refuse, before any work, a Monte Carlo run of ``samples`` above the memory limit,
+    with the message ``simulate`` and ``plot`` give (:func:`gpu_calc.limits.check_simulation`);
+    nothing when the scenario has no uncertain field (no Monte Carlo is run).
+
+    Raises
+    ------
+    InputError
+        Naming ``--samples N``.
+    """
+    from gpu_calc import limits
+    from gpu_calc.inputs import ModelInputs
+
+    inputs = ModelInputs.from_scenario(loaded)
+    uncertain = inputs.uncertain()
+    if not uncertain:
+        return
+    try:
+        from gpu_calc.uncertainty.montecarlo import DEFAULT_CHUNK_SIZE
+    except ImportError:  # no uncertainty module: no Monte Carlo either
+        return
+    limits.check_simulation(samples, inputs.horizon_years, len(uncertain), DEFAULT_CHUNK_SIZE, 1)
+
+
 def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertainty:
     """Tornado and Monte Carlo of a scenario with uncertain fields (empty when it has none).
 
     When the uncertainty module is not installed the result carries a note instead.
+
+    Raises
+    ------
+    InputError
+        When ``samples`` would take more memory than the limit (:func:`check_samples`).
+        Inputs so large that a figure overflows are said in the note instead.
     """
     from gpu_calc.inputs import ModelInputs
 
@@ -131,6 +161,7 @@ def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertain
             note="This scenario has uncertain inputs, but this build of gpucalc has no "
             "uncertainty module: the tornado and the Monte Carlo histogram are left out."
         )
+    check_samples(loaded, samples)
     out = Uncertainty()
     notes = []
     # inputs so extreme that a figure overflows give no tornado or histogram: said in words
@@ -467,12 +498,18 @@ def render_report(
         A validated scenario.
     samples, seed : int
         Monte Carlo samples and seed, used when the scenario has uncertain fields.
+
+    Raises
+    ------
+    InputError
+        When ``samples`` would take more memory than the limit, before any work.
     """
     from gpu_calc import charts
     from gpu_calc.render import roadmap
     from gpu_calc.results import compare
 
     charts.require_matplotlib()
+    check_samples(loaded, samples)
     comparison = compare(loaded)
     result = comparison.to_dict()
     s = loaded.scenario
