@@ -523,7 +523,7 @@ def render_report(
         f"{result['horizon_years']} years · discount rate "
         f"{result['discount_rate'] * 100:.3g}% · money in USD, no inflation</p>\n</header>\n",
         f'<section id="verdict">\n<h2>Verdict</h2>\n'
-        f'<div class="verdict {esc(comp["cheaper"])}">{esc(comp["verdict"])}</div>\n'
+        f'<div class="verdict {esc(comp["cheaper"] or "none")}">{esc(comp["verdict"])}</div>\n'
         f"{_kpis(result)}\n</section>\n",
         '<section id="plans" class="plans">\n<h2>The two plans side by side</h2>\n'
         '<p class="note">Buy: every unit of demand on bought accelerators. Build: a share of '

@@ -52,6 +52,7 @@ from gpu_calc.uncertainty.params import (
     fit_dependent,
     fit_die_area,
     run_totals,
+    samples_overflow,
 )
 from gpu_calc.uncertainty.quantiles import percentiles
 
@@ -363,8 +364,8 @@ def simulate(
                 collect(start, rows, moved)
     bad = int(np.count_nonzero(~np.isfinite(values).all(axis=0)))
     if bad:
-        raise InputError(
-            f"{bad} of {samples} samples gave a non-finite result; narrow the distributions",
-            loaded.source,
-        )
+        names = [
+            name for name, row in zip(_ROWS, values, strict=True) if not np.isfinite(row).all()
+        ]
+        raise InputError(samples_overflow(inputs, bad, samples, names), loaded.source)
     return Simulation(samples, seed, values, clipped, uncertain)
