@@ -216,21 +216,33 @@ SHARE_NAMES = frozenset(
 )
 
 
-def formatter(key: str) -> Callable[[float], str]:
-    """The formatter of a field or output by its key path, from the unit in its name.
+def formatter(key: str) -> Callable[[float | None], str]:
+    """The formatter of a field or output by its key path, from the unit in its name; a
+    missing or non-finite figure is ``n/a`` alone (not ``n/a km``).
 
     >>> formatter("build.nre.software_usd_per_year")(34040723.0)
     '$34.0M/yr'
     >>> formatter("demand.units[4]")(977526.2), formatter("build.share")(0.173991)
     ('977,527', '17.4%')
+    >>> formatter("fleet_length_km")(None), formatter("fleet_length_km")(125.0)
+    ('n/a', '125 km')
     """
     name = key.rsplit(".", 1)[-1].split("[", 1)[0]
+    fmt: Callable[[float], str] = number
     if name in SHARE_NAMES:
-        return share
-    for suffix, fmt in SUFFIXES:
-        if name.endswith(suffix):
-            return fmt
-    return number
+        fmt = share
+    else:
+        for suffix, found in SUFFIXES:
+            if name.endswith(suffix):
+                fmt = found
+                break
+
+    def shown(x: float | None) -> str:
+        if x is None or (isinstance(x, float) and not math.isfinite(x)):
+            return "n/a"
+        return fmt(x)
+
+    return shown
 
 
 def quantity(key: str, x: float | None) -> str:
@@ -243,8 +255,6 @@ def quantity(key: str, x: float | None) -> str:
     >>> quantity("buy.power_w", 700), quantity("build.share", None)
     ('700 W', 'n/a')
     """
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
     return formatter(key)(x)
 
 
