@@ -28,6 +28,7 @@ from gpu_calc.errors import (
     InputErrors,
     first_problems,
     format_path,
+    printable,
 )
 from gpu_calc.expect import Expectation, Outcome
 
@@ -204,7 +205,7 @@ class FileResult:
         for the file's own, ``FILE: PATH: reason (--expect PATH=BOUNDS)`` for ``--expect``."""
         e = outcome.expectation
         if e.origin == "cli":
-            return f"{self.file}: {e.path_text}: {outcome.reason} ({e.option})"
+            return f"{printable(self.file)}: {e.path_text}: {outcome.reason} ({e.option})"
         return str(e.error(outcome.reason or ""))
 
     def failure_lines(self) -> list[str]:

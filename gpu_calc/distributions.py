@@ -103,7 +103,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _order(self) -> Uniform:
         if self.low > self.high:
-            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+            raise ValueError(f"low ({exact(self.low)}) is above high ({exact(self.high)})")
         return self
 
     def base(self) -> float:
@@ -127,9 +127,9 @@ class _ThreePoint(_Dist):
     @model_validator(mode="after")
     def _order(self) -> _ThreePoint:
         if self.low > self.mode:
-            raise ValueError(f"low ({self.low:g}) is above mode ({self.mode:g})")
+            raise ValueError(f"low ({exact(self.low)}) is above mode ({exact(self.mode)})")
         if self.mode > self.high:
-            raise ValueError(f"mode ({self.mode:g}) is above high ({self.high:g})")
+            raise ValueError(f"mode ({exact(self.mode)}) is above high ({exact(self.high)})")
         return self
 
     def base(self) -> float:
@@ -245,6 +245,20 @@ def _norm_ppf(q: float) -> float:
     )
 
 
+def exact(x: float) -> str:
+    """``x`` short (``%g``) when that is still ``x``, else every digit it needs: two
+    numbers a message compares never read the same.
+
+    >>> exact(0.5), exact(1.0), exact(1.0000000000000002), exact(1e23), exact(123456789.0)
+    ('0.5', '1', '1.0000000000000002', '1e+23', '123456789.0')
+    """
+    if isinstance(x, int) and not isinstance(x, bool):  # a whole number as written in YAML
+        digits = len(str(abs(x)))
+        return str(x) if digits <= 21 else f"a number of {digits} digits"
+    short = f"{x:g}"
+    return short if float(short) == x else repr(float(x))
+
+
 @dataclass(frozen=True)
 class Bounds:
     """The valid range of a numeric field, and whether it takes whole numbers.
@@ -264,9 +278,9 @@ class Bounds:
     def problem(self, x: float) -> str | None:
         """Why ``x`` is outside the range, or None."""
         if self.lo is not None and (x < self.lo or (self.lo_open and x == self.lo)):
-            return f"must be {'>' if self.lo_open else '>='} {self.lo:g}, got {x:g}"
+            return f"must be {'>' if self.lo_open else '>='} {self.lo:g}, got {exact(x)}"
         if self.hi is not None and (x > self.hi or (self.hi_open and x == self.hi)):
-            return f"must be {'<' if self.hi_open else '<='} {self.hi:g}, got {x:g}"
+            return f"must be {'<' if self.hi_open else '<='} {self.hi:g}, got {exact(x)}"
         return None
 
     def describe(self) -> str:

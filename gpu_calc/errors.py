@@ -30,6 +30,9 @@ def printable(text: str) -> str:
     r"""``text`` with control and other unprintable characters escaped, so that a file name
     cannot move the cursor, retitle the terminal or split a line.
 
+    The one escaping rule of every human view: error lines, the ``FILE: ok`` lines of
+    ``validate``, the tables and Markdown of ``batch`` and ``validate``, the report.
+
     >>> printable("a\x1b]0;x\x07b.yaml"), printable("ok é.yaml")
     ('a\\x1b]0;x\\x07b.yaml', 'ok é.yaml')
     """

@@ -157,6 +157,10 @@ def from_mapping(
     equals = bounds.get("equals")
     if isinstance(equals, dict | list):
         raise fail("equals must be a number, a text or a boolean")
+    if isinstance(equals, float) and not math.isfinite(equals):
+        # no output is NaN or infinite (a figure that overflows is null): it could never hold
+        written = ".nan" if math.isnan(equals) else ("-" if equals < 0 else "") + ".inf"
+        raise fail(f"equals must be a finite number, got {written}")
     if isinstance(equals, int) and not isinstance(equals, bool):
         equals = float(equals)
     if low is None and high is None and equals is None:
@@ -177,12 +181,12 @@ def from_scenario(loaded: Any) -> list[Expectation]:
 
 def path_problems(loaded: Any, result: dict[str, Any]) -> list[InputError]:
     """The ``expect:`` entries of ``loaded`` whose path names no value of ``result`` (the
-    ``compare --format json`` output): what ``batch`` reports, for ``compare`` and
-    ``validate`` too."""
+    ``compare --format json`` output) or whose bounds cannot apply to it: the same
+    :func:`applicable` check ``batch`` makes, for ``compare`` and ``validate`` too."""
     problems = []
     for e in from_scenario(loaded):
         try:
-            resolve(result, e)
+            applicable(result, e)
         except InputError as exc:
             problems.append(exc)
     return problems
@@ -307,8 +311,17 @@ def _equal(value: Any, wanted: Any) -> bool:
     return bool(value == wanted)
 
 
-def check(result: dict[str, Any], e: Expectation) -> Outcome:
-    """Check ``e`` against a comparison's JSON dict.
+def applicable(result: dict[str, Any], e: Expectation) -> Any:
+    """The value ``e`` names in ``result``, when its bounds can apply to it: the input
+    errors of an expectation, made by every command that reads an ``expect:`` block
+    (``batch``, ``compare``, ``validate``) before any is checked.
+
+    >>> e = Expectation.parse("comparison.verdict={min: 1}")
+    >>> applicable({"comparison": {"verdict": "Buy"}}, e)
+    Traceback (most recent call last):
+    ...
+    gpu_calc.errors.InputError: --expect comparison.verdict={min: 1}: 'comparison.verdict' is \
+'Buy', not a number: min and max cannot apply (use equals)
 
     Raises
     ------
@@ -316,13 +329,25 @@ def check(result: dict[str, Any], e: Expectation) -> Outcome:
         When the path names no value of the output, or min/max bound a text or boolean.
     """
     value = resolve(result, e)
+    if (e.min is not None or e.max is not None) and isinstance(value, bool | str):
+        raise e.error(
+            f"'{e.path_text}' is {_shown(value)}, not a number: min and max cannot apply "
+            "(use equals)"
+        )
+    return value
+
+
+def check(result: dict[str, Any], e: Expectation) -> Outcome:
+    """Check ``e`` against a comparison's JSON dict.
+
+    Raises
+    ------
+    InputError
+        When :func:`applicable` does.
+    """
+    value = applicable(result, e)
     reasons = []
     if e.min is not None or e.max is not None:
-        if isinstance(value, bool | str):
-            raise e.error(
-                f"'{e.path_text}' is {_shown(value)}, not a number: min and max cannot apply "
-                "(use equals)"
-            )
         if value is None:
             bounds = " and ".join(
                 f"{k} {_shown(getattr(e, k))}" for k in ("min", "max") if getattr(e, k) is not None

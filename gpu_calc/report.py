@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gpu_calc import __version__
-from gpu_calc.errors import InputError, InputErrors, format_path
+from gpu_calc.errors import InputError, InputErrors, format_path, printable
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
@@ -115,10 +115,40 @@ class Uncertainty:
     note: str = ""
 
 
+def check_samples(loaded: LoadedScenario, samples: int) -> None:
+    """Refuse, before any work, a Monte Carlo run of ``samples`` above the memory limit,
+    with the message ``simulate`` and ``plot`` give (:func:`gpu_calc.limits.check_simulation`);
+    nothing when the scenario has no uncertain field (no Monte Carlo is run).
+
+    Raises
+    ------
+    InputError
+        Naming ``--samples N``.
+    """
+    from gpu_calc import limits
+    from gpu_calc.inputs import ModelInputs
+
+    inputs = ModelInputs.from_scenario(loaded)
+    uncertain = inputs.uncertain()
+    if not uncertain:
+        return
+    try:
+        from gpu_calc.uncertainty.montecarlo import DEFAULT_CHUNK_SIZE
+    except ImportError:  # no uncertainty module: no Monte Carlo either
+        return
+    limits.check_simulation(samples, inputs.horizon_years, len(uncertain), DEFAULT_CHUNK_SIZE, 1)
+
+
 def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertainty:
     """Tornado and Monte Carlo of a scenario with uncertain fields (empty when it has none).
 
     When the uncertainty module is not installed the result carries a note instead.
+
+    Raises
+    ------
+    InputError
+        When ``samples`` would take more memory than the limit (:func:`check_samples`).
+        Inputs so large that a figure overflows are said in the note instead.
     """
     from gpu_calc.inputs import ModelInputs
 
@@ -132,6 +162,7 @@ def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertain
             note="This scenario has uncertain inputs, but this build of gpucalc has no "
             "uncertainty module: the tornado and the Monte Carlo histogram are left out."
         )
+    check_samples(loaded, samples)
     out = Uncertainty()
     notes = []
     # inputs so extreme that a figure overflows give no tornado or histogram: said in words
@@ -522,12 +553,18 @@ def render_report(
         A validated scenario.
     samples, seed : int
         Monte Carlo samples and seed, used when the scenario has uncertain fields.
+
+    Raises
+    ------
+    InputError
+        When ``samples`` would take more memory than the limit, before any work.
     """
     from gpu_calc import charts
     from gpu_calc.render import roadmap
     from gpu_calc.results import compare
 
     charts.require_matplotlib()
+    check_samples(loaded, samples)
     comparison = compare(loaded)
     result = comparison.to_dict()
     s = loaded.scenario
@@ -537,11 +574,11 @@ def render_report(
     )
     body = [
         f"<header>\n<h1>{esc(result['scenario'])}</h1>\n{description}"
-        f'<p class="meta">Scenario file <code>{esc(loaded.source)}</code> · '
+        f'<p class="meta">Scenario file <code>{esc(printable(loaded.source))}</code> · '
         f"{result['horizon_years']} years · discount rate "
         f"{result['discount_rate'] * 100:.3g}% · money in USD, no inflation</p>\n</header>\n",
         f'<section id="verdict">\n<h2>Verdict</h2>\n'
-        f'<div class="verdict {esc(comp["cheaper"])}">{esc(comp["verdict"])}</div>\n'
+        f'<div class="verdict {esc(comp["cheaper"] or "none")}">{esc(comp["verdict"])}</div>\n'
         f"{_kpis(result)}\n</section>\n",
         '<section id="plans" class="plans">\n<h2>The two plans side by side</h2>\n'
         '<p class="note">Buy: every unit of demand on bought accelerators. Build: a share of '

@@ -131,6 +131,19 @@ def verdict(outcome: Outcome, start_year: int | None = None) -> str:
     return f"Buying is cheaper: building costs {_money(-savings)} more NPV{pct_text} over {years}"
 
 
+def cheaper(savings_npv_usd: float) -> str | None:
+    """``comparison.cheaper`` (MODEL.md section 8): ``"build"`` when the savings are
+    positive, else ``"buy"``; ``None`` (JSON ``null``) when they cannot be computed (a figure
+    overflows), as ``savings_npv_usd`` is then null and the verdict says "No verdict".
+
+    >>> cheaper(1.0), cheaper(0.0), cheaper(float("nan")), cheaper(float("inf"))
+    ('build', 'buy', None, None)
+    """
+    if not math.isfinite(savings_npv_usd):
+        return None
+    return "build" if savings_npv_usd > 0 else "buy"
+
+
 @dataclass
 class Comparison:
     """A scenario and the engine's outcome for its base values."""
@@ -223,7 +236,7 @@ class Comparison:
                 "savings_npv_usd": _num(savings),
                 "savings_pct": _num(o.savings_pct),
                 "payback_year": _year(o.payback_year),
-                "cheaper": "build" if savings > 0 else "buy",
+                "cheaper": cheaper(savings),
                 "verdict": verdict(o, getattr(s, "start_year", None)),
                 "savings_npv_usd_per_year": [_num(v) for v in o.yearly_savings_usd],
             },

@@ -112,7 +112,9 @@ def shown(text: str, limit: int = 40) -> str:
     >>> shown("a\\nb"), shown("x" * 50, 10)
     ('a\\\\nb', 'xxxxxxxxx…')
     """
-    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    from gpu_calc.errors import printable
+
+    out = printable(text[: limit + 1])
     return out if len(out) <= limit else out[: limit - 1] + "…"
 
 

@@ -96,3 +96,56 @@ def test_a_chart_of_absurd_values_is_quiet(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("case", sorted(ABSURD))
+def test_cheaper_agrees_with_the_verdict(case: str, runner: CliRunner) -> None:
+    """No verdict, no cheaper plan: comparison.cheaper is null with savings_npv_usd (it said
+    "buy" beside "No verdict: ... too large to compute")."""
+    result = runner.invoke(app, ["compare", str(SEED), *_sets(case), "-f", "json"])
+    comp = json.loads(result.stdout)["comparison"]
+    if comp["savings_npv_usd"] is None:
+        assert comp["cheaper"] is None
+        assert comp["verdict"].startswith("No verdict")
+    else:
+        assert comp["cheaper"] == ("build" if comp["savings_npv_usd"] > 0 else "buy")
+    csv_rows = runner.invoke(app, ["compare", str(SEED), *_sets(case), "-f", "csv"]).stdout
+    assert "comparison,cheaper" not in csv_rows  # text stays in the JSON
+
+
+UNCERTAIN = ROOT / "scenarios" / "meta-2025-uncertain.yaml"
+
+
+def test_simulate_says_a_fixed_value_is_too_large(runner: CliRunner) -> None:
+    """Not "narrow the distributions": demand.units is a fixed value here."""
+    args = ["simulate", str(UNCERTAIN), "--set", "demand.units=1e308", "-n", "100"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"{UNCERTAIN}: 100 of 100 samples gave no finite savings_npv_usd, buy.npv_usd, "
+        "buy.energy_it_kwh, buy.co2e_kg, build.npv_usd, build.energy_it_kwh, build.co2e_kg: "
+        "the scenario's inputs are too large to compute with, whatever the draws (the largest "
+        "number is about 1.8e308; 'gpucalc compare' shows which figures as n/a)\n"
+    )
+
+
+def test_simulate_says_draws_are_too_large(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "wide.yaml"
+    path.write_text(
+        "horizon_years: 2\n"
+        "demand: {units: 100}\n"
+        "site: {electricity_usd_per_kwh: 0.1}\n"
+        "buy: {unit_price_usd: {dist: uniform, low: 1000, high: 1e308}, power_w: 500}\n"
+        "build:\n"
+        "  share: 0.5\n"
+        "  chip: {die_area_mm2: 100, node: n5, power_w: 100}\n"
+        "  nre: {design_usd: 0}\n"
+    )
+    result = runner.invoke(app, ["simulate", str(path), "-n", "100"])
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "of 100 samples gave no finite savings_npv_usd, buy.npv_usd, build.npv_usd" in line
+    assert line.endswith(
+        "some draws are too large to compute with (the largest number is "
+        "about 1.8e308); narrow the distributions"
+    )

@@ -344,3 +344,35 @@ def test_readme_shows_what_breakeven_prints(runner):
     text = runner.invoke(app, ["breakeven", str(SEED), "--param", "build.share"]).stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "$ gpucalc breakeven scenarios/meta-2024.yaml --param build.share\n" + text in readme
+
+
+def test_tokens_read_in_words_in_every_view(runner, tmp_path):
+    """ "Tokens served 1.99e17" was not a human number: 199 quadrillion in the table,
+    Markdown and the report alike (render.roadmap.tokens)."""
+    from tests.conftest import SCENARIOS
+
+    roadmap_file = str(SCENARIOS / "meta-roadmap.yaml")
+    for fmt in ("table", "markdown"):
+        out = runner.invoke(app, ["compare", roadmap_file, "-f", fmt]).stdout
+        assert "199 quadrillion" in out and "e17" not in out
+    pytest.importorskip("matplotlib")
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", roadmap_file, "-o", str(page)]).exit_code == 0
+    assert "199 quadrillion" in page.read_text()
+
+
+def test_a_missing_perspective_figure_is_just_na(runner):
+    """ "n/a km" before: a missing figure has no unit."""
+    from gpu_calc.render.rows import perspective_cells
+
+    row = {
+        "label": "x",
+        "metric": "fleet_length_km",
+        "plan": "buy",
+        "value": 125.0,
+        "metric_value": None,
+        "ratio": None,
+    }
+    assert perspective_cells({"perspective": [row]}) == [
+        ["x", "fleet_length_km (buy)", "n/a", "125 km", "n/a"]
+    ]

@@ -600,3 +600,42 @@ def test_report_dir_writes_a_report_per_scenario_and_an_index(runner, tmp_path):
     index = (out / "index.html").read_text()
     assert "a.html" in index and "b.html" in index and "bad.yaml" in index
     assert "<h1" in (out / "a.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("entry", "wanted"),
+    [
+        (
+            "comparison.verdict: {min: 1}",
+            "expect.comparison.verdict: 'comparison.verdict' is 'Buying is cheaper",
+        ),
+        (
+            "comparison.cheaper: {max: 3}",
+            "expect.comparison.cheaper: 'comparison.cheaper' is 'buy', not a number: min and "
+            "max cannot apply (use equals)",
+        ),
+        (
+            "comparison.savings_npv_usd: {equals: .nan}",
+            "expect.comparison.savings_npv_usd: equals must be a finite number, got .nan",
+        ),
+        (
+            "comparison.savings_npv_usd: {equals: -.inf}",
+            "expect.comparison.savings_npv_usd: equals must be a finite number, got -.inf",
+        ),
+        (
+            "comparison.savings_npv_usd: {min: .nan}",
+            "expect.comparison.savings_npv_usd: min must be a number, got NaN",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["batch", "compare", "validate"])
+def test_one_expect_check_for_batch_compare_and_validate(
+    runner, tmp_path: Path, command: str, entry: str, wanted: str
+) -> None:
+    """An expect: block batch rejects is rejected by compare and validate too, with the
+    same line (expect.applicable and expect.from_mapping, shared)."""
+    path = write(tmp_path / "a.yaml", BUY_CHEAPER + f"expect:\n  {entry}\n")
+    result = runner.invoke(app, [command, str(path)])
+    assert result.exit_code == 2, result.output
+    line = SMALL.count("\n") + 2
+    assert f"{path}:{line}:3: {wanted}" in result.stderr, result.stderr

@@ -101,5 +101,93 @@ def test_closed_pipe_exits_quietly() -> None:
         )
     finally:
         os.close(write)
-    assert proc.returncode in (-signal.SIGPIPE, 128 + signal.SIGPIPE, 1), proc.stderr
+    assert proc.returncode == 0, proc.stderr
     assert proc.stderr == b""
+
+
+def _run_to_closed_pipe(args: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+    read, write = os.pipe()
+    os.close(read)  # the reader went away before the first byte
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "gpu_calc", *args],
+            cwd=ROOT,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            **kwargs,  # type: ignore[call-overload]
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE on this platform")
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["schema"], 0),  # 126 kB: more than a pipe holds; it died by SIGPIPE (141)
+        (
+            [
+                "sweep",
+                "scenarios/meta-2024.yaml",
+                "-p",
+                "build.share",
+                "-v",
+                "0:1:1000",
+                "-f",
+                "csv",
+            ],
+            0,
+        ),
+        (["--help"], 0),
+        (["validate", "scenarios/meta-2024.yaml", "-f", "json"], 0),
+        # the command's own code survives the closed pipe: an expectation that fails is 1
+        (["batch", "scenarios/meta-2024.yaml", "--expect", "comparison.cheaper={equals: buy}"], 1),
+    ],
+    ids=["schema", "sweep-csv", "help", "validate", "batch-failed"],
+)
+def test_every_command_is_quiet_on_a_closed_pipe(args: list[str], code: int) -> None:
+    proc = _run_to_closed_pipe(args)
+    assert proc.returncode == code, proc.stderr
+    assert b"Traceback" not in proc.stderr and b"pipe" not in proc.stderr.lower()
+    if args[0] in ("schema", "sweep", "--help"):
+        assert proc.stderr == b""
+
+
+def test_a_closed_stderr_keeps_the_exit_code(tmp_path: Path) -> None:
+    """``gpucalc compare /nonexist.yaml 2>&-`` exited 1 (its message could not be written)."""
+    script = (
+        "import os, sys; os.close(2); "
+        "sys.argv = ['gpucalc', 'compare', sys.argv[1]]; "
+        "from gpu_calc.cli import main; main()"
+    )
+    closed = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "nonexist.yaml")],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert closed.returncode == 2, closed
+    # from the shell too: 2>&- closes descriptor 2 before Python starts
+    shell = subprocess.run(
+        f"{sys.executable} -m gpu_calc compare {tmp_path / 'nonexist.yaml'} 2>&-",
+        shell=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert shell.returncode == 2
+    # and an output file opened later never receives the messages
+    out = tmp_path / "o.json"
+    ok = subprocess.run(
+        f"{sys.executable} -m gpu_calc compare scenarios/meta-2024.yaml -f json -o {out} 2>&-",
+        shell=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert ok.returncode == 0
+    assert out.read_text().startswith("{")

@@ -59,6 +59,37 @@ def test_samples_beyond_the_limit(runner: CliRunner) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["simulate", UNCERTAIN],
+        ["report", UNCERTAIN, "-o", "r.html"],
+        ["plot", UNCERTAIN, "--kind", "histogram", "-o", "h.png"],
+    ],
+    ids=["simulate", "report", "plot"],
+)
+def test_every_command_refuses_too_many_samples_alike(
+    runner: CliRunner, command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """report used to exit 0 with "No Monte Carlo: ... above the limit" inside the page."""
+    pytest.importorskip("matplotlib")
+    import gpu_calc.uncertainty.montecarlo as mc
+
+    monkeypatch.chdir(tmp_path)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the refusal comes before the work")
+
+    monkeypatch.setattr(mc, "_Job", never)
+    result = runner.invoke(app, [*command, "--samples", "1000000000"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        "error: --samples 1000000000: 1,000,000,000 samples would take about 67.2 GB of memory"
+    )
+    assert len(result.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
 def test_samples_beyond_the_machine(runner: CliRunner) -> None:
     result = runner.invoke(app, ["simulate", UNCERTAIN, "--samples", "1000000000000"])
     assert result.exit_code == 2, result.output

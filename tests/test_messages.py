@@ -109,3 +109,44 @@ def test_file_names_are_printed_escaped(
         assert result.exit_code == 2
         assert "\x1b" not in result.stderr and "\x07" not in result.stderr
         assert f"{shown}:1:1: horizon_years:" in result.stderr
+
+
+ODD_NAMES = [
+    ("ok\x1b]0;t\x07.yaml", "ok\\x1b]0;t\\x07.yaml"),
+    ("a\x1b[2Jb.yaml", "a\\x1b[2Jb.yaml"),
+    ("new\nline.yaml", "new\\nline.yaml"),
+    ("[red]markup.yaml", "[red]markup.yaml"),
+]
+
+
+def test_valid_files_with_odd_names_are_escaped_in_every_human_view(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only error lines: validate's ok lines and its table and Markdown, batch's table,
+    Markdown, --summary and problem lines, all through errors.printable."""
+    monkeypatch.chdir(tmp_path)
+    Path("odd").mkdir()
+    for name, _shown in ODD_NAMES:
+        (Path("odd") / name).write_text(
+            SMALL + "expect:\n  comparison.savings_npv_usd: {min: 1e30}\n"
+        )
+    names = [str(Path("odd") / name) for name, _ in ODD_NAMES]
+    views = [
+        runner.invoke(app, ["validate", *names]),
+        runner.invoke(app, ["validate", *names, "-f", "table"]),
+        runner.invoke(app, ["validate", *names, "-f", "markdown"]),
+        runner.invoke(app, ["batch", "odd", "--summary", "s.md"]),
+        runner.invoke(app, ["batch", "odd", "-f", "markdown"]),
+    ]
+    summary = Path("s.md").read_text()
+    for result in views:
+        assert result.exit_code in (0, 1), result.output
+        for text in (result.stdout, result.stderr):
+            assert "\x1b" not in text and "\x07" not in text
+            assert "new\nline" not in text and "[red]" not in text.replace("[red]markup", "")
+        for _name, shown in ODD_NAMES:
+            assert f"odd/{shown}" in result.stdout + result.stderr, result.output
+    assert "\x1b" not in summary and "\x07" not in summary and "new\nline" not in summary
+    for _name, shown in ODD_NAMES:
+        assert f"odd/{shown}" in summary
+        assert f"odd/{shown}:53:3: expect.comparison.savings_npv_usd:" in views[3].stderr

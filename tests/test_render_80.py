@@ -112,3 +112,41 @@ def test_a_long_path_wraps_instead_of_being_cut(runner, narrow, tmp_path):
         assert result.exit_code == 0, result.output
         _check(result.stdout, ["File", "Status"], ["ok"])
         assert result.stdout.count("b") >= 30  # the path is all there, wrapped
+
+
+@pytest.mark.parametrize(
+    ("scenario", "second", "values", "heads"),
+    [
+        (
+            SEED,
+            "site.electricity_usd_per_kwh",
+            "0.05,0.06,0.07,0.08,0.09,0.1,0.11",
+            ["$0.05/kWh", "$0.1/kWh", "$0.11/kWh"],
+        ),
+        (
+            SCENARIOS / "meta-roadmap.yaml",
+            "buy.generations[0].perf_vs_reference",
+            "0.5,1,1.5,2,2.5,3,3.5,4,5,6,7",
+            ["0.500", "3.50", "7.00", "generations[0].", "perf_vs_reference"],
+        ),
+    ],
+    ids=["electricity", "roadmap-list-path"],
+)
+def test_a_wide_sweep_matrix_is_split_whole(runner, narrow, scenario, second, values, heads):
+    """A 2-D sweep's matrix wider than 80 columns is split into column blocks, each with the
+    row values: every header and figure whole ("build.…", "$0.05/…", "+$1.4…" before)."""
+    args = ["sweep", str(scenario), "-p", "build.share", "-v", "0:1:5", "-p", second, "-v", values]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    _check(result.stdout, ["build.share", *heads, "Savings", "NPV", "Payback"], [])
+    assert "(columns 1-" in result.stdout
+    data = runner.invoke(app, [*args, "-f", "json"])
+    import json
+
+    savings = json.loads(data.stdout)["outputs"]["savings_npv_usd"]
+    from gpu_calc.render.uncertainty import _signed_usd
+
+    tokens = set(result.stdout.split())
+    for row in savings:  # every cell of the matrix is there, whole
+        for x in row:
+            assert _signed_usd(x) in tokens

@@ -35,7 +35,10 @@ def test_linear_case_against_hand_bisection():
         "param": "site.electricity_usd_per_kwh",
         "value": result.value,
         "range": [0.0, 2.0],
+        "savings_usd": result.savings_usd,
+        "before": None,
     }
+    assert abs(result.savings_usd) < 1e-3
     # and savings are zero there (to the bisection's tolerance)
     at_root = compare(load_text(LINEAR, sets=[f"site.electricity_usd_per_kwh={result.value}"]))
     assert abs(at_root.to_dict()["comparison"]["savings_npv_usd"]) < 1e-3
@@ -58,8 +61,8 @@ def test_no_root_names_the_range_and_both_ends(runner, tmp_path):
     assert result.stdout == ""
     assert result.stderr == (
         f"{path}:3:8: site.electricity_usd_per_kwh: savings_npv_usd does not reach "
-        "zero for site.electricity_usd_per_kwh in [0, 1]: -$1.00M at 0 and -$124k at 1; "
-        "try another --range\n"
+        "zero for site.electricity_usd_per_kwh from $0/kWh to $1/kWh: -$1.00M at $0/kWh and "
+        "-$124k at $1/kWh; try another --range\n"
     )
 
 
@@ -93,6 +96,47 @@ def test_integer_field_reports_the_first_whole_value():
     loaded = load_text(LINEAR, sets=["site.electricity_usd_per_kwh=2"])
     result = breakeven(loaded, "build.available_year", 0, 1)
     assert result.value == 1.0
+    # no whole value gives zero: the sign changes between 0 and 1, and the result says both
+    assert result.before == (0.0, pytest.approx(752_000))
+    assert result.savings_usd == pytest.approx(-1_000_000)
+
+
+def test_integer_field_says_between_which_values_the_sign_changes(runner):
+    """Not "Savings NPV is zero at build.available_year = 1": savings are +$1.47B at 0 and
+    -$933M at 1. The JSON's value keeps its meaning (the first whole value past the change)."""
+    from tests.conftest import SEED
+
+    args = ["breakeven", str(SEED), "-p", "build.available_year"]
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert table.stdout == (
+        "Savings NPV changes sign between build.available_year = 0 (+$1.47B) and 1 (-$933M) "
+        "(searched 0 to 4)\n"
+    )
+    markdown = runner.invoke(app, [*args, "-f", "markdown"]).stdout
+    assert "changes sign between build.available_year = 0 (+$1.47B) and 1 (-$933M)" in markdown
+    out = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    assert out["value"] == 1.0
+    assert out["before"]["value"] == 0.0
+    assert out["before"]["savings_usd"] == pytest.approx(1.466e9, rel=1e-3)
+    assert out["savings_usd"] == pytest.approx(-9.33e8, rel=1e-3)
+    # a continuous field: zero savings at the value, no "before"
+    share = json.loads(
+        runner.invoke(app, ["breakeven", str(SEED), "-p", "build.share", "-f", "json"]).stdout
+    )
+    assert share["before"] is None and abs(share["savings_usd"]) < 1e3
+
+
+def test_no_root_message_says_values_in_their_unit(runner):
+    from tests.conftest import SEED
+
+    result = runner.invoke(app, ["breakeven", str(SEED), "-p", "demand.load_factor"])
+    assert result.exit_code == 2
+    assert (
+        "demand.load_factor: savings_npv_usd does not reach zero for demand.load_factor from "
+        "0.0% to 100.0%: $1.44B at 0.000061% and $1.48B at 100.0%; try another --range"
+    ) in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 @pytest.mark.parametrize(

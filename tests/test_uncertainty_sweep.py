@@ -129,3 +129,103 @@ def test_values_are_bounded():
         parse_values("0:1:1e9")
     with pytest.raises(InputError, match="at most 1000 values per parameter, got 1001"):
         parse_values(",".join(["1"] * 1001))
+
+
+# --------------------------------------------------------------- the human views (issue 11, 12)
+
+
+def _synthetic(n0: int, n1: int) -> dict:
+    """A sweep's JSON of an n0 x n1 grid, built without running the engine."""
+    row = [1e9] * n1
+    return {
+        "schema_version": 1,
+        "params": ["build.share", "site.pue"],
+        "values": [[i / n0 for i in range(n0)], [1 + i / n1 for i in range(n1)]],
+        "outputs": {
+            "savings_npv_usd": [row] * n0,
+            "npv_usd_buy": [row] * n0,
+            "npv_usd_build": [row] * n0,
+            "payback_year": [[2.0] * n1] * n0,
+        },
+        "start_year": None,
+    }
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_a_huge_grid_is_drawn_bounded(fmt):
+    """A 1,000 x 1,000 grid: no matrix, the first 1,000 points, and notes saying how to get
+    every point (drawing it all took minutes and gigabytes)."""
+    import time
+
+    from gpu_calc.render import Format
+    from gpu_calc.render.uncertainty import MAX_TABLE_POINTS, render_sweep
+
+    started = time.perf_counter()
+    text = render_sweep(_synthetic(1000, 1000), Format(fmt))
+    assert time.perf_counter() - started < 20
+    assert "matrix is drawn up to 50 x 50 values; this grid is 1,000 x 1,000" in " ".join(
+        text.split()
+    )
+    assert f"The first {MAX_TABLE_POINTS:,} of 1,000,000 grid points are listed" in " ".join(
+        text.split()
+    )
+    assert "--format csv or json" in text
+    assert text.count("+$1.00B") == MAX_TABLE_POINTS
+    assert len(text.splitlines()) < MAX_TABLE_POINTS + 40
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_a_readable_grid_has_its_matrix(fmt):
+    from gpu_calc.render import Format
+    from gpu_calc.render.uncertainty import render_sweep
+
+    text = render_sweep(_synthetic(50, 20), Format(fmt))
+    assert "rows build.share, columns site.pue" in text
+    assert "drawn up to" not in text and "are listed" not in text
+    assert text.count("+$1.00B") == 50 * 20 * 2  # the matrix and the table
+
+
+def test_payback_is_a_calendar_year_with_start_year(runner):
+    """As compare, batch and the report say it: "2026", not "year 3" (JSON stays 0-based)."""
+    from tests.conftest import SCENARIOS
+
+    args = ["sweep", str(SCENARIOS / "meta-roadmap.yaml"), "-p", "build.share", "-v", "0.1,0.5"]
+    for fmt in ("table", "markdown"):
+        result = runner.invoke(app, [*args, "-f", fmt])
+        assert result.exit_code == 0, result.output
+        assert "2026" in result.stdout and "year 3" not in result.stdout
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    assert data["outputs"]["payback_year"] == [None, 2.0]
+    assert data["start_year"] == 2024
+    one = json.loads(
+        runner.invoke(
+            app,
+            [
+                "compare",
+                str(SCENARIOS / "meta-roadmap.yaml"),
+                "--set",
+                "build.share=0.5",
+                "-f",
+                "json",
+            ],
+        ).stdout
+    )
+    assert one["comparison"]["verdict"].endswith("pays back in 2026")
+
+
+def test_points_that_overflow_are_na_not_an_error(runner):
+    """Absurd but valid values: compare shows each point (n/a), so the sweep computes too."""
+    from tests.conftest import SEED
+
+    args = ["sweep", str(SEED), "-p", "buy.unit_price_usd", "-v", "28000,1e306"]
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    out = data["outputs"]
+    assert out["savings_npv_usd"][0] > 0 and out["savings_npv_usd"][1] is None
+    assert out["npv_usd_buy"][1] is None and out["payback_year"][1] is None
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    last = table.stdout.strip().splitlines()[-1].split()
+    assert last[-4:] == ["n/a"] * 4, table.stdout
+    assert "$1.00 × 10^306" in table.stdout
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).stdout)))
+    assert rows[1]["savings_npv_usd"] == ""

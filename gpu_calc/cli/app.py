@@ -20,8 +20,10 @@ EXIT_CODES_HELP = (
 EXIT_INTERNAL_ERROR = 70
 #: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
-#: Exit code when whoever reads our output stops reading (128 + SIGPIPE).
-EXIT_BROKEN_PIPE = 141
+#: Exit code when whoever reads our output stops reading (``gpucalc ... | head -1``): the
+#: output was wanted no further, which is no failure. Data written through
+#: :func:`gpu_calc.cli.common.write_stdout` carries on to the command's own exit code.
+EXIT_BROKEN_PIPE = 0
 
 #: Show tracebacks of unexpected errors (``--debug`` or ``GPUCALC_DEBUG=1``).
 _debug = False
@@ -100,13 +102,49 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (poll reports an error on it)."""
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(1, select.POLLOUT)
+        return any(event & select.POLLERR for _fd, event in poller.poll(0))
+    except (OSError, AttributeError, ValueError):  # pragma: no cover - no poll()
+        return False
+
+
+def _guard_stderr() -> None:
+    """With stderr closed (``2>&-``), point descriptor 2 at /dev/null: messages go nowhere,
+    exit codes keep their meaning (2 for bad input, not 1 from a failed write), and no file
+    the command opens later can take descriptor 2 and receive them."""
+    try:
+        os.fstat(2)
+    except OSError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            if devnull != 2:
+                os.dup2(devnull, 2)
+                os.close(devnull)
+        except OSError:  # pragma: no cover - no /dev/null
+            pass
+    if sys.stderr is None:
+        try:
+            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        except OSError:  # pragma: no cover - no descriptor 2 at all
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``gpucalc`` console script.
 
     Input errors are reported by the commands (exit 2). Anything else that escapes is a bug:
-    one line on stderr and exit 70, or the traceback with ``--debug``. Ctrl-C exits 130 and
-    a closed output pipe (``gpucalc ... | head -1``) exits quietly.
+    one line on stderr and exit 70, or the traceback with ``--debug``. Ctrl-C exits 130; a
+    closed output pipe (``gpucalc ... | head -1``) is quiet and leaves the command's own exit
+    code (0 when all went well), whatever the size of the output; a closed stderr changes no
+    exit code.
     """
+    _guard_stderr()
     args = sys.argv[1:] if argv is None else list(argv)
     if not _debug_wanted(args):
         import warnings
@@ -119,12 +157,20 @@ def main(argv: list[str] | None = None) -> None:
     # entry points (about 10 ms of each start). Set the variable to use one anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if hasattr(signal, "SIGPIPE"):
-        # Die quietly like other Unix tools when the reader goes away (exit status 141).
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        # A reader that goes away is a BrokenPipeError (write_stdout: quiet), never a death
+        # by signal whose status (141) would depend on how much output the pipe took first.
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     try:
         app(args=args, prog_name="gpucalc")
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
+    except SystemExit as exc:
+        # click exits 1 when its own output (--help, usage) meets a closed pipe: the same
+        # quiet exit as a command's data
+        if exc.code == 1 and _reader_gone():
+            _quiet_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(EXIT_BROKEN_PIPE)

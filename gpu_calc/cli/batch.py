@@ -190,7 +190,7 @@ def batch(
     """
     from gpu_calc import batch as lib
     from gpu_calc import junit as junit_xml
-    from gpu_calc.errors import InputError
+    from gpu_calc.errors import InputError, printable
     from gpu_calc.expect import Expectation
     from gpu_calc.render.batch import counts_line, render, render_markdown
 
@@ -219,7 +219,7 @@ def batch(
     with bar:
         report = lib.run(paths, expectations, sets or [], jobs=jobs, progress=advance, found=found)
     for warning in report.warnings:
-        message(f"warning: {warning}")
+        message(f"warning: {printable(warning)}")
     if not report.results:
         fail(f"no *.yaml or *.yml files under {', '.join(paths)}")
 

@@ -209,8 +209,9 @@ def write_output(
 
 
 def write_stdout(text: str | bytes) -> None:
-    """Data to stdout; a closed or full stdout is a one-line error (exit 2), a reader that
-    went away a quiet exit (see ``main``)."""
+    """Data to stdout; a closed or full stdout is a one-line error (exit 2); a reader that
+    went away (``| head -1``) is quiet: the rest of the output is dropped and the command
+    goes on to its own exit code."""
     stream = sys.stdout
     try:
         if stream is None:
@@ -223,7 +224,7 @@ def write_stdout(text: str | bytes) -> None:
             stream.write(text)
         stream.flush()
     except BrokenPipeError:
-        raise
+        _discard_stdout()
     except (OSError, ValueError, AttributeError) as exc:
         _discard_stdout()
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed"

@@ -19,7 +19,7 @@ from gpu_calc.cli.common import (
     use_color,
     write_output,
 )
-from gpu_calc.errors import EXIT_INPUT_ERROR, EXIT_OK, first_problems
+from gpu_calc.errors import EXIT_INPUT_ERROR, EXIT_OK, first_problems, printable
 from gpu_calc.render import Format
 
 
@@ -64,7 +64,7 @@ def validate(
     err_color = use_color(no_color, sys.stderr)
     for report in reports:
         if report.valid:
-            message(f"{report.file}: {paint('ok', 'green', err_color)}")
+            message(f"{printable(report.file)}: {paint('ok', 'green', err_color)}")
         for error in first_problems(report.errors):
             message(paint(problem_line(error), "red", err_color))
     invalid = [r for r in reports if not r.valid]

@@ -11,6 +11,7 @@ import io
 import json
 from typing import Any
 
+from gpu_calc.errors import printable
 from gpu_calc.render import Format, human
 from gpu_calc.render.rows import signed
 
@@ -35,8 +36,9 @@ _STATUS_STYLE = {"ok": "green", "failed": "red", "invalid": "bold red"}
 def _cells(entry: dict[str, Any]) -> list[str]:
     """File, cheaper plan, savings, payback year and status of one file, for people."""
     result = entry["result"]
+    name = printable(entry["file"])  # control characters escaped, as in error lines
     if result is None:
-        return [entry["file"], "-", "-", "-", entry["status"]]
+        return [name, "-", "-", "-", entry["status"]]
     comp = result["comparison"]
     payback = comp["payback_year"]
     if payback is None and comp["cheaper"] != "buy":
@@ -44,8 +46,8 @@ def _cells(entry: dict[str, Any]) -> list[str]:
     else:
         payback_text = human.payback_short(payback, result.get("start_year"))
     return [
-        entry["file"],
-        comp["cheaper"],
+        name,
+        comp["cheaper"] or "n/a",
         signed(human.usd, comp["savings_npv_usd"]),
         payback_text,
         entry["status"],
@@ -77,6 +79,7 @@ def _problems(entry: dict[str, Any]) -> list[str]:
 def render_table(batch: dict[str, Any], color: bool = False) -> str:
     """A rich table, one row per file, then the counts."""
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from gpu_calc.render.table import console_for
@@ -88,7 +91,7 @@ def render_table(batch: dict[str, Any], color: bool = False) -> str:
     for entry in batch["results"]:
         cells = _cells(entry)
         style = _STATUS_STYLE[entry["status"]]
-        grid.add_row(*cells[:-1], f"[{style}]{cells[-1]}[/]")
+        grid.add_row(*(escape(c) for c in cells[:-1]), f"[{style}]{cells[-1]}[/]")
     console.print(grid)
     console.print(counts_line(batch["summary"]))
     return buffer.getvalue()
@@ -141,11 +144,11 @@ def render_markdown(batch: dict[str, Any]) -> str:
     problems = [line for entry in batch["results"] for line in _problems(entry)]
     if problems:
         out += ["### Problems", ""]
-        out += ["- `" + line.replace("`", "'") + "`" for line in problems]
+        out += ["- `" + printable(line).replace("`", "'") + "`" for line in problems]
         out.append("")
     if batch["warnings"]:
         out += ["### Skipped", ""]
-        out += [f"- {w}" for w in batch["warnings"]]
+        out += [f"- {printable(w)}" for w in batch["warnings"]]
         out.append("")
     return "\n".join(out)
 

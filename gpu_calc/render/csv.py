@@ -62,7 +62,7 @@ def tidy_rows(result: dict[str, Any]) -> Iterator[tuple[str, str, int | None, An
             yield "build", f"nre_timeline[{g['generation']}].nre_usd", t, value
     comp = result["comparison"]
     for key, value in comp.items():
-        if _is_number(value):
+        if key != "cheaper" and _is_number(value):  # cheaper is text (or null: no verdict)
             yield "comparison", key, None, value
     for t, value in enumerate(comp.get("savings_npv_usd_per_year", [])):
         yield "comparison", "savings_npv_usd", t, value

@@ -10,12 +10,30 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+#: Numbers from here on have no word or suffix: they are written ``1.99 × 10^17``.
+BIG = 1e15
 
-def _scaled(x: float, steps: list[tuple[float, str]], digits: int = 3) -> str:
-    """``x`` with the largest suffix not above it, to ``digits`` significant figures."""
+
+def power_of_ten(x: float, digits: int = 3) -> str:
+    """A number too big for a suffix, to ``digits`` significant figures: ``1.99 × 10^17``.
+
+    >>> power_of_ten(1.986768e17), power_of_ten(-1e306), power_of_ten(9.996e20)
+    ('1.99 × 10^17', '-1.00 × 10^306', '1.00 × 10^21')
+    """
+    if not math.isfinite(x):
+        return "n/a"
+    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10^{int(exponent)}"
+
+
+def _scaled(x: float, steps: list[tuple[float, str]], digits: int = 3, unit: str = "") -> str:
+    """``x`` with the largest suffix not above it, to ``digits`` significant figures; from
+    1,000 of the largest suffix on, a power of ten followed by ``unit`` (that of ``x``)."""
     if not math.isfinite(x):  # an overflowing figure (absurd inputs): no digits to show
         return "n/a"
     ax = abs(x)
+    if steps and ax >= steps[0][0] * 1000:
+        return power_of_ten(x, digits) + unit
     for factor, suffix in steps:
         if ax >= factor:
             v = x / factor
@@ -27,8 +45,8 @@ def _scaled(x: float, steps: list[tuple[float, str]], digits: int = 3) -> str:
 def usd(x: float | None) -> str:
     """Money: ``$10.0B``, ``-$350M``, ``$28.6k``, ``$0.52``.
 
-    >>> usd(1e10), usd(-3.5e8), usd(28571.4), usd(0.523)
-    ('$10.0B', '-$350M', '$28.6k', '$0.523')
+    >>> usd(1e10), usd(-3.5e8), usd(28571.4), usd(0.523), usd(1e306)
+    ('$10.0B', '-$350M', '$28.6k', '$0.523', '$1.00 × 10^306')
     """
     if x is None or not math.isfinite(x):
         return "n/a"
@@ -48,7 +66,7 @@ def energy_kwh(x: float | None) -> str:
     if x is None:
         return "n/a"
     return (
-        _scaled(x, [(1e9, " TWh"), (1e6, " GWh"), (1e3, " MWh"), (1, " kWh")])
+        _scaled(x, [(1e9, " TWh"), (1e6, " GWh"), (1e3, " MWh"), (1, " kWh")], unit=" kWh")
         if abs(x) >= 1
         else f"{x:.3g} kWh"
     )
@@ -62,6 +80,8 @@ def water_l(x: float | None) -> str:
     """
     if x is None:
         return "n/a"
+    if abs(x) >= 1e12:
+        return power_of_ten(x) + " L"
     return _scaled(x, [(1e9, " GL"), (1e6, " ML"), (1e3, " kL")]) + ("" if abs(x) >= 1e3 else " L")
 
 
@@ -73,6 +93,8 @@ def co2e_kg(x: float | None) -> str:
     """
     if x is None:
         return "n/a"
+    if abs(x) >= 1e12:
+        return power_of_ten(x) + " kg CO2e"
     text = _scaled(x, [(1e9, " Mt"), (1e6, " kt"), (1e3, " t")])
     return text + (" CO2e" if abs(x) >= 1e3 else " kg CO2e")
 
@@ -80,24 +102,28 @@ def co2e_kg(x: float | None) -> str:
 def units(x: float | None) -> str:
     """A count of units, rounded up for display (fleet sizes are continuous).
 
-    >>> units(350000.0), units(1234.2)
-    ('350,000', '1,235')
+    >>> units(350000.0), units(1234.2), units(1e308)
+    ('350,000', '1,235', '1.00 × 10^308')
     """
-    if x is None:
+    if x is None or not math.isfinite(x):
         return "n/a"
+    if abs(x) >= BIG:
+        return power_of_ten(x)
     return f"{math.ceil(x - 1e-9):,}"
 
 
 def number(x: float | None, digits: int = 3) -> str:
     """A plain number to a few significant figures.
 
-    >>> number(0.02075), number(93.33), number(1234567.0)
-    ('0.0208', '93.3', '1,234,567')
+    >>> number(0.02075), number(93.33), number(1234567.0), number(6.1e-07), number(2e20)
+    ('0.0208', '93.3', '1,234,567', '6.10 × 10^-7', '2.00 × 10^20')
     """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     if x == 0:
         return "0"
+    if abs(x) >= BIG or abs(x) < 1e-4:
+        return power_of_ten(x, digits)
     magnitude = int(math.floor(math.log10(abs(x))))
     if magnitude >= digits - 1:
         return f"{x:,.0f}"
@@ -121,13 +147,18 @@ def share(x: float | None) -> str:
 
     >>> share(0.0760033), share(0.25), share(0.00052), share(0), share(None)
     ('7.6%', '25.0%', '0.052%', '0.0%', 'n/a')
+    >>> share(6.1e-07), share(1e-300)
+    ('0.000061%', '1.0 × 10^-298%')
     """
     if x is None or not math.isfinite(x):
         return "n/a"
     pct = x * 100
     if pct == 0 or abs(pct) >= 1:
         return f"{pct:,.1f}%"
-    return f"{pct:.2g}%"
+    if abs(pct) < 1e-6:
+        return power_of_ten(pct, 2) + "%"
+    decimals = 1 - int(math.floor(math.log10(abs(pct))))
+    return f"{pct:.{decimals}f}%"
 
 
 def ratio(x: float | None) -> str:
@@ -143,13 +174,13 @@ def ratio(x: float | None) -> str:
 
 
 def _whole(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else number(x)
+    return f"{x:,.0f}" if float(x).is_integer() and abs(x) < BIG else number(x)
 
 
 #: Last part of a key -> formatter: the unit its name carries (MODEL.md section 1). Longest
 #: suffixes first; names that are shares are listed in :data:`SHARE_NAMES`.
 SUFFIXES: list[tuple[str, Callable[[float], str]]] = [
-    ("_usd_per_kwh", lambda x: f"${x:.4g}/kWh"),
+    ("_usd_per_kwh", lambda x: (f"${x:.4g}" if abs(x) < BIG else usd(x)) + "/kWh"),
     ("_usd_per_reference_hour", usd),
     ("_usd_per_million_tokens", usd),
     ("_kwh_per_year", energy_kwh),
@@ -185,21 +216,33 @@ SHARE_NAMES = frozenset(
 )
 
 
-def formatter(key: str) -> Callable[[float], str]:
-    """The formatter of a field or output by its key path, from the unit in its name.
+def formatter(key: str) -> Callable[[float | None], str]:
+    """The formatter of a field or output by its key path, from the unit in its name; a
+    missing or non-finite figure is ``n/a`` alone (not ``n/a km``).
 
     >>> formatter("build.nre.software_usd_per_year")(34040723.0)
     '$34.0M/yr'
     >>> formatter("demand.units[4]")(977526.2), formatter("build.share")(0.173991)
     ('977,527', '17.4%')
+    >>> formatter("fleet_length_km")(None), formatter("fleet_length_km")(125.0)
+    ('n/a', '125 km')
     """
     name = key.rsplit(".", 1)[-1].split("[", 1)[0]
+    fmt: Callable[[float], str] = number
     if name in SHARE_NAMES:
-        return share
-    for suffix, fmt in SUFFIXES:
-        if name.endswith(suffix):
-            return fmt
-    return number
+        fmt = share
+    else:
+        for suffix, found in SUFFIXES:
+            if name.endswith(suffix):
+                fmt = found
+                break
+
+    def shown(x: float | None) -> str:
+        if x is None or (isinstance(x, float) and not math.isfinite(x)):
+            return "n/a"
+        return fmt(x)
+
+    return shown
 
 
 def quantity(key: str, x: float | None) -> str:
@@ -212,8 +255,6 @@ def quantity(key: str, x: float | None) -> str:
     >>> quantity("buy.power_w", 700), quantity("build.share", None)
     ('700 W', 'n/a')
     """
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
     return formatter(key)(x)
 
 

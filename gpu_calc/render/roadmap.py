@@ -5,6 +5,7 @@ rows from here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -35,17 +36,26 @@ def has_nre_timeline(result: dict[str, Any]) -> bool:
 
 
 def tokens(x: float | None) -> str:
-    """A count of tokens: ``1.99e17``, ``3.2 billion``.
+    """A count of tokens in words, in every view (table, Markdown, report): ``199
+    quadrillion``, ``3.2 billion``; past the quintillions, a power of ten.
 
     >>> tokens(1.986768e17), tokens(3.2e9), tokens(None)
-    ('1.99e17', '3.2 billion', 'n/a')
+    ('199 quadrillion', '3.2 billion', 'n/a')
+    >>> tokens(4.5e18), tokens(2e21), tokens(12345.0)
+    ('4.5 quintillion', '2.00 × 10^21', '12,345')
     """
-    if x is None:
+    if x is None or not math.isfinite(x):
         return "n/a"
-    for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+    for scale, word in (
+        (1e18, "quintillion"),
+        (1e15, "quadrillion"),
+        (1e12, "trillion"),
+        (1e9, "billion"),
+        (1e6, "million"),
+    ):
         if abs(x) >= scale and abs(x) < scale * 1000:
             return f"{x / scale:.3g} {word}"
-    return f"{x:.3g}".replace("e+", "e") if abs(x) >= 1e15 else human.number(x)
+    return human.number(x)
 
 
 #: (plan key, label, formatter) of the token rows, shown when the scenario gives tokens.

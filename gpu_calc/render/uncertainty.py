@@ -172,84 +172,175 @@ def render_simulation(result: dict[str, Any], fmt: Format, color: bool = False) 
 
 # --------------------------------------------------------------------------- sweep
 
-SWEEP_OUTPUTS: list[tuple[str, str, Callable[[Any], str]]] = [
-    ("savings_npv_usd", "Savings NPV", _signed_usd),
-    ("npv_usd_buy", "Buy NPV", human.usd),
-    ("npv_usd_build", "Build NPV", human.usd),
-    ("payback_year", "Payback", lambda x: human.payback_short(None if x is None else int(x))),
+#: The savings matrix of a 2-D sweep is drawn (table, Markdown) only up to this many values
+#: on each axis: a bigger one is unreadable, and the CSV or JSON has every point.
+MAX_MATRIX_SIDE = 50
+#: Grid points listed one per row in the table and Markdown views; the rest are counted in a
+#: note (a 1,000 x 1,000 grid would take minutes and gigabytes to draw; CSV and JSON keep all).
+MAX_TABLE_POINTS = 1000
+
+SWEEP_OUTPUTS: list[tuple[str, str]] = [
+    ("savings_npv_usd", "Savings NPV"),
+    ("npv_usd_buy", "Buy NPV"),
+    ("npv_usd_build", "Build NPV"),
+    ("payback_year", "Payback"),
 ]
 
 
-def _sweep_points(result: dict[str, Any]) -> list[tuple[list[float], dict[str, Any]]]:
-    """Every grid point in row-major order: its values and its outputs."""
+def _sweep_cell(key: str, x: Any, start_year: int | None) -> str:
+    """An output of a sweep for people: money, or when building pays back (a calendar year
+    when the scenario has a ``start_year``, as in compare, batch and the report).
+
+    >>> _sweep_cell("payback_year", 2.0, 2025), _sweep_cell("payback_year", 2.0, None)
+    ('2027', 'year 3')
+    >>> _sweep_cell("savings_npv_usd", None, None), _sweep_cell("npv_usd_buy", 1e9, None)
+    ('n/a', '$1.00B')
+    """
+    if key == "payback_year":
+        return human.payback_short(None if x is None else int(x), start_year)
+    return _signed_usd(x) if key == "savings_npv_usd" else human.usd(x)
+
+
+def _sweep_points(
+    result: dict[str, Any], limit: int | None = None
+) -> list[tuple[list[float], dict[str, Any]]]:
+    """The first ``limit`` grid points (all when None) in row-major order: each point's
+    values and outputs."""
+    from itertools import islice, product
+
     values = result["values"]
     points: list[tuple[list[float], dict[str, Any]]] = []
-
-    def walk(depth: int, index: list[int]) -> None:
-        if depth == len(values):
-            out = {}
-            for key in result["outputs"]:
-                cell = result["outputs"][key]
-                for i in index:
-                    cell = cell[i]
-                out[key] = cell
-            points.append(([values[d][i] for d, i in enumerate(index)], out))
-            return
-        for i in range(len(values[depth])):
-            walk(depth + 1, index + [i])
-
-    walk(0, [])
+    indices = product(*(range(len(v)) for v in values))
+    for index in islice(indices, limit):
+        out = {}
+        for key, cell in result["outputs"].items():
+            for i in index:
+                cell = cell[i]
+            out[key] = cell
+        points.append(([values[d][i] for d, i in enumerate(index)], out))
     return points
 
 
+def _count(values: list[list[float]]) -> int:
+    n = 1
+    for v in values:
+        n *= len(v)
+    return n
+
+
+def sweep_notes(result: dict[str, Any]) -> list[str]:
+    """What the table and Markdown views leave out of a big sweep, and how to see it all.
+
+    >>> sweep_notes({"params": ["a", "b"], "values": [[0.0] * 60, [0.0] * 2]})[0]
+    'The savings matrix is drawn up to 50 x 50 values; this grid is 60 x 2: every point ...'
+    """
+    values = result["values"]
+    notes = []
+    if len(values) == 2 and max(len(v) for v in values) > MAX_MATRIX_SIDE:
+        notes.append(
+            f"The savings matrix is drawn up to {MAX_MATRIX_SIDE} x {MAX_MATRIX_SIDE} values; "
+            f"this grid is {len(values[0]):,} x {len(values[1]):,}: every point is in "
+            "--format csv or json."
+        )
+    total = _count(values)
+    if total > MAX_TABLE_POINTS:
+        notes.append(
+            f"The first {MAX_TABLE_POINTS:,} of {total:,} grid points are listed: every point "
+            "is in --format csv or json."
+        )
+    return notes
+
+
+def _matrix(result: dict[str, Any]) -> tuple[list[str], list[list[str]]] | None:
+    """The savings over a 2-D grid, when small enough to read: the column values, then one
+    row per value of the first parameter (its value first)."""
+    params, values = result["params"], result["values"]
+    if len(params) != 2 or max(len(v) for v in values) > MAX_MATRIX_SIDE:
+        return None
+    savings = result["outputs"]["savings_npv_usd"]
+    return (
+        [_value(params[1], v) for v in values[1]],
+        [
+            [_value(params[0], v)] + [_signed_usd(x) for x in row]
+            for v, row in zip(values[0], savings, strict=True)
+        ],
+    )
+
+
 def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> str:
-    """A sweep in ``fmt``: one row per grid point (CSV), or tables for people."""
+    """A sweep in ``fmt``: one row per grid point (CSV), or tables for people (at most
+    :data:`MAX_TABLE_POINTS` rows and a :data:`MAX_MATRIX_SIDE`-square matrix)."""
     if fmt is Format.json:
         return json_render.render(result)
     params = result["params"]
-    points = _sweep_points(result)
     if fmt is Format.csv:
-        rows: list[list[Any]] = [params + [key for key, _l, _f in SWEEP_OUTPUTS]]
-        rows += [vals + [out[key] for key, _l, _f in SWEEP_OUTPUTS] for vals, out in points]
+        rows: list[list[Any]] = [params + [key for key, _l in SWEEP_OUTPUTS]]
+        rows += [
+            vals + [out[key] for key, _l in SWEEP_OUTPUTS] for vals, out in _sweep_points(result)
+        ]
         return _csv(rows)
-    header = params + [label for _k, label, _f in SWEEP_OUTPUTS]
+    start_year = result.get("start_year")
+    total = _count(result["values"])
+    points = _sweep_points(result, MAX_TABLE_POINTS)
+    header = params + [label for _k, label in SWEEP_OUTPUTS]
     body = [
         [_value(p, v) for p, v in zip(params, vals, strict=True)]
-        + [f(out[key]) for key, _l, f in SWEEP_OUTPUTS]
+        + [
+            # no payback can be told where the savings overflow: n/a, not "never"
+            "n/a"
+            if key == "payback_year" and out["savings_npv_usd"] is None
+            else _sweep_cell(key, out[key], start_year)
+            for key, _l in SWEEP_OUTPUTS
+        ]
         for vals, out in points
     ]
-    grid: tuple[list[str], list[list[str]]] | None = None
+    grid = _matrix(result)
+    notes = sweep_notes(result)
+    matrix_title = "Savings NPV (buy - build)"
     if len(params) == 2:
-        savings = result["outputs"]["savings_npv_usd"]
-        grid = (
-            [f"{params[0]} \\ {params[1]}"] + [_value(params[1], v) for v in result["values"][1]],
-            [
-                [_value(params[0], v)] + [_signed_usd(x) for x in row]
-                for v, row in zip(result["values"][0], savings, strict=True)
-            ],
-        )
+        matrix_title += f": rows {params[0]}, columns {params[1]}"
     if fmt is Format.markdown:
-        right = set(range(len(params), len(header))) | set(range(len(params)))
+        right = set(range(len(header)))
         out = [f"## Sweep of {', '.join(params)}", "", md_table(header, body, right), ""]
         if grid:
-            out += ["### Savings NPV over the grid", ""]
-            out += [md_table(grid[0], grid[1], set(range(1, len(grid[0])))), ""]
+            out += [f"### {matrix_title}", ""]
+            out += [md_table([params[0], *grid[0]], grid[1], set(range(1, len(grid[0]) + 1))), ""]
+        out += [f"*{note}*\n" for note in notes]
         return "\n".join(out)
     from rich import box
     from rich.table import Table
 
-    from gpu_calc.render.table import dotted, stacked
+    from gpu_calc.render.table import dotted, fits, stacked
 
     console, buffer = console_for(color)
-    console.print(f"[bold]Sweep[/bold] of {', '.join(params)} ({len(points):,} points)")
+    console.print(f"[bold]Sweep[/bold] of {', '.join(params)} ({total:,} points)")
     if grid:
-        g = Table(title="Savings NPV (buy - build)", box=box.SIMPLE_HEAVY, title_justify="left")
-        corner = f"{dotted(params[0])} \\\n{dotted(params[1])}"
-        for i, name in enumerate([corner, *grid[0][1:]]):
-            g.add_column(name, justify="right" if i else "left")
-        for row in grid[1]:
-            g.add_row(*row)
-        console.print(g)
+        # Every header and cell whole: the matrix is split into as few column blocks as fit
+        # the width, each repeating the row values.
+        columns, cells = grid
+
+        def block(lo: int, hi: int) -> Table:
+            g = Table(box=box.SIMPLE_HEAVY)
+            g.add_column(dotted(params[0]), no_wrap=True)
+            for name in columns[lo:hi]:
+                g.add_column(name, justify="right", no_wrap=True)
+            for row in cells:
+                g.add_row(row[0], *row[1 + lo : 1 + hi])
+            return g
+
+        lo = 0
+        while lo < len(columns):
+            hi = lo + 1
+            while hi < len(columns) and fits(console, block(lo, hi + 1)):
+                hi += 1
+            part = (
+                ""
+                if (lo, hi) == (0, len(columns))
+                else f" (columns {lo + 1}-{hi} of {len(columns)})"
+            )
+            console.print(matrix_title + part, markup=False)
+            console.print(block(lo, hi))
+            lo = hi
     t = Table(box=box.SIMPLE_HEAVY)
     for i, name in enumerate(header):
         if i < len(params) or name != "Payback":  # keys and numbers stay whole
@@ -261,6 +352,8 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
     for row in body:
         t.add_row(*row)
     console.print(t)
+    for note in notes:
+        console.print(note, markup=False)
     return buffer.getvalue()
 
 
@@ -340,10 +433,17 @@ def render_breakeven(result: dict[str, Any], fmt: Format, color: bool = False) -
         return _csv(
             [["param", "value", "range_lo", "range_hi"], [result["param"], result["value"], lo, hi]]
         )
-    text = (
-        f"Savings NPV is zero at {result['param']} = {_value(result['param'], result['value'])} "
-        f"(searched {_value(result['param'], lo)} to {_value(result['param'], hi)})"
-    )
+    key = result["param"]
+    searched = f"(searched {_value(key, lo)} to {_value(key, hi)})"
+    before = result.get("before")
+    if before is not None:  # an integer field: no whole value gives zero savings
+        text = (
+            f"Savings NPV changes sign between {key} = {_value(key, before['value'])} "
+            f"({_signed_usd(before['savings_usd'])}) and {_value(key, result['value'])} "
+            f"({_signed_usd(result['savings_usd'])}) {searched}"
+        )
+    else:
+        text = f"Savings NPV is zero at {key} = {_value(key, result['value'])} {searched}"
     if fmt is Format.markdown:
         return f"## Break-even of {result['param']}\n\n{text}\n"
     console, buffer = console_for(color)

@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from gpu_calc.errors import printable
 from gpu_calc.render import Format
 
 
@@ -43,11 +44,13 @@ def render(report: dict[str, Any], fmt: Format, color: bool = False) -> str:
         writer.writerow(HEADER)
         writer.writerows(_rows(report))
         return buffer.getvalue()
+    # people's views: control characters of a file name escaped (errors.printable)
+    rows = [[printable(c) for c in row] for row in _rows(report)]
     if fmt is Format.markdown:
         from gpu_calc.render.markdown import table as md_table
 
         header = [h.capitalize() for h in HEADER]
-        return md_table(header, _rows(report), {2, 3}) + "\n"
+        return md_table(header, rows, {2, 3}) + "\n"
     from rich import box
     from rich.markup import escape
     from rich.table import Table
@@ -63,7 +66,7 @@ def render(report: dict[str, Any], fmt: Format, color: bool = False) -> str:
             justify="right" if name in ("line", "col") else "left",
             overflow="fold",
         )
-    for row in _rows(report):
+    for row in rows:
         style = "green" if row[1] == "ok" else "red"
         table.add_row(escape(row[0]), f"[{style}]{row[1]}[/]", *(escape(c) for c in row[2:]))
     console.print(table)

@@ -10,6 +10,7 @@ import numpy as np
 
 from gpu_calc.distributions import base_value
 from gpu_calc.errors import InputError
+from gpu_calc.scenario.fields import rounding_note
 from gpu_calc.scenario.model import Scenario
 from gpu_calc.yamlio import YamlDocument, shown
 
@@ -38,6 +39,16 @@ def _largest_die_mm2(wafer_diameter_mm: float) -> float:
 def _whole_base(value: Any) -> float:
     """The base value of an integer field, rounded halves up (MODEL.md section 7)."""
     return math.floor(base_value(value) + 0.5)
+
+
+def _got(value: Any) -> str:
+    """An integer field's value in a message, as written, and what it rounds to when that
+    differs (the words of every integer field's range message).
+
+    >>> _got(0.4), _got(6.5), _got(3.0)
+    ('0.4 (0.4 rounds to 0)', '6.5 (6.5 rounds to 7)', '3')
+    """
+    return f"{base_value(value):g}{rounding_note(base_value(value), _whole_base(value))}"
 
 
 def _per_year(value: Any, path: Path, h: int, doc: YamlDocument) -> list[InputError]:
@@ -143,7 +154,7 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
         errors.append(
             doc.error(
                 ("build", "available_year"),
-                f"must be <= horizon_years ({h}), got {base_value(s.build.available_year):g} "
+                f"must be <= horizon_years ({h}), got {_got(s.build.available_year)} "
                 "(years are 0-based)",
             )
         )
@@ -162,13 +173,13 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
             year = _whole_base(g.from_year)
             path = where + (i, "from_year")
             if year < first:
-                errors.append(doc.error(path, f"must be >= {first_text}, got {year:g}"))
+                errors.append(doc.error(path, f"must be >= {first_text}, got {_got(g.from_year)}"))
             elif year > h:
                 errors.append(
                     doc.error(
                         path,
-                        f"must be <= horizon_years ({h}), got {year:g} (years are 0-based; "
-                        f"{h} means never bought)",
+                        f"must be <= horizon_years ({h}), got {_got(g.from_year)} "
+                        f"(years are 0-based; {h} means never bought)",
                     )
                 )
             elif previous is not None and year <= previous:
@@ -176,7 +187,7 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
                     doc.error(
                         path,
                         f"must be after the previous generation's from_year ({previous:g}), "
-                        f"got {year:g} (list generations in order)",
+                        f"got {_got(g.from_year)} (list generations in order)",
                     )
                 )
             previous = year
@@ -187,8 +198,8 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
             errors.append(
                 doc.error(
                     ("installed", i, "age_years"),
-                    f"must be below lifetime_years ({life:g}), got {age:g} (a unit that old "
-                    "has retired: remove the entry)",
+                    f"must be below lifetime_years ({life:g}), got {_got(entry.age_years)} "
+                    "(a unit that old has retired: remove the entry)",
                 )
             )
     return errors

@@ -121,8 +121,8 @@ def _checker(bounds: Bounds) -> Any:
         if bounds.integer:  # integer fields are checked after rounding (MODEL.md section 7)
             base = float(round_half_up(base))
         problem = bounds.problem(base)
-        if problem and base != written:
-            problem += f" ({written:g} rounds to {base:g})"
+        if problem:
+            problem += rounding_note(written, base)
         if problem:
             if hasattr(value, "base"):
                 raise ValueError(
@@ -164,19 +164,43 @@ def Param(  # noqa: N802 - reads as a type
     ]
 
 
-def _whole(value: Any) -> Any:
-    if isinstance(value, dict):
-        raise ValueError(
-            f"expected a whole number, got {_describe(value)} (this field cannot be uncertain)"
-        )
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        hint = _number_hint(value)
-        if isinstance(value, float) and math.isfinite(value):
-            hint = f" (a whole number of years, e.g. {math.floor(value + 0.5)})"
-        raise ValueError(f"expected a whole number, got {_describe(value)}{hint}")
-    return value
+def rounding_note(written: float, rounded: float) -> str:
+    """What a range message adds when an integer field's value was rounded: the rule of
+    every integer field (MODEL.md section 7: halves up, checked after rounding).
+
+    >>> rounding_note(4.4, 4.0), rounding_note(4.0, 4.0)
+    (' (4.4 rounds to 4)', '')
+    """
+    return "" if rounded == written else f" ({written:g} rounds to {rounded:g})"
+
+
+def whole(lo: int, hi: int, beyond: str = "") -> Any:
+    """The validator of an integer field that is never uncertain (``horizon_years``,
+    ``start_year``): the same rule as every other integer field, rounded halves up and then
+    checked against ``[lo, hi]``, ``beyond`` said when above ``hi``."""
+    bounds = Bounds(lo, hi, integer=True)
+
+    def check(value: Any) -> int:
+        if isinstance(value, dict):
+            raise ValueError(
+                f"expected a whole number, got {_describe(value)} (this field cannot be uncertain)"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(
+                f"expected a whole number, got {_describe(value)}{_number_hint(value)}"
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"must be a finite number, got {_describe(value)}")
+        rounded = value if isinstance(value, int) else math.floor(value + 0.5)
+        problem = bounds.problem(rounded)
+        if problem:
+            problem += rounding_note(value, rounded)
+            if beyond and rounded > hi:
+                problem += f" ({beyond})"
+            raise ValueError(problem)
+        return int(rounded)
+
+    return check
 
 
 def _version(value: Any) -> Any:

@@ -52,7 +52,8 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
             path = parse_key_path(key.strip())
         except ValueError as exc:
             raise InputError(str(exc), where) from None
-        value = parse_yaml(text, where).data
+        given = parse_yaml(text, where)
+        value = given.data
         if not isinstance(data, dict):
             data = {}
         node: Any = data
@@ -69,7 +70,13 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
         last = path[-1]
         if isinstance(node, dict) and isinstance(last, str) or _has(node, last):
             node[last] = value
-            if not isinstance(value, str | dict | list):  # the written text of 2024, true
+            # the written text of every number in the value (2024, true, 1e-400 inside a
+            # list): messages quote it as written, as for the file; the file's are replaced
+            for old in [p for p in doc.texts if p[: len(path)] == path]:
+                del doc.texts[old]
+            for inner, written in given.texts.items():
+                doc.texts[path + inner] = written
+            if not isinstance(value, str | dict | list):
                 doc.texts[path] = text.strip()
         else:
             raise InputError(f"cannot set {key}: no such place in the scenario", where)

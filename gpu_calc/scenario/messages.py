@@ -263,7 +263,9 @@ def _message(err: dict[str, Any], path: tuple[str | int, ...], data: Any) -> str
     return msg[0].lower() + msg[1:]
 
 
-_GOT = re.compile(r"^(must be [^,]*, got )([^ ]+)")
+#: "must be <= 100, got VALUE" where VALUE runs to the first " (" (a note) or the end: a
+#: number, or how a value was described ("a number of 23 digits")
+_GOT = re.compile(r"^(must be [^,]*, got )(.+?)(?= \(|$)")
 
 
 def _as_written(message: str, written: str | None) -> str:
@@ -274,6 +276,8 @@ def _as_written(message: str, written: str | None) -> str:
     'must be > 0, got 1e-400 (too small to tell from 0: it reads as 0)'
     >>> _as_written("must be <= 1, got 1", "1.0000000000000002")
     'must be <= 1, got 1.0000000000000002'
+    >>> _as_written("must be <= 100, got 1e+23 (the longest)", "99999999999999999999999")
+    'must be <= 100, got 99999999999999999999999 (the longest)'
     """
     found = _GOT.match(message)
     if written is None or found is None or found.group(2) == written:
@@ -288,6 +292,16 @@ def _as_written(message: str, written: str | None) -> str:
     return text
 
 
+def _parameters_as_written(message: str, path: tuple[str | int, ...], doc: YamlDocument) -> str:
+    """A distribution's parameters in a message as the file wrote them: ``high
+    (0.99999999999999999)``, not ``high (1)``, where the two would read the same."""
+    for key in ("low", "mode", "high"):
+        written = doc.texts.get(path + (key,))
+        if written is not None:
+            message = re.sub(rf"\b{key} \([^)]*\)", f"{key} ({shown(written)})", message, count=1)
+    return message
+
+
 def _errors_from_validation(exc: ValidationError, data: Any, doc: YamlDocument) -> list[InputError]:
     out: list[InputError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
@@ -297,8 +311,25 @@ def _errors_from_validation(exc: ValidationError, data: Any, doc: YamlDocument) 
         if path == ("horizon_years",) and err["type"] == "less_than_equal":
             message += " (the longest horizon gpucalc compares)"
         message = _as_written(message, doc.texts.get(path))
+        message = _parameters_as_written(message, path, doc)
         if (path, message) in seen:
             continue
         seen.add((path, message))
         out.append(doc.error(path, message))
-    return out
+    return _one_line_per_misspelling(out)
+
+
+_DID_YOU_MEAN = re.compile(r"^unknown key '[^']*' \(did you mean '([^']*)'\?\)$")
+
+
+def _one_line_per_misspelling(errors: list[InputError]) -> list[InputError]:
+    """``mean_`` written for ``mean`` is one problem: the unknown key says which key it
+    should be, and the missing key it leaves is not reported again."""
+    meant = set()
+    for e in errors:
+        found = _DID_YOU_MEAN.match(e.message)
+        if found:
+            meant.add(e.path[:-1] + (found.group(1),))
+    return [
+        e for e in errors if not (e.message.startswith("missing required key ") and e.path in meant)
+    ]

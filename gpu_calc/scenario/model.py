@@ -25,7 +25,7 @@ from gpu_calc.scenario.fields import (
     _checker,
     _number_or_dist,
     _version,
-    _whole,
+    whole,
 )
 from gpu_calc.yamlio import YamlDocument
 
@@ -253,9 +253,13 @@ class Scenario(_Model):
     version: Annotated[Literal[1], BeforeValidator(_version)] = 1
     name: str = "unnamed scenario"
     description: str | None = None
-    horizon_years: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=MAX_HORIZON_YEARS)]
+    horizon_years: Annotated[
+        int,
+        BeforeValidator(whole(1, MAX_HORIZON_YEARS, "the longest horizon gpucalc compares")),
+        Field(ge=1, le=MAX_HORIZON_YEARS),
+    ]
     #: calendar year of t = 0 (MODEL.md 11.1): changes no number, only how years are shown
-    start_year: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=9999)] | None = None
+    start_year: Annotated[int, BeforeValidator(whole(1, 9999)), Field(ge=1, le=9999)] | None = None
     discount_rate: NonNeg = 0.0  # type: ignore[valid-type]
     demand: Demand
     site: Site

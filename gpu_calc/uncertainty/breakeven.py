@@ -4,7 +4,9 @@ A vectorised scan of :data:`SCAN_POINTS` values over the range (one engine call)
 bisection between the first two neighbours whose savings change sign, until the bracket is
 within ``1e-12`` of the range's width. When several values give zero savings, the lowest is
 reported. Integer fields (lifetimes, ``available_year``, ``respins``) scan whole numbers
-and report the first whole value at which the sign has changed.
+and report the first whole value at which the sign has changed; unless that value gives
+exactly zero, ``before`` holds the whole value just below it and its savings, since no
+whole value is then a break-even (the sign changes between the two).
 
 Default range: the field's valid range intersected with ``[0, 10 x base]`` (``[0, 1]`` for
 shares; ``[lo, hi]`` of the field when its base is 0 and it is bounded above, else
@@ -38,7 +40,7 @@ import numpy as np
 
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import InputField, ModelInputs
-from gpu_calc.render.human import usd
+from gpu_calc.render.human import quantity, usd
 from gpu_calc.scenario import LoadedScenario, parse_key_path
 from gpu_calc.uncertainty.params import (
     AREA_KEY,
@@ -75,6 +77,12 @@ class Breakeven:
     value: float
     lo: float
     hi: float
+    #: savings at ``value`` (zero, or within the bisection's tolerance of it, except for an
+    #: integer field whose sign changes between two whole values) [USD]
+    savings_usd: float | None = None
+    #: integer fields whose savings change sign between two whole values: the value below
+    #: ``value`` and its savings [USD]
+    before: tuple[float, float] | None = None
 
     def to_pandas(self) -> pd.DataFrame:
         """One row: the parameter, its value and the range (needs ``gpucalc[pandas]``)."""
@@ -89,6 +97,10 @@ class Breakeven:
             "param": self.param,
             "value": self.value,
             "range": [self.lo, self.hi],
+            "savings_usd": self.savings_usd,
+            "before": None
+            if self.before is None
+            else {"value": self.before[0], "savings_usd": self.before[1]},
         }
 
 
@@ -178,7 +190,8 @@ def breakeven(
         raise InputError(f"{key}: some values in the range give no finite result", where)
     if len(grid) == 0 or not _crosses(savings):
         ends = (
-            f"{usd(float(savings[0]))} at {grid[0]:g} and {usd(float(savings[-1]))} at {grid[-1]:g}"
+            f"{usd(float(savings[0]))} at {quantity(key, float(grid[0]))} and "
+            f"{usd(float(savings[-1]))} at {quantity(key, float(grid[-1]))}"
             if len(grid)
             else "no whole value inside"
         )
@@ -188,11 +201,12 @@ def breakeven(
     first_zero = int(zero[0]) if zero.size else len(grid)
     first_change = int(change[0]) if change.size else len(grid)
     if first_zero <= first_change:
-        return Breakeven(key, float(grid[first_zero]), lo, hi)
+        return Breakeven(key, float(grid[first_zero]), lo, hi, 0.0)
     a, c = float(grid[first_change]), float(grid[first_change + 1])
-    if b.integer:
-        return Breakeven(key, c, lo, hi)
     s_a = float(savings[first_change])
+    if b.integer:
+        before = (a, s_a)
+        return Breakeven(key, c, lo, hi, float(savings[first_change + 1]), before)
     width = TOLERANCE * (hi - lo)
     while c - a > width:
         mid = 0.5 * (a + c)
@@ -200,12 +214,13 @@ def breakeven(
             break
         s_mid = float(_evaluate(inputs, field, np.array([mid]))[0])
         if s_mid == 0:
-            return Breakeven(key, mid, lo, hi)
+            return Breakeven(key, mid, lo, hi, 0.0)
         if (s_mid > 0) == (s_a > 0):
             a, s_a = mid, s_mid
         else:
             c = mid
-    return Breakeven(key, 0.5 * (a + c), lo, hi)
+    value = 0.5 * (a + c)
+    return Breakeven(key, value, lo, hi, float(_evaluate(inputs, field, np.array([value]))[0]))
 
 
 def _crosses(savings: np.ndarray) -> bool:
@@ -216,8 +231,8 @@ def _no_root(
     loaded: LoadedScenario, key: str, lo: float, hi: float, ends: str, wording: Wording
 ) -> InputError:
     message = (
-        f"savings_npv_usd does not reach zero for {key} in [{lo:g}, {hi:g}]: {ends}; "
-        f"{wording.other_range}"
+        f"savings_npv_usd does not reach zero for {key} from {quantity(key, lo)} to "
+        f"{quantity(key, hi)}: {ends}; {wording.other_range}"
     )
     try:
         path = parse_key_path(key)

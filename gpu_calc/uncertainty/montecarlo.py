@@ -53,6 +53,7 @@ from gpu_calc.uncertainty.params import (
     fit_dependent,
     fit_die_area,
     run_totals,
+    samples_overflow,
 )
 from gpu_calc.uncertainty.quantiles import percentiles
 
@@ -383,8 +384,8 @@ def simulate(
             for start, rows, moved in pool.map(lambda b: job.evaluate_block(*b), blocks):
                 collect(start, rows, moved)
     if bad:
-        raise InputError(
-            f"{bad} of {samples} samples gave a non-finite result; narrow the distributions",
-            loaded.source,
-        )
+        names = [
+            name for name, row in zip(_ROWS, values, strict=True) if not np.isfinite(row).all()
+        ]
+        raise InputError(samples_overflow(inputs, bad, samples, names), loaded.source)
     return Simulation(samples, seed, values, clipped, uncertain, workers)

@@ -297,6 +297,23 @@ def outputs_finite(out: Outcome, what: str, where: str) -> None:
         )
 
 
+def samples_overflow(inputs: ModelInputs, bad: int, samples: int, outputs: list[str]) -> str:
+    """Why ``bad`` of ``samples`` Monte Carlo samples have non-finite ``outputs``, truthfully:
+    every sample overflows and so do the scenario's own (base) values, so a value written in
+    the file is too large; or some draws are (a distribution reaches too far)."""
+    what = f"{bad:,} of {samples:,} samples gave no finite {', '.join(outputs)}"
+    base = run(inputs, dict(inputs.base())).savings_npv_usd
+    if bad == samples and not np.isfinite(base).all():
+        return (
+            f"{what}: the scenario's inputs are too large to compute with, whatever the draws "
+            "(the largest number is about 1.8e308; 'gpucalc compare' shows which figures as n/a)"
+        )
+    return (
+        f"{what}: some draws are too large to compute with (the largest number is about "
+        "1.8e308); narrow the distributions"
+    )
+
+
 #: Most values one swept parameter may take (a grid of two has at most its square).
 MAX_SWEEP_VALUES = 1000
 

@@ -40,7 +40,6 @@ from gpu_calc.uncertainty.params import (
     check_value,
     chip_prefixes,
     fit_die_area,
-    outputs_finite,
     resolve,
     run,
 )
@@ -60,10 +59,10 @@ MAX_POINTS = 1_000_000
 
 
 def _nested(a: Array) -> Any:
-    """Nested lists of floats, None where NaN."""
+    """Nested lists of floats, None where not finite (NaN, or a figure that overflows)."""
     if a.ndim == 0:
         x = float(a)
-        return None if math.isnan(x) else x
+        return x if math.isfinite(x) else None
     return [_nested(row) for row in a]
 
 
@@ -74,6 +73,8 @@ class Sweep:
     params: list[str]
     values: list[list[float]]
     outputs: dict[str, Array]
+    #: the calendar year of t = 0 when the scenario gives one (paybacks read as years)
+    start_year: int | None = None
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per grid point (needs ``gpucalc[pandas]``)."""
@@ -88,6 +89,7 @@ class Sweep:
             "params": list(self.params),
             "values": [list(v) for v in self.values],
             "outputs": {key: _nested(self.outputs[key]) for key in OUTPUTS},
+            "start_year": self.start_year,
         }
 
 
@@ -109,8 +111,9 @@ def sweep(
     Raises
     ------
     InputError
-        An unknown or repeated key, a value out of range, or a grid point with no finite
-        result.
+        An unknown or repeated key, or a value out of range. A grid point whose figures
+        overflow (absurd but valid values) is computed like any other: its outputs are NaN
+        (``null`` in the JSON, ``n/a`` for people), as ``compare`` shows them.
     """
     if not params:
         raise InputError(wording.give_params, wording.params)
@@ -158,7 +161,6 @@ def sweep(
             for key, v in p.items()
         }
         out = run(inputs, part)
-        outputs_finite(out, "some grid point", wording.grid)
         part_shape = (hi - lo, *grid_shape[1:])
         got = {
             "savings_npv_usd": out.savings_npv_usd,
@@ -168,4 +170,6 @@ def sweep(
         }
         for key, a in got.items():
             outputs[key][lo:hi] = np.broadcast_to(a, part_shape)
-    return Sweep(keys, grid, outputs)
+    # where the savings overflow, no payback can be told either (compare says null too)
+    outputs["payback_year"][~np.isfinite(outputs["savings_npv_usd"])] = np.nan
+    return Sweep(keys, grid, outputs, inputs.start_year)
