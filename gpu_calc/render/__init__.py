@@ -37,10 +37,20 @@ class ResultFormat(StrEnum):
 
 
 def render_comparison(result: dict, fmt: Format, color: bool = False) -> str:  # type: ignore[type-arg]
-    """Render a comparison's JSON dict in ``fmt``."""
-    from gpu_calc.render import csv, json, markdown, table
-
+    """Render a comparison's JSON dict in ``fmt`` (only that format's module is imported:
+    JSON never pays for rich)."""
     if fmt is Format.table:
+        from gpu_calc.render import table
+
         return table.render(result, color=color)
-    renderers = {Format.json: json.render, Format.csv: csv.render, Format.markdown: markdown.render}
-    return renderers[fmt](result)
+    if fmt is Format.json:
+        from gpu_calc.render import json
+
+        return json.render(result)
+    if fmt is Format.csv:
+        from gpu_calc.render import csv
+
+        return csv.render(result)
+    from gpu_calc.render import markdown
+
+    return markdown.render(result)
