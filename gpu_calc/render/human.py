@@ -233,7 +233,7 @@ def formatter(key: str) -> Callable[[float | None], str]:
     >>> formatter("packaging_usd_per_mm2")(0.0893), formatter("memory_usd_per_gb")(15.0)
     ('$0.0893/mm2', '$15/GB')
     >>> formatter("memory_kg_co2e_per_gb")(0.065), formatter("wafer_kg_co2e_per_cm2")(2.431)
-    ('0.065 kg CO2e/GB', '2.43 kg CO2e/cm2')
+    ('0.0650 kg CO2e/GB', '2.43 kg CO2e/cm2')
     """
     name = key.rsplit(".", 1)[-1].split("[", 1)[0]
     fmt: Callable[[float], str] = number
