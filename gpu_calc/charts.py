@@ -280,7 +280,9 @@ def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[t
     ----------
     chip : dict
         The chip's base inputs: ``wafer_usd``, ``memory_usd``, ``packaging_usd``,
-        ``package_yield``, ``board_usd``, ``partner_markup``.
+        ``package_yield``, ``board_usd``, ``partner_markup`` and, when the chip has one,
+        ``test_assembly_usd`` (memory, packaging and test as the silicon block gives them:
+        from their parts when the chip has a bill of materials).
     silicon : dict
         The ``silicon`` block of ``gpucalc compare``'s JSON (``dies_per_wafer``,
         ``die_yield``, ``unit_price_usd``).
@@ -308,7 +310,8 @@ def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[t
     good = _f(silicon["die_yield"])
     wafer_per_die = chip["wafer_usd"] / dies
     die = wafer_per_die / good
-    packaged = die + chip["memory_usd"] + chip["packaging_usd"]
+    test = chip.get("test_assembly_usd", 0.0)
+    packaged = die + chip["memory_usd"] + chip["packaging_usd"] + test
     before_markup = packaged / chip["package_yield"] + chip["board_usd"]
     unit = before_markup * (1 + chip["partner_markup"])
     return [
@@ -317,6 +320,7 @@ def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[t
         ("= Good die", die),
         ("Memory", chip["memory_usd"]),
         ("Packaging", chip["packaging_usd"]),
+        *([("Test and assembly", test)] if test else []),
         ("Package yield loss", packaged / chip["package_yield"] - packaged),
         ("Board", chip["board_usd"]),
         ("Partner markup", unit - before_markup),
@@ -335,9 +339,14 @@ CHIP_KEYS = (
 
 
 def chip_inputs(comparison: Comparison) -> dict[str, float]:
-    """The chip's base inputs that :func:`silicon_steps_usd` needs, from a comparison."""
+    """The chip's base inputs that :func:`silicon_steps_usd` needs, from a comparison: the
+    memory, packaging and test lines as the engine priced them (lump sums or parts)."""
     fields = comparison.inputs.fields
-    return {key: float(fields[f"build.chip.{key}"].base) for key in CHIP_KEYS}
+    silicon = comparison.outcome.silicon
+    parts = ("memory_usd", "packaging_usd", "test_assembly_usd")
+    out = {key: float(fields[f"build.chip.{key}"].base) for key in CHIP_KEYS if key not in parts}
+    out.update({key: float(silicon[key]) for key in parts})
+    return out
 
 
 def silicon_note(comparison: Comparison) -> str:

@@ -397,7 +397,7 @@ def _kpis(result: dict[str, Any]) -> str:
 
 def _silicon_table(result: dict[str, Any]) -> str:
     from gpu_calc.render import roadmap
-    from gpu_calc.render.rows import SILICON_ROWS
+    from gpu_calc.render.rows import silicon_rows
 
     if len(result.get("silicon_generations", [])) > 1:  # a column per chip generation
         return _html_table(roadmap.silicon_header(result), roadmap.silicon_cells(result))
@@ -405,7 +405,7 @@ def _silicon_table(result: dict[str, Any]) -> str:
         f'<tr><td>{esc(label)}</td><td class="num" data-key="silicon.{key}" '
         f'data-value="{_num_attr(result["silicon"][key])}">{esc(fmt(result["silicon"][key]))}'
         "</td></tr>"
-        for key, label, fmt in SILICON_ROWS
+        for key, label, fmt in silicon_rows([result["silicon"]])
     )
     return f"<table><tbody>{rows}</tbody></table>"
 

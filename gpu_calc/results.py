@@ -36,7 +36,19 @@ SCHEMA_VERSION = 1
 
 #: Core per-plan keys of MODEL.md section 8, in output order.
 PLAN_KEYS = PLAN_METRICS
-SILICON_KEYS = ("dies_per_wafer", "die_yield", "die_usd", "unit_price_usd", "nre_usd")
+SILICON_KEYS = (
+    "dies_per_wafer",
+    "die_yield",
+    "die_usd",
+    "unit_price_usd",
+    "nre_usd",
+    # added by issue 15 (docs/model.md, bill of materials): the unit price's other lines and
+    # the chip's manufacturing carbon (from its parts, or the lump embodied_kg_co2e)
+    "memory_usd",
+    "packaging_usd",
+    "test_assembly_usd",
+    "embodied_kg_co2e",
+)
 
 
 def _num(x: Any) -> float | None:

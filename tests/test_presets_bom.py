@@ -170,10 +170,11 @@ def test_server_everywhere_an_accelerator_is(where: str) -> None:
 
 def test_a_chip_without_the_new_keys_keeps_its_lump_sums() -> None:
     # mtia-v2 names lpddr5 and organic, but its memory_usd (307) is its figure, and nothing
-    # in the file asks for parts: no test and assembly line, no carbon from parts
+    # in the file asks for parts: no test and assembly line, no carbon from parts (the
+    # silicon block shows the chip's lump embodied_kg_co2e, 0 by default)
     s = silicon(scenario())
     assert s["memory_usd"] == 307 and s["packaging_usd"] == 0 and s["test_assembly_usd"] == 0
-    assert "embodied_kg_co2e" not in s
+    assert s["embodied_kg_co2e"] == 0
 
 
 def test_memory_from_its_capacity() -> None:
@@ -260,10 +261,10 @@ def test_embodied_carbon_reaches_the_build_plan() -> None:
     plain = compare(scenario()).to_dict()
     parts = compare(scenario(build__chip__packaging="organic")).to_dict()
     chips = parts["plans"]["build"]["chip_units"]
-    # naming a packaging preset asks for the carbon from parts: 4.21 x 2.431 / 0.66615 for
-    # the die, 128 GB x 0.048 (mtia-v2's lpddr5, though its memory cost stays the preset's
-    # lump sum) and 0.15 for the package
-    carbon = 4.21 * 2.431 / 0.666152 + 128 * 0.048 + 0.15
+    # naming a packaging preset asks for the carbon from parts, which follow the priced
+    # parts: 4.21 x 2.431 / 0.66615 for the die and 0.15 for the package; no memory carbon,
+    # as the memory cost stays mtia-v2's lump sum (307 USD), not lpddr5's parts
+    carbon = 4.21 * 2.431 / 0.666152 + 0.15
     extra = parts["plans"]["build"]["co2e_kg"] - plain["plans"]["build"]["co2e_kg"]
     assert extra == pytest.approx(chips * carbon, rel=1e-4)
 
@@ -273,8 +274,8 @@ def test_embodied_carbon_reaches_the_build_plan() -> None:
     [
         (
             {"memory_usd": 100, "memory": "hbm3", "memory_gb": 8},
-            "build.chip.memory_usd: give memory_usd or its parts (memory, memory_usd_per_gb), "
-            "not both; remove memory_usd or memory",
+            "build.chip.memory_usd: give memory_usd or its parts (memory_gb, memory, "
+            "memory_usd_per_gb), not both; remove memory_usd or memory_gb, memory",
         ),
         (
             {"packaging_usd": 100, "packaging": "cowos-s"},
@@ -367,3 +368,221 @@ def test_report_inputs_table_names_server_and_parts_with_dates() -> None:
     assert "build.chip.memory" not in rows  # mtia-v2's lpddr5 prices nothing here
     assert rows["buy.host_power_w_per_server"][1].endswith("(as of 2022-03)")
     assert rows["build.chip.test_assembly_usd"][1].startswith("preset organic: ")
+
+
+# --------------------------------------------------------------------------- audit fixes
+
+H100_PARTS = {
+    "die_area_mm2": 814,
+    "node": "n4",
+    "memory_gb": 80,
+    "memory": "hbm3",
+    "packaging": "cowos-s",
+    "interposer_area_mm2": 2831,
+    "power_w": 700,
+}
+
+
+def test_bill_of_materials_lines_reach_the_json() -> None:
+    """The silicon block ADDS memory_usd, packaging_usd, test_assembly_usd and
+    embodied_kg_co2e (MODEL.md section 8's five keys unchanged).
+
+    By hand: die 16,988 / (63 x 0.468094) = 576.06; memory 80 x 15 = 1,200; packaging
+    497 + 2,831 x 0.0893 = 497 + 252.8083 = 749.8083; test 920; with package yield 1, no
+    board and no markup the unit price is their sum, 3,445.87. Carbon: 8.14 cm2 x 2.431 /
+    0.468094 = 42.274, + 80 x 0.065 = 5.2, + 0.15 = 47.624 kg."""
+    out = compare(scenario(build__chip=H100_PARTS)).to_dict()
+    sil = out["silicon"]
+    assert list(sil)[:5] == ["dies_per_wafer", "die_yield", "die_usd", "unit_price_usd", "nre_usd"]
+    assert sil["memory_usd"] == pytest.approx(1200)
+    assert sil["packaging_usd"] == pytest.approx(749.8083)
+    assert sil["test_assembly_usd"] == 920
+    assert sil["embodied_kg_co2e"] == pytest.approx(47.624, abs=1e-3)
+    parts = sil["die_usd"] + sil["memory_usd"] + sil["packaging_usd"] + sil["test_assembly_usd"]
+    assert parts == pytest.approx(sil["unit_price_usd"], rel=1e-12)
+    assert out["silicon_generations"][0] == sil
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_bill_of_materials_lines_in_table_and_markdown(runner, tmp_path, fmt: str) -> None:
+    path = tmp_path / "h100.yaml"
+    path.write_text(scenario(build__chip=H100_PARTS))
+    result = runner.invoke(app, ["compare", str(path), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    # the same figures as above, as people read them
+    for label, value in [
+        ("Cost of a good die", "$576"),
+        ("Memory", "$1.20k"),
+        ("Packaging", "$750"),
+        ("Test and assembly", "$920"),
+        ("Unit price of the chip", "$3.45k"),
+        ("Manufacturing emissions per chip", "48 kg CO2e"),
+    ]:
+        line = next(ln for ln in text.splitlines() if label in ln and "$" in ln or "CO2e" in ln)
+        assert any(label in ln and value in ln for ln in text.splitlines()), (label, line)
+
+
+def test_a_chip_without_parts_shows_no_test_or_carbon_line(runner, tmp_path) -> None:
+    path = tmp_path / "plain.yaml"
+    path.write_text(scenario())
+    text = runner.invoke(app, ["compare", str(path)]).stdout
+    assert "Memory" in text and "Packaging" in text  # MODEL.md section 4's own lines
+    assert "Test and assembly" not in text and "Manufacturing emissions" not in text
+
+
+def test_report_shows_the_parts_and_lists_no_replaced_lump() -> None:
+    from gpu_calc.report import input_values, render_report
+
+    text = scenario(build__chip=H100_PARTS)
+    html = render_report(load_text(text, "x.yaml"), samples=50)
+    for key, value in [
+        ("memory_usd", "1200"),
+        ("packaging_usd", "749.808"),
+        ("test_assembly_usd", "920"),
+    ]:
+        assert re.search(rf'data-key="silicon\.{key}" data-value="{value}', html), key
+    assert 'data-key="silicon.embodied_kg_co2e"' in html
+    rows = {key: src for key, _value, src in input_values(load_text(text, "x.yaml"))}
+    # the parts are listed; the lump sums they replaced are not
+    assert {"build.chip.memory_gb", "build.chip.memory_usd_per_gb"} <= set(rows)
+    assert {"build.chip.interposer_area_mm2", "build.chip.packaging_base_usd"} <= set(rows)
+    assert "build.chip.memory_usd" not in rows
+    assert "build.chip.packaging_usd" not in rows
+    assert "build.chip.embodied_kg_co2e" not in rows
+    # a chip without parts still lists its lump sums
+    plain = {key for key, _v, _s in input_values(load_text(scenario(), "x.yaml"))}
+    assert {"build.chip.memory_usd", "build.chip.packaging_usd"} <= plain
+
+
+def test_memory_gb_with_a_lump_sum_is_an_input_error(runner, tmp_path) -> None:
+    path = tmp_path / "s.yaml"
+    chip = {k: v for k, v in H100_PARTS.items() if k != "memory"}
+    path.write_text(scenario(build__chip={**chip, "memory_usd": 1000}))
+    result = runner.invoke(app, ["compare", str(path)])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert re.match(rf"{re.escape(str(path))}:\d+:\d+: build\.chip\.memory_usd: ", line), line
+    assert "give memory_usd or its parts (memory_gb, memory, memory_usd_per_gb)" in line
+
+
+def test_a_written_carbon_lump_is_the_whole_carbon() -> None:
+    """embodied_kg_co2e written in the file is the chip's carbon: memory priced from the
+    hbm3 preset adds no carbon part (and a carbon part written beside it is an error, see
+    test_bill_of_materials_errors)."""
+    chip = {k: v for k, v in H100_PARTS.items() if k not in ("packaging", "interposer_area_mm2")}
+    s = silicon(scenario(build__chip={**chip, "embodied_kg_co2e": 5}))
+    assert s["memory_usd"] == 1200  # 80 x 15, from the parts
+    assert s["embodied_kg_co2e"] == 5
+
+
+@pytest.mark.parametrize(
+    ("chip", "message"),
+    [
+        (
+            {"memory_gb": 80},
+            "build.chip.memory_gb: memory_gb needs a price per GB: name a memory preset "
+            "(memory: hbm3e",
+        ),
+        (
+            {"interposer_area_mm2": 2000},
+            "build.chip.interposer_area_mm2: interposer_area_mm2 needs a packaging preset "
+            "(packaging: cowos-s",
+        ),
+        (
+            {"interposer_area_mm2": 2000, "packaging_base_usd": 100},
+            "build.chip.interposer_area_mm2: interposer_area_mm2 needs packaging_usd_per_mm2",
+        ),
+        (
+            {"packaging": "cowos-s"},
+            "build.chip.packaging: packaging cowos-s has an interposer: add interposer_area_mm2",
+        ),
+        (
+            {"packaging": "cowos-l", "memory_gb": 10, "memory": "hbm3e"},
+            "build.chip.packaging: packaging cowos-l has an interposer: add interposer_area_mm2",
+        ),
+        (
+            {"packaging_usd_per_mm2": 0.1},
+            "build.chip.packaging_usd_per_mm2: packaging_usd_per_mm2 prices an interposer: add "
+            "interposer_area_mm2",
+        ),
+    ],
+)
+def test_parts_that_would_be_free_are_input_errors(chip: dict[str, Any], message: str) -> None:
+    full = {"die_area_mm2": 100, "node": "n5", "power_w": 10, **chip}
+    found = errors(scenario(build__chip=full))
+    assert len(found) == 1 and re.match(r"x\.yaml:\d+:\d+: ", found[0]), found
+    assert message in found[0], found
+
+
+def test_organic_packaging_needs_no_interposer() -> None:
+    # organic: 150 base + 0 per mm2, test 50; no interposer asked for
+    s = silicon(
+        scenario(
+            build__chip={"die_area_mm2": 100, "node": "n5", "power_w": 10, "packaging": "organic"}
+        )
+    )
+    assert (s["packaging_usd"], s["test_assembly_usd"]) == (150, 50)
+
+
+def test_carbon_follows_the_priced_parts() -> None:
+    """h100-sxm base, only packaging named: memory stays the (absent, 0) lump sum, so its 80
+    GB of HBM carry no carbon either. Price: die 576.06 + memory 0 + packaging 749.8083 +
+    test 920 = 2,245.87. Carbon: 8.14 x 2.431 / 0.468094 = 42.274, + package 0.15 = 42.424
+    (47.624 less the 5.2 of HBM)."""
+    s = silicon(scenario(build__chip={"accelerator": "h100-sxm", "packaging": "cowos-s"}))
+    assert s["memory_usd"] == 0
+    assert s["unit_price_usd"] == pytest.approx(2245.87, abs=0.01)
+    assert s["embodied_kg_co2e"] == pytest.approx(42.424, abs=1e-3)
+    # naming the memory too adds both its price (80 x 15) and its carbon (80 x 0.065)
+    both = silicon(
+        scenario(build__chip={"accelerator": "h100-sxm", "packaging": "cowos-s", "memory": "hbm3"})
+    )
+    assert both["unit_price_usd"] - s["unit_price_usd"] == pytest.approx(1200)
+    assert both["embodied_kg_co2e"] - s["embodied_kg_co2e"] == pytest.approx(5.2)
+
+
+def _chip_presets() -> list[str]:
+    return [
+        name
+        for name, p in presets.load("accelerators").items()
+        if {"die_area_mm2", "node", "power_w"} <= set(p.values)
+    ]
+
+
+@pytest.mark.parametrize("name", _chip_presets())
+def test_every_chip_preset_computes_or_says_what_to_add(name: str) -> None:
+    """A preset-only chip, and one whose file names its own memory, always computes; naming
+    its packaging computes or, for a CoWoS package without a sourced interposer area, is an
+    input error naming interposer_area_mm2 (never an internal error)."""
+    values = presets.get("accelerators", name).values
+    asks = [{}]
+    if "memory" in values:
+        asks.append({"memory": values["memory"]})
+    for extra in asks:
+        out = compare(scenario(build__chip={"accelerator": name, **extra})).to_dict()
+        assert np.isfinite(out["silicon"]["unit_price_usd"]), (name, extra)
+    if "packaging" in values:
+        text = scenario(build__chip={"accelerator": name, "packaging": values["packaging"]})
+        if "interposer_area_mm2" in values or values["packaging"] == "organic":
+            assert np.isfinite(compare(text).to_dict()["silicon"]["packaging_usd"])
+        else:
+            (found,) = errors(text)
+            assert "add interposer_area_mm2" in found
+
+
+def test_presets_show_units_from_the_key(runner) -> None:
+    table = runner.invoke(app, ["presets", "cowos-s"]).stdout
+    assert "$0.0893/mm2" in table  # USD per mm2 of interposer, not an area
+    assert "$15/GB" in runner.invoke(app, ["presets", "hbm3"]).stdout
+    md = runner.invoke(app, ["presets", "--kind", "memory", "--format", "markdown"]).stdout
+    header = next(ln for ln in md.splitlines() if ln.startswith("| name"))
+    cells = [c.strip() for c in header.strip("|").split("|")]
+    assert cells == ["name", "title", "memory cost", "memory carbon"]
+    assert "0.0650 kg CO2e/GB" in md
+
+
+def test_h200_manufacturing_cost_agrees_with_the_reference_data() -> None:
+    # shared/REFERENCE_DATA.md (H200 SXM row): "mfg cost ~4,250 est."
+    source = presets.get("accelerators", "h200").sources["unit_price_usd"]
+    assert "4,250" in source and "4,800" not in source

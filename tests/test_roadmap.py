@@ -574,7 +574,13 @@ def test_roadmap_keys_cover_the_new_sections():
         assert any(part in k for k in ROADMAP_KEYS), part
 
 
-@pytest.mark.parametrize("key", ROADMAP_KEYS)
+#: A chip's memory_gb filled in from its accelerator preset beside a memory_usd lump sum:
+#: written (a --set) it is a part of the memory line, and a lump with its parts is an input
+#: error (docs/model.md, bill of materials), so it is not varied alone here.
+_LUMP_PRICED_PARTS = [k for k in ROADMAP_KEYS if k.endswith("chip.memory_gb")]
+
+
+@pytest.mark.parametrize("key", [k for k in ROADMAP_KEYS if k not in _LUMP_PRICED_PARTS])
 def test_each_roadmap_field_alone_uncertain_and_swept(key: str):
     from gpu_calc.uncertainty.montecarlo import simulate
     from gpu_calc.uncertainty.sweep import sweep

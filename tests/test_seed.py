@@ -74,12 +74,17 @@ def test_seed_keeps_core_keys(runner):
             "fleet_length_km",
         ):
             assert key in out["plans"][plan], key
+    # MODEL.md section 8's five keys, then the bill of materials' additions (docs/model.md)
     assert set(out["silicon"]) == {
         "dies_per_wafer",
         "die_yield",
         "die_usd",
         "unit_price_usd",
         "nre_usd",
+        "memory_usd",
+        "packaging_usd",
+        "test_assembly_usd",
+        "embodied_kg_co2e",
     }
     assert {"savings_npv_usd", "savings_pct", "payback_year", "cheaper"} <= set(out["comparison"])
 

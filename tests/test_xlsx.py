@@ -505,3 +505,63 @@ def test_payback_is_said_beside_its_0_based_index(runner, tmp_path, scenario, se
     assert str(ws[f"D{row}"].value).startswith("=IF(")
     get = _recalculate(path)
     assert get("Summary", f"D{row}") == words
+
+
+H100_PARTS = """\
+version: 1
+horizon_years: 4
+demand: {units: 1000}
+site: {electricity_usd_per_kwh: 0.08}
+buy: {accelerator: h100-sxm}
+build:
+  share: 0.5
+  chip: {die_area_mm2: 814, node: n4, memory_gb: 80, memory: hbm3, packaging: cowos-s,
+         interposer_area_mm2: 2831, power_w: 700}
+  nre: {design_usd: 1}
+"""
+
+
+def test_silicon_waterfall_adds_up_over_the_bill_of_materials(runner, tmp_path):
+    """Issue 15 audit: the Silicon sheet prices memory, packaging and test from their parts
+    with live formulas, and the unit price is a formula over those lines.
+
+    By hand: memory 80 x 15 = 1,200; packaging 497 + 0.0893 x 2,831 = 749.8083; test 920;
+    die 16,988 / (63 x 0.468094) = 576.06; unit price 3,445.87. Carbon 8.14 x 2.431 /
+    0.468094 + 80 x 0.065 + 0.15 = 47.624 kg. With the price per GB typed as 20 instead of
+    15 in the workbook, memory is 1,600 and the unit price 3,445.87 + 400 = 3,845.87."""
+    scenario = tmp_path / "h100.yaml"
+    scenario.write_text(H100_PARTS)
+    path = _write(runner, tmp_path, ["compare", str(scenario)])
+    out = gpu_calc.compare(scenario).to_dict()["silicon"]
+    ws = openpyxl.load_workbook(path)["Silicon"]
+    rows = _rows_by_key(ws)
+    get = _recalculate(path)
+    expected = {
+        "silicon.memory_usd": 1200.0,
+        "silicon.packaging_usd": 749.8083,
+        "silicon.test_assembly_usd": 920.0,
+        "silicon.embodied_kg_co2e": 47.6242544573225,
+        "silicon.unit_price_usd": 3445.869064339637,
+    }
+    for key, value in expected.items():
+        assert _close(get("Silicon", f"C{rows[key]}"), value, 1e-9), key
+        assert str(ws[f"C{rows[key]}"].value).startswith("="), key
+        assert _close(out[key.split(".")[1]], value, 1e-9), key
+    # the waterfall adds up: die + memory + packaging + test = unit price (no markup)
+    total = sum(
+        get("Silicon", f"C{rows['silicon.' + k]}")
+        for k in ("die_usd", "memory_usd", "packaging_usd", "test_assembly_usd")
+    )
+    assert _close(total, out["unit_price_usd"], 1e-12)
+    price = str(ws[f"C{rows['silicon.unit_price_usd']}"].value)
+    for k in ("memory_usd", "packaging_usd", "test_assembly_usd"):
+        assert f"C{rows['silicon.' + k]}" in price, (k, price)
+    # its "How" text says what the formula does
+    assert "test and assembly" in ws[f"D{rows['silicon.unit_price_usd']}"].value
+    # the parts are inputs of the sheet: change one and the price follows
+    per_gb = rows["build.chip.memory_usd_per_gb"]
+    changed = _recalculate(path, {("Silicon", f"C{per_gb}"): 20.0})
+    assert _close(changed("Silicon", f"C{rows['silicon.memory_usd']}"), 1600.0)
+    assert _close(changed("Silicon", f"C{rows['silicon.unit_price_usd']}"), 3445.869064339637 + 400)
+    # no lump sum the parts replaced is listed
+    assert "build.chip.memory_usd" not in rows and "build.chip.packaging_usd" not in rows

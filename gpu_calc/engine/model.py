@@ -548,10 +548,12 @@ def silicon_figures(
         "memory_usd": memory,
         "packaging_usd": packaging,
         "test_assembly_usd": np.zeros(()) if test is None else test,
+        # the lump sum; replaced below when the carbon comes from parts
+        "embodied_kg_co2e": _get(p, f"{c}.embodied_kg_co2e", 0.0),
     }
     if any(f"{c}.{k}" in p for k in CARBON_PARTS):
-        # embodied carbon from the chip's parts, on top of any lump sum (docs/model.md)
-        out["embodied_kg_co2e"] = _get(p, f"{c}.embodied_kg_co2e", 0.0) + silicon.embodied_kg_co2e(
+        # embodied carbon from the chip's parts, which replace the lump sum (docs/model.md)
+        out["embodied_kg_co2e"] = silicon.embodied_kg_co2e(
             area,
             _get(p, f"{c}.wafer_kg_co2e_per_cm2", 0.0),
             good,
@@ -727,8 +729,7 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout, full: bool) -> Outcome
         for i, (g, s) in enumerate(zip(layout.chips, sil, strict=True))
     ]
     chips = [
-        replace(f, embodied_kg_co2e=s["embodied_kg_co2e"]) if "embodied_kg_co2e" in s else f
-        for f, s in zip(chips, sil, strict=True)
+        replace(f, embodied_kg_co2e=s["embodied_kg_co2e"]) for f, s in zip(chips, sil, strict=True)
     ]
     installed, base, initial_mw = [], [], np.zeros(())
     for i, e in enumerate(layout.installed):

@@ -191,7 +191,11 @@ SUFFIXES: list[tuple[str, Callable[[float], str]]] = [
     ("_usd_per_server", lambda x: usd(x) + "/server"),
     ("_usd_per_unit", lambda x: usd(x) + "/unit"),
     ("_usd", usd),
+    ("_usd_per_mm2", lambda x: usd(x) + "/mm2"),
+    ("_usd_per_gb", lambda x: usd(x) + "/GB"),
     ("_kg_co2e_per_kwh", lambda x: f"{number(x)} kg/kWh"),
+    ("_kg_co2e_per_gb", lambda x: f"{number(x)} kg CO2e/GB"),
+    ("_kg_co2e_per_cm2", lambda x: f"{number(x)} kg CO2e/cm2"),
     ("_l_per_kwh", lambda x: f"{number(x)} L/kWh"),
     ("_per_cm2", lambda x: f"{number(x)} /cm2"),
     ("_kg_co2e", co2e_kg),
@@ -226,6 +230,10 @@ def formatter(key: str) -> Callable[[float | None], str]:
     ('977,527', '17.4%')
     >>> formatter("fleet_length_km")(None), formatter("fleet_length_km")(125.0)
     ('n/a', '125 km')
+    >>> formatter("packaging_usd_per_mm2")(0.0893), formatter("memory_usd_per_gb")(15.0)
+    ('$0.0893/mm2', '$15/GB')
+    >>> formatter("memory_kg_co2e_per_gb")(0.065), formatter("wafer_kg_co2e_per_cm2")(2.431)
+    ('0.0650 kg CO2e/GB', '2.43 kg CO2e/cm2')
     """
     name = key.rsplit(".", 1)[-1].split("[", 1)[0]
     fmt: Callable[[float], str] = number

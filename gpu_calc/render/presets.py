@@ -13,22 +13,28 @@ from gpu_calc.render import Format, human
 SCHEMA_VERSION = 1
 
 #: Unit suffixes a column header drops (its values carry the unit: see human.quantity).
+#: Longest first, so that ``_usd_per_mm2`` is dropped whole, not as ``_mm2``.
 _UNIT_SUFFIXES = (
+    "_kg_co2e_per_kwh",
+    "_kg_co2e_per_cm2",
+    "_kg_co2e_per_gb",
     "_usd_per_kwh",
+    "_usd_per_mm2",
     "_usd_per_mw",
     "_usd_per_year",
+    "_usd_per_gb",
+    "_l_per_kwh",
+    "_kg_co2e",
+    "_per_cm2",
+    "_years",
     "_usd",
     "_mm2",
     "_mm",
     "_w",
-    "_per_cm2",
-    "_usd_per_gb",
-    "_kg_co2e_per_gb",
-    "_kg_co2e",
-    "_l_per_kwh",
-    "_kg_co2e_per_kwh",
-    "_years",
 )
+#: What a header says after its name when two columns would read alike (``memory cost``,
+#: ``memory carbon``).
+_KIND_WORDS = (("_kg_co2e", "carbon"), ("_usd", "cost"))
 
 
 def value_text(key: str, value: Any) -> str:
@@ -53,6 +59,23 @@ def header_text(key: str) -> str:
             key = key[: -len(suffix)]
             break
     return key.replace("_", " ")
+
+
+def header_texts(keys: list[str]) -> list[str]:
+    """Column headers for keys (:func:`header_text`); headers that would read alike say what
+    they measure.
+
+    >>> header_texts(["memory_usd_per_gb", "memory_kg_co2e_per_gb", "power_w"])
+    ['memory cost', 'memory carbon', 'power']
+    """
+    plain = [header_text(k) for k in keys]
+    out = []
+    for key, text in zip(keys, plain, strict=True):
+        if plain.count(text) > 1:
+            word = next((w for part, w in _KIND_WORDS if part in key), None)
+            text = f"{text} {word}" if word else key.replace("_", " ")
+        out.append(text)
+    return out
 
 
 def preset_dict(preset: Any) -> dict[str, Any]:
@@ -102,7 +125,7 @@ def _overview_rows(group: list[dict[str, Any]]) -> tuple[list[str], list[list[st
             [item["name"], item["title"]]
             + [value_text(k, values[k]) if k in values else "-" for k in keys]
         )
-    return ["name", "title", *(header_text(k) for k in keys)], rows
+    return ["name", "title", *header_texts(keys)], rows
 
 
 def _range_text(f: dict[str, Any]) -> str:

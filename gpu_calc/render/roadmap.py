@@ -175,7 +175,7 @@ def silicon_header(result: dict[str, Any]) -> list[str]:
 
 def silicon_cells(result: dict[str, Any]) -> list[list[str]]:
     """Each silicon figure of every chip generation."""
-    from gpu_calc.render.rows import SILICON_ROWS
+    from gpu_calc.render.rows import silicon_rows
 
     blocks = result.get("silicon_generations") or [result["silicon"]]
-    return [[label] + [fmt(b[key]) for b in blocks] for key, label, fmt in SILICON_ROWS]
+    return [[label] + [fmt(b[key]) for b in blocks] for key, label, fmt in silicon_rows(blocks)]

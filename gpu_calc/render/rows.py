@@ -34,9 +34,29 @@ SILICON_ROWS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("dies_per_wafer", "Dies per wafer", lambda x: human.units(x)),
     ("die_yield", "Die yield", lambda x: "n/a" if x is None else f"{x * 100:.1f}%"),
     ("die_usd", "Cost of a good die", human.usd),
+    ("memory_usd", "Memory", human.usd),
+    ("packaging_usd", "Packaging", human.usd),
+    ("test_assembly_usd", "Test and assembly", human.usd),
     ("unit_price_usd", "Unit price of the chip", human.usd),
+    ("embodied_kg_co2e", "Manufacturing emissions per chip", human.co2e_kg),
     ("nre_usd", "NRE (design + IP + masks)", human.usd),
 ]
+
+#: Silicon rows shown only when some chip generation has a figure other than 0 (a chip
+#: without a bill of materials keeps MODEL.md section 4's table).
+SILICON_OPTIONAL = ("test_assembly_usd", "embodied_kg_co2e")
+
+
+def silicon_rows(
+    blocks: list[dict[str, Any]],
+) -> list[tuple[str, str, Callable[[Any], str]]]:
+    """The rows of :data:`SILICON_ROWS` that ``blocks`` (silicon blocks) have to show."""
+    return [
+        row
+        for row in SILICON_ROWS
+        if row[0] in blocks[0]
+        and (row[0] not in SILICON_OPTIONAL or any(b.get(row[0]) != 0 for b in blocks))
+    ]
 
 
 def difference(buy: float | None, build: float | None) -> float | None:

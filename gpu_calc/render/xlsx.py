@@ -825,8 +825,21 @@ _SILICON_INPUTS = {
     "area": ("Die area (mm2)", "build.chip.die_area_mm2"),
     "d0": ("Defect density (per cm2)", "build.chip.defect_density_per_cm2"),
     "alpha": ("Clustering alpha (negative binomial)", "build.chip.yield_alpha"),
-    "memory": ("Memory", "build.chip.memory_usd"),
-    "packaging": ("Packaging", "build.chip.packaging_usd"),
+    "memory": ("Memory (lump sum)", "build.chip.memory_usd"),
+    "memory_gb": ("Memory capacity (GB)", "build.chip.memory_gb"),
+    "memory_per_gb": ("Memory price per GB", "build.chip.memory_usd_per_gb"),
+    "packaging": ("Packaging (lump sum)", "build.chip.packaging_usd"),
+    "packaging_base": ("Packaging base", "build.chip.packaging_base_usd"),
+    "packaging_per_mm2": (
+        "Packaging price per mm2 of interposer",
+        "build.chip.packaging_usd_per_mm2",
+    ),
+    "interposer": ("Interposer area (mm2)", "build.chip.interposer_area_mm2"),
+    "test": ("Test and assembly", "build.chip.test_assembly_usd"),
+    "wafer_co2e": ("Wafer carbon (kg CO2e per cm2)", "build.chip.wafer_kg_co2e_per_cm2"),
+    "memory_co2e": ("Memory carbon (kg CO2e per GB)", "build.chip.memory_kg_co2e_per_gb"),
+    "package_co2e": ("Package carbon (kg CO2e)", "build.chip.package_kg_co2e"),
+    "embodied": ("Manufacturing emissions (lump sum)", "build.chip.embodied_kg_co2e"),
     "package_yield": ("Package yield", "build.chip.package_yield"),
     "board": ("Board", "build.chip.board_usd"),
     "markup": ("Design partner markup", "build.chip.partner_markup"),
@@ -857,6 +870,94 @@ def _yield_value(model: str, area: float, d0: float, alpha: float) -> float | No
     if model == "negative_binomial":
         return float((1 + x / alpha) ** (-alpha))
     return None
+
+
+def _bill_of_materials(
+    base: dict[str, Any],
+    put_input: Callable[[str], None],
+    put_step: Callable[[str, str, str | None, float | None, str], None],
+    refs: dict[str, str],
+    vals: dict[str, float],
+) -> None:
+    """Memory, packaging and test and assembly of one chip: each from its parts when the
+    scenario prices it from parts (docs/model.md, bill of materials), else its lump sum."""
+    text: str | None
+    value: float | None
+    if "build.chip.memory_usd_per_gb" in base:
+        put_input("memory_gb")
+        put_input("memory_per_gb")
+        text = value = None
+        if {"memory_gb", "memory_per_gb"} <= set(refs):
+            text = f"={refs['memory_gb']}*{refs['memory_per_gb']}"
+            value = vals["memory_gb"] * vals["memory_per_gb"]
+        put_step("Memory", "memory_usd", text, value, "capacity x price per GB")
+    else:
+        put_input("memory")
+        text = f"={refs['memory']}" if "memory" in refs else "=0"
+        put_step("Memory", "memory_usd", text, vals.get("memory", 0.0), "the lump sum")
+    if "build.chip.packaging_base_usd" in base or "build.chip.packaging_usd_per_mm2" in base:
+        for name in ("packaging_base", "packaging_per_mm2", "interposer"):
+            put_input(name)
+        r = {k: refs.get(k, "0") for k in ("packaging_base", "packaging_per_mm2", "interposer")}
+        v = {k: vals.get(k, 0.0) for k in ("packaging_base", "packaging_per_mm2", "interposer")}
+        put_step(
+            "Packaging",
+            "packaging_usd",
+            f"={r['packaging_base']}+{r['packaging_per_mm2']}*{r['interposer']}",
+            v["packaging_base"] + v["packaging_per_mm2"] * v["interposer"],
+            "base + price per mm2 x interposer area",
+        )
+    else:
+        put_input("packaging")
+        text = f"={refs['packaging']}" if "packaging" in refs else "=0"
+        put_step("Packaging", "packaging_usd", text, vals.get("packaging", 0.0), "the lump sum")
+    put_input("test")
+    text = f"={refs['test']}" if "test" in refs else "=0"
+    how = "as given" if "test" in refs else "none given"
+    put_step("Test and assembly", "test_assembly_usd", text, vals.get("test", 0.0), how)
+
+
+def _carbon(
+    base: dict[str, Any],
+    put_input: Callable[[str], None],
+    put_step: Callable[[str, str, str | None, float | None, str], None],
+    refs: dict[str, str],
+    vals: dict[str, float],
+) -> None:
+    """The chip's manufacturing emissions: from its parts (ACT: wafer carbon per cm2 over
+    the die yield, memory per GB, package) when it has carbon parts, else the lump sum."""
+    keys = ("wafer_co2e", "memory_co2e", "package_co2e")
+    if any(_SILICON_INPUTS[k][1] in base for k in keys):
+        for name in keys:
+            put_input(name)
+        if "memory_co2e" in refs and "memory_gb" not in refs:
+            put_input("memory_gb")
+        names = ("area", "die_yield", "memory_gb") + keys
+        if not {"area", "die_yield"} <= set(refs):
+            put_step("Manufacturing emissions", "embodied_kg_co2e", None, None, "")
+            return
+        r = {k: refs.get(k, "0") for k in names}
+        v = {k: vals.get(k, 0.0) for k in names}
+        put_step(
+            "Manufacturing emissions",
+            "embodied_kg_co2e",
+            f"={r['area']}/100*{r['wafer_co2e']}/{r['die_yield']}"
+            f"+{r['memory_gb']}*{r['memory_co2e']}+{r['package_co2e']}",
+            v["area"] / 100 * v["wafer_co2e"] / v["die_yield"]
+            + v["memory_gb"] * v["memory_co2e"]
+            + v["package_co2e"],
+            "die area (cm2) x wafer carbon / die yield + memory x carbon per GB + package",
+        )
+    else:
+        put_input("embodied")
+        text = f"={refs['embodied']}" if "embodied" in refs else "=0"
+        put_step(
+            "Manufacturing emissions",
+            "embodied_kg_co2e",
+            text,
+            vals.get("embodied", 0.0),
+            "the lump sum",
+        )
 
 
 def _silicon(book: _Book, data: WorkbookData) -> None:
@@ -924,27 +1025,29 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
         text = f"={refs['wafer']}/({refs['dies_per_wafer']}*{refs['die_yield']})"
         value = vals["wafer"] / (vals["dies_per_wafer"] * vals["die_yield"])
     put_step("Cost of a good die", "die_usd", text, value, "wafer / (dies x yield)")
-    for name in ("memory", "packaging", "package_yield", "board", "markup"):
+    _bill_of_materials(base, put_input, put_step, refs, vals)
+    for name in ("package_yield", "board", "markup"):
         put_input(name)
     text = value = None
-    parts = ("die_usd", "memory", "packaging", "package_yield", "board", "markup")
+    parts: tuple[str, ...] = ("die_usd", "memory_usd", "packaging_usd", "test_assembly_usd")
+    parts += ("package_yield", "board", "markup")
     if all(p in refs for p in parts):
         r = refs
         text = (
-            f"=(({r['die_usd']}+{r['memory']}+{r['packaging']})/{r['package_yield']}"
-            f"+{r['board']})*(1+{r['markup']})"
+            f"=(({r['die_usd']}+{r['memory_usd']}+{r['packaging_usd']}+{r['test_assembly_usd']})"
+            f"/{r['package_yield']}+{r['board']})*(1+{r['markup']})"
         )
         v = vals
-        value = (
-            (v["die_usd"] + v["memory"] + v["packaging"]) / v["package_yield"] + v["board"]
-        ) * (1 + v["markup"])
+        total = v["die_usd"] + v["memory_usd"] + v["packaging_usd"] + v["test_assembly_usd"]
+        value = (total / v["package_yield"] + v["board"]) * (1 + v["markup"])
     put_step(
         "Unit price of the chip",
         "unit_price_usd",
         text,
         value,
-        "((die + memory + packaging) / package yield + board) x (1 + markup)",
+        "((die + memory + packaging + test and assembly) / package yield + board) x (1 + markup)",
     )
+    _carbon(base, put_input, put_step, refs, vals)
     row += 1
     for name in ("design", "ip", "mask", "respins"):
         put_input(name)

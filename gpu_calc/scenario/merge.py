@@ -63,8 +63,8 @@ SILICON_ONLY = (
 Path = tuple[str | int, ...]
 
 #: The bill of materials of a chip (docs/model.md): each lump sum and the parts that
-#: replace it. ``memory_gb`` alone is a quantity (it prices nothing without a price per GB).
-_MEMORY_PRICE = ("memory", "memory_usd_per_gb")
+#: replace it. ``memory_gb`` is a part: written in the file, it asks for memory from parts.
+_MEMORY_PARTS = ("memory_gb", "memory", "memory_usd_per_gb")
 _PACKAGING_PARTS = (
     "packaging",
     "packaging_base_usd",
@@ -72,8 +72,6 @@ _PACKAGING_PARTS = (
     "interposer_area_mm2",
 )
 _CARBON_PARTS = ("wafer_kg_co2e_per_cm2", "memory_kg_co2e_per_gb", "package_kg_co2e")
-#: Keys that, written in the file, ask for the chip's carbon from its parts.
-_CARBON_OPT_IN = ("memory", "packaging", *_CARBON_PARTS)
 
 
 def _merge_server(
@@ -123,40 +121,97 @@ def _both(
         )
 
 
+def _nonzero(value: Any) -> bool:
+    """A price that is not 0: a distribution counts, a non-number is left to validation."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return value != 0
+    return isinstance(value, dict)
+
+
+def _first(given: set[str], keys: tuple[str, ...]) -> str:
+    return next(k for k in keys if k in given)
+
+
+def _check_parts(
+    given: set[str],
+    merged: dict[str, Any],
+    memory_parts: bool,
+    packaging_parts: bool,
+    path: Path,
+    doc: YamlDocument,
+) -> None:
+    """Parts the file asks for must be priced: nothing given is silently free (issue 15)."""
+    if memory_parts and "memory_usd_per_gb" not in merged and "memory" not in merged:
+        raise doc.error(
+            path + (_first(given, _MEMORY_PARTS),),
+            "memory_gb needs a price per GB: name a memory preset (memory: hbm3e, hbm3, hbm2e, "
+            "lpddr5, ddr5) or give memory_usd_per_gb; or give memory_usd as a lump sum instead",
+        )
+    if not packaging_parts:
+        return
+    where = path + (_first(given, _PACKAGING_PARTS),)
+    if "packaging_base_usd" not in merged and "packaging_usd_per_mm2" not in merged:
+        raise doc.error(
+            where,
+            "interposer_area_mm2 needs a packaging preset (packaging: cowos-s, cowos-l, organic) "
+            "or packaging_usd_per_mm2 to price it; or give packaging_usd as a lump sum instead",
+        )
+    area = "interposer_area_mm2" in merged
+    if area and "packaging_usd_per_mm2" not in merged:
+        at = "interposer_area_mm2" if "interposer_area_mm2" in given else where[-1]
+        raise doc.error(
+            path + (at,),
+            "interposer_area_mm2 needs packaging_usd_per_mm2 (the price it multiplies) or a "
+            "packaging preset (packaging: cowos-s, cowos-l, organic)",
+        )
+    if not area and _nonzero(merged.get("packaging_usd_per_mm2")):
+        name = merged.get("packaging")
+        what = (
+            f"packaging {name} has an interposer"
+            if isinstance(name, str) and "packaging_usd_per_mm2" not in given
+            else "packaging_usd_per_mm2 prices an interposer"
+        )
+        at = next((k for k in ("packaging", "packaging_usd_per_mm2") if k in given), where[-1])
+        raise doc.error(
+            path + (at,),
+            f"{what}: add interposer_area_mm2 (its area in mm2; the H100's is about 2,831), "
+            "or give packaging_usd as a lump sum instead",
+        )
+
+
 def _bill_of_materials(
     raw: dict[str, Any],
     chip: dict[str, Any],
     path: Path,
     doc: YamlDocument,
     provenance: dict[Path, str],
-) -> dict[str, Any]:
-    """A chip's memory, packaging and carbon: lump sums or parts, never both.
+) -> tuple[dict[str, Any], bool]:
+    """A chip's memory, packaging and carbon: lump sums or parts, never both. Returns the
+    merged chip and whether its carbon comes from parts.
 
-    The parts replace a lump sum only when the file asks for them (it names a memory or
-    packaging preset or gives a part): a preset's memory or packaging type alone is
-    information, so that a chip without the new keys keeps today's numbers. A value written
-    in the file beats a preset's. The carbon parts apply only when the file names a memory or
-    packaging preset or a carbon part, and gives no ``embodied_kg_co2e``.
+    The parts replace a lump sum only when the file asks for them (it gives a part:
+    ``memory_gb``, ``memory``, ``memory_usd_per_gb``; ``packaging``, ``packaging_base_usd``,
+    ``packaging_usd_per_mm2``, ``interposer_area_mm2``): a preset's memory or packaging type
+    alone is information, so that a chip without the new keys keeps today's numbers. A value
+    written in the file beats a preset's. Parts asked for must be priced (else an input
+    error says what to add). Carbon is the lump ``embodied_kg_co2e`` when the file writes it,
+    else, when the chip is priced from parts or the file writes a carbon part, the sum of
+    the parts that are priced: the die's (node preset), the memory's only when memory is
+    priced from parts, the package's only when packaging is; a carbon part written in the
+    file always counts.
     """
     given = set(raw)
-    _both(given, "memory_usd", _MEMORY_PRICE, path, doc)
+    _both(given, "memory_usd", _MEMORY_PARTS, path, doc)
     _both(given, "packaging_usd", _PACKAGING_PARTS, path, doc)
     _both(given, "embodied_kg_co2e", _CARBON_PARTS, path, doc)
     merged = dict(chip)
-    # memory: the lump sum, or memory_gb x a price per GB (of a memory preset or given)
-    memory_parts = (
-        "memory_usd" not in given
-        and bool(given & {"memory_gb", *_MEMORY_PRICE})
-        and any(k in merged for k in _MEMORY_PRICE)
+    memory_parts = "memory_usd" not in given and bool(given & set(_MEMORY_PARTS))
+    packaging_parts = "packaging_usd" not in given and bool(given & set(_PACKAGING_PARTS))
+    carbon = "embodied_kg_co2e" not in given and (
+        memory_parts or packaging_parts or bool(given & set(_CARBON_PARTS))
     )
-    # packaging: the lump sum, or a base plus a price per mm2 of interposer, plus test
-    packaging_parts = (
-        "packaging_usd" not in given
-        and bool(given & set(_PACKAGING_PARTS))
-        and any(k in merged for k in _PACKAGING_PARTS[:3])
-    )
-    carbon = "embodied_kg_co2e" not in given and bool(given & set(_CARBON_OPT_IN))
-    carbon_skip = () if carbon else _CARBON_PARTS
     if memory_parts:
         _drop(merged, ("memory_usd",), given, path, provenance)
     else:
@@ -165,17 +220,24 @@ def _bill_of_materials(
         _drop(merged, ("packaging_usd",), given, path, provenance)
     else:
         _drop(merged, _PACKAGING_PARTS[1:] + ("test_assembly_usd",), given, path, provenance)
-    if not carbon:
-        _drop(merged, _CARBON_PARTS, given, path, provenance)
-    memory_skip = carbon_skip + (() if memory_parts else ("memory_usd_per_gb",))
+    # carbon parts follow the priced parts; parts written in the file always count
+    _drop(merged, _CARBON_PARTS, given, path, provenance)
+    memory_skip: tuple[str, ...] = ()
+    if not memory_parts:
+        memory_skip += ("memory_usd_per_gb",)
+    if not (carbon and memory_parts):
+        memory_skip += ("memory_kg_co2e_per_gb",)
     merged = _merge_preset(merged, "memory", "memory", path, doc, provenance, memory_skip)
-    packaging_skip = carbon_skip + (
-        () if packaging_parts else _PACKAGING_PARTS[1:] + ("test_assembly_usd",)
-    )
+    packaging_skip: tuple[str, ...] = ()
+    if not packaging_parts:
+        packaging_skip += _PACKAGING_PARTS[1:] + ("test_assembly_usd",)
+    if not (carbon and packaging_parts):
+        packaging_skip += ("package_kg_co2e",)
     merged = _merge_preset(merged, "packaging", "packaging", path, doc, provenance, packaging_skip)
+    _check_parts(given, merged, memory_parts, packaging_parts, path, doc)
     if carbon:
         _drop(merged, ("embodied_kg_co2e",), given, path, provenance)
-    return merged
+    return merged, carbon
 
 
 def _merge_chip(
@@ -195,11 +257,9 @@ def _merge_chip(
     chip = _merge_preset(
         chip, "accelerators", "accelerator", path, doc, provenance, skip=("unit_price_usd",)
     )
-    chip = _bill_of_materials(raw, chip, path, doc, provenance)
+    chip, carbon = _bill_of_materials(raw, chip, path, doc, provenance)
     node_skip: tuple[str, ...] = ("design_usd", "ip_usd")
-    if "wafer_kg_co2e_per_cm2" not in chip and not (
-        set(raw) & set(_CARBON_OPT_IN) and "embodied_kg_co2e" not in raw
-    ):
+    if not carbon:
         node_skip += ("wafer_kg_co2e_per_cm2",)
     return _merge_preset(chip, "nodes", "node", path, doc, provenance, skip=node_skip)
 

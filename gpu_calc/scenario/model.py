@@ -156,6 +156,21 @@ class Chip(_Accelerator):
     #: carbon of one cm2 of processed wafer (a node preset's; ACT's CPA before yield)
     wafer_kg_co2e_per_cm2: NonNeg | None = None  # type: ignore[valid-type]
 
+    def replaced_lumps(self) -> frozenset[str]:
+        """The lump sums this chip's parts replace (docs/model.md, bill of materials): they
+        are no input of the model, so no view lists them beside the parts."""
+        out = set()
+        if self.memory_usd_per_gb is not None:
+            out.add("memory_usd")
+        if self.packaging_base_usd is not None or self.packaging_usd_per_mm2 is not None:
+            out.add("packaging_usd")
+        if any(
+            v is not None
+            for v in (self.wafer_kg_co2e_per_cm2, self.memory_kg_co2e_per_gb, self.package_kg_co2e)
+        ):
+            out.add("embodied_kg_co2e")
+        return frozenset(out)
+
 
 class Nre(_Model):
     """Non-recurring engineering of the chip, paid at the start of year 0 (or spread)."""
@@ -305,7 +320,10 @@ def numeric_fields(
     with their index or key in the path. Fields left at None (optional refinements not
     given) are skipped.
     """
+    replaced = model.replaced_lumps() if isinstance(model, Chip) else frozenset()
     for name, info in type(model).model_fields.items():
+        if name in replaced:
+            continue
         value = getattr(model, name)
         bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
         if bounds is None:
@@ -342,7 +360,10 @@ def input_leaves(
     texts such as ``serves``, a whole number without a range such as ``start_year``) comes
     whole, with ``None`` for bounds. Values left at None and empty lists are skipped.
     """
+    replaced = model.replaced_lumps() if isinstance(model, Chip) else frozenset()
     for name, info in type(model).model_fields.items():
+        if name in replaced:
+            continue
         value = getattr(model, name)
         if value is None or (isinstance(value, list | dict) and not value):
             continue
