@@ -243,9 +243,14 @@ class _Job:
         return bool(self.areas)
 
     def evaluate(
-        self, start: int, stop: int, draw: Callable[[str, Any, int, int], Array]
+        self,
+        start: int,
+        stop: int,
+        draw: Callable[[str, Any, int, int], Array],
+        out: Array | None = None,
     ) -> tuple[Array, dict[str, int]]:
-        """Rows of ``_ROWS`` for samples ``start`` to ``stop`` and the draws clipped."""
+        """Rows of ``_ROWS`` for samples ``start`` to ``stop`` and the draws clipped; the
+        rows are written into ``out`` (shape ``(len(_ROWS), stop - start)``) when given."""
         n = stop - start
         clipped = dict.fromkeys(self.uncertain, 0)
         drawn: dict[str, Array] = {}
@@ -264,30 +269,33 @@ class _Job:
             for key, count in fit_dependent(self.inputs, both, set(drawn)).items():
                 clipped[key] = clipped.get(key, 0) + count
                 drawn[key] = np.broadcast_to(both[key], (n,))
-        values = np.empty((len(_ROWS), n))
+        values = np.empty((len(_ROWS), n)) if out is None else out
         # The engine on blocks small enough for the CPU caches: it makes many temporaries
         # of BLOCK_SIZE x H floats.
         for lo in range(0, n, BLOCK_SIZE):
             hi = min(lo + BLOCK_SIZE, n)
             params: dict[str, Any] = dict(self.base)
             params.update({key: v[lo:hi] for key, v in drawn.items()})
-            out = run_totals(self.inputs, params)
-            rows = (out.savings_npv_usd,) + tuple(
-                getattr(plan, m) for plan in (out.buy, out.build) for m in PLAN_METRICS
+            totals = run_totals(self.inputs, params)
+            rows = (totals.savings_npv_usd,) + tuple(
+                getattr(plan, m) for plan in (totals.buy, totals.build) for m in PLAN_METRICS
             )
             for i, row in enumerate(rows):
                 values[i, lo:hi] = row
         return values, clipped
 
-    def evaluate_block(self, start: int, stop: int) -> tuple[int, Array, dict[str, int]]:
-        """Samples ``start`` to ``stop`` of one draw block, drawn from the block's streams."""
+    def evaluate_block(
+        self, start: int, stop: int, out: Array | None = None
+    ) -> tuple[int, Array, dict[str, int]]:
+        """Samples ``start`` to ``stop`` of one draw block, drawn from the block's streams
+        (rows written into ``out`` when given)."""
         block = start // DRAW_BLOCK
         assert start == block * DRAW_BLOCK and stop <= (block + 1) * DRAW_BLOCK
 
         def draw(key: str, dist: Any, first: int, n: int) -> Array:
             return np.asarray(dist.sample(block_rng(self.seed, key, block), n), dtype=float)
 
-        values, clipped = self.evaluate(start, stop, draw)
+        values, clipped = self.evaluate(start, stop, draw, out)
         return start, values, clipped
 
 
@@ -356,8 +364,8 @@ def simulate(
     done = bad = 0
 
     def collect(start: int, rows: Array, moved: dict[str, int]) -> None:
+        """Count what a chunk gave; its rows are already in ``values`` (written in place)."""
         nonlocal done, bad
-        values[:, start : start + rows.shape[1]] = rows
         # samples with a non-finite metric, counted while the block is in the caches
         bad += int(np.count_nonzero(~np.isfinite(rows).all(axis=0)))
         for key, count in moved.items():
@@ -373,7 +381,7 @@ def simulate(
         streams = _Streams(seed)
         for start in range(0, samples, chunk_size):
             stop = min(start + chunk_size, samples)
-            collect(start, *job.evaluate(start, stop, streams.draw))
+            collect(start, *job.evaluate(start, stop, streams.draw, values[:, start:stop]))
     else:
         blocks = [
             (start, min(start + DRAW_BLOCK, samples)) for start in range(0, samples, DRAW_BLOCK)
@@ -381,7 +389,11 @@ def simulate(
         # Threads, not processes: NumPy releases the GIL in its array work and in drawing,
         # and threads share the inputs and hand back their rows without copies.
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for start, rows, moved in pool.map(lambda b: job.evaluate_block(*b), blocks):
+            # each thread writes its own columns of the kept samples
+            work = pool.map(
+                lambda b: job.evaluate_block(b[0], b[1], values[:, b[0] : b[1]]), blocks
+            )
+            for start, rows, moved in work:
                 collect(start, rows, moved)
     if bad:
         names = [
