@@ -133,7 +133,7 @@ def check_samples(loaded: LoadedScenario, samples: int) -> None:
     if not uncertain:
         return
     try:
-        from gpu_calc.uncertainty.montecarlo import DEFAULT_CHUNK_SIZE
+        from gpu_calc.uncertainty import DEFAULT_CHUNK_SIZE
     except ImportError:  # no uncertainty module: no Monte Carlo either
         return
     limits.check_simulation(samples, inputs.horizon_years, len(uncertain), DEFAULT_CHUNK_SIZE, 1)

@@ -286,7 +286,7 @@ class _Job:
 
     def evaluate_block(
         self, start: int, stop: int, out: Array | None = None
-    ) -> tuple[int, Array, dict[str, int]]:
+    ) -> tuple[Array, dict[str, int]]:
         """Samples ``start`` to ``stop`` of one draw block, drawn from the block's streams
         (rows written into ``out`` when given)."""
         block = start // DRAW_BLOCK
@@ -295,8 +295,7 @@ class _Job:
         def draw(key: str, dist: Any, first: int, n: int) -> Array:
             return np.asarray(dist.sample(block_rng(self.seed, key, block), n), dtype=float)
 
-        values, clipped = self.evaluate(start, stop, draw, out)
-        return start, values, clipped
+        return self.evaluate(start, stop, draw, out)
 
 
 def simulate(
@@ -363,7 +362,7 @@ def simulate(
 
     done = bad = 0
 
-    def collect(start: int, rows: Array, moved: dict[str, int]) -> None:
+    def collect(rows: Array, moved: dict[str, int]) -> None:
         """Count what a chunk gave; its rows are already in ``values`` (written in place)."""
         nonlocal done, bad
         # samples with a non-finite metric, counted while the block is in the caches
@@ -381,7 +380,7 @@ def simulate(
         streams = _Streams(seed)
         for start in range(0, samples, chunk_size):
             stop = min(start + chunk_size, samples)
-            collect(start, *job.evaluate(start, stop, streams.draw, values[:, start:stop]))
+            collect(*job.evaluate(start, stop, streams.draw, values[:, start:stop]))
     else:
         blocks = [
             (start, min(start + DRAW_BLOCK, samples)) for start in range(0, samples, DRAW_BLOCK)
@@ -393,8 +392,8 @@ def simulate(
             work = pool.map(
                 lambda b: job.evaluate_block(b[0], b[1], values[:, b[0] : b[1]]), blocks
             )
-            for start, rows, moved in work:
-                collect(start, rows, moved)
+            for rows, moved in work:
+                collect(rows, moved)
     if bad:
         names = [
             name for name, row in zip(_ROWS, values, strict=True) if not np.isfinite(row).all()
