@@ -88,24 +88,15 @@ def test_input_errors_still_exit_2(small_file: Path, capsys: pytest.CaptureFixtu
 @pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE on this platform")
 def test_closed_pipe_exits_quietly() -> None:
     """``gpucalc compare x.yaml -f json | head -1``: the reader went away; no traceback."""
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "gpu_calc", "compare", "scenarios/meta-2024.yaml", "-f", "json"],
-            cwd=ROOT,
-            stdout=write,
-            stderr=subprocess.PIPE,
-            timeout=60,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-    finally:
-        os.close(write)
+    proc = _run_to_closed_pipe(["compare", "scenarios/meta-2024.yaml", "-f", "json"], timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == b""
 
 
-def _run_to_closed_pipe(args: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+def _run_to_closed_pipe(
+    args: list[str], timeout: float = 120, **kwargs: object
+) -> subprocess.CompletedProcess:
+    """``gpucalc ARGS`` writing to a pipe whose reader is already gone."""
     read, write = os.pipe()
     os.close(read)  # the reader went away before the first byte
     try:
@@ -114,7 +105,7 @@ def _run_to_closed_pipe(args: list[str], **kwargs: object) -> subprocess.Complet
             cwd=ROOT,
             stdout=write,
             stderr=subprocess.PIPE,
-            timeout=120,
+            timeout=timeout,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             **kwargs,  # type: ignore[call-overload]
         )

@@ -32,6 +32,18 @@ BASE: dict[str, Any] = {
 }
 
 
+#: An H100 from its parts (the outside check of issue 15): its die, node, HBM and CoWoS-S.
+H100_PARTS = {
+    "die_area_mm2": 814,
+    "node": "n4",
+    "memory_gb": 80,
+    "memory": "hbm3",
+    "packaging": "cowos-s",
+    "interposer_area_mm2": 2831,
+    "power_w": 700,
+}
+
+
 def scenario(**changes: Any) -> str:
     """BASE with ``section__key`` changes (a value of None removes the key), as YAML."""
     data = json.loads(json.dumps(BASE))
@@ -197,17 +209,7 @@ def test_h100_built_from_its_parts_matches_the_analysts() -> None:
     die = 16,988 / (63 x 0.4681) = 576.06. HBM 80 x 15 = 1,200. CoWoS-S 497 + 2,831 x
     0.0893 = 749.81. Test 920. Sum 3,445.87 (+3.8% on 3,320).
     """
-    text = scenario(
-        build__chip={
-            "die_area_mm2": 814,
-            "node": "n4",
-            "memory_gb": 80,
-            "memory": "hbm3",
-            "packaging": "cowos-s",
-            "interposer_area_mm2": 2831,
-            "power_w": 700,
-        }
-    )
+    text = scenario(build__chip=H100_PARTS)
     s = silicon(text)
     assert s["dies_per_wafer"] == 63
     assert s["die_usd"] == pytest.approx(576.06, abs=0.01)
@@ -230,17 +232,7 @@ def test_h100_built_from_its_parts_matches_the_analysts() -> None:
 def test_h100_embodied_carbon_from_its_parts() -> None:
     """ACT (Gupta et al., ISCA 2022): 8.14 cm2 x 2.431 kg/cm2 (N5 row) / 0.4681 = 42.27;
     80 GB x 0.065 = 5.2; one package 0.15: 47.62 kg CO2e a chip."""
-    text = scenario(
-        build__chip={
-            "die_area_mm2": 814,
-            "node": "n4",
-            "memory_gb": 80,
-            "memory": "hbm3",
-            "packaging": "cowos-s",
-            "interposer_area_mm2": 2831,
-            "power_w": 700,
-        }
-    )
+    text = scenario(build__chip=H100_PARTS)
     assert silicon(text)["embodied_kg_co2e"] == pytest.approx(47.62, abs=0.01)
 
 
@@ -371,16 +363,6 @@ def test_report_inputs_table_names_server_and_parts_with_dates() -> None:
 
 
 # --------------------------------------------------------------------------- audit fixes
-
-H100_PARTS = {
-    "die_area_mm2": 814,
-    "node": "n4",
-    "memory_gb": 80,
-    "memory": "hbm3",
-    "packaging": "cowos-s",
-    "interposer_area_mm2": 2831,
-    "power_w": 700,
-}
 
 
 def test_bill_of_materials_lines_reach_the_json() -> None:
