@@ -316,46 +316,22 @@ def numeric_fields(
 ) -> Iterator[tuple[tuple[str | int, ...], Any, Bounds]]:
     """Every numeric field of a validated model: (key path, value or distribution, bounds).
 
-    Lists and mappings of models (generations, installed entries, workloads) are walked
-    with their index or key in the path. Fields left at None (optional refinements not
-    given) are skipped.
+    The leaves of :func:`input_leaves` that have bounds: lists and mappings of models
+    (generations, installed entries, workloads) are walked with their index or key in the
+    path, a list of values per year comes one element at a time, and fields left at None
+    (optional refinements not given) are skipped.
     """
-    replaced = model.replaced_lumps() if isinstance(model, Chip) else frozenset()
-    for name, info in type(model).model_fields.items():
-        if name in replaced:
-            continue
-        value = getattr(model, name)
-        bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
-        if bounds is None:
-            bounds = _bounds_in(info.annotation)
-        here = path + (name,)
-        if isinstance(value, BaseModel) and not hasattr(value, "base"):
-            yield from numeric_fields(value, here)
-        elif isinstance(value, dict) and all(isinstance(v, BaseModel) for v in value.values()):
-            for key, item in value.items():
-                yield from numeric_fields(item, here + (key,))
-        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
-            if hasattr(value[0], "base"):  # a list of distributions (values per year)
-                if bounds is not None:
-                    for i, item in enumerate(value):
-                        yield here + (i,), item, bounds
-            else:
-                for i, item in enumerate(value):
-                    yield from numeric_fields(item, here + (i,))
-        elif bounds is not None and value is not None:
-            if isinstance(value, list):
-                for i, item in enumerate(value):
-                    yield here + (i,), item, bounds
-            else:
-                yield here, value, bounds
+    for here, value, bounds in input_leaves(model, path):
+        if bounds is not None:
+            yield here, value, bounds
 
 
 def input_leaves(
     model: BaseModel, path: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], Any, Bounds | None]]:
     """Every value of a validated model, in the order its fields are declared: (key path,
-    value, bounds). Numeric fields come as :func:`numeric_fields` gives them (with their
-    bounds; lists of values per year one element at a time); every other value given or
+    value, bounds). Numeric fields come with their bounds (a list of values per year one
+    element at a time: :func:`numeric_fields` is these leaves); every other value given or
     defaulted (a text such as a preset's name, a choice such as ``nre.timing``, a list of
     texts such as ``serves``, a whole number without a range such as ``start_year``) comes
     whole, with ``None`` for bounds. Values left at None and empty lists are skipped.
