@@ -177,8 +177,10 @@ def _whole(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() and abs(x) < BIG else number(x)
 
 
-#: Last part of a key -> formatter: the unit its name carries (MODEL.md section 1). Longest
-#: suffixes first; names that are shares are listed in :data:`SHARE_NAMES`.
+#: Unit suffix of a key's last part -> formatter: the unit its name carries (MODEL.md
+#: section 1). Longest suffixes first; names that are shares are listed in
+#: :data:`SHARE_NAMES`. :func:`unit_of` picks the suffix, for every view that formats by
+#: unit (the workbook's number formats and the presets' column headers too).
 SUFFIXES: list[tuple[str, Callable[[float], str]]] = [
     ("_usd_per_kwh", lambda x: (f"${x:.4g}" if abs(x) < BIG else usd(x)) + "/kWh"),
     ("_usd_per_reference_hour", usd),
@@ -200,6 +202,7 @@ SUFFIXES: list[tuple[str, Callable[[float], str]]] = [
     ("_per_cm2", lambda x: f"{number(x)} /cm2"),
     ("_kg_co2e", co2e_kg),
     ("_w_per_server", lambda x: f"{_whole(x)} W/server"),
+    ("_gb", lambda x: f"{_whole(x)} GB"),
     ("_mm2", lambda x: f"{_whole(x)} mm2"),
     ("_mm", lambda x: f"{_whole(x)} mm"),
     ("_mw", lambda x: f"{number(x)} MW"),
@@ -208,21 +211,47 @@ SUFFIXES: list[tuple[str, Callable[[float], str]]] = [
     ("_kwh", energy_kwh),
     ("_l", water_l),
     ("_kg", co2e_kg),
+    ("_pct", percent),
+    ("_tokens_per_s", lambda x: f"{number(x)} tokens/s"),
     ("_years", lambda x: f"{_whole(x)} yr"),
     ("_year", lambda x: _whole(x)),
     ("units", units),
     ("respins", _whole),
     ("per_server", _whole),
 ]
+_FORMATTERS = dict(SUFFIXES)
 #: Fields that are a share of something, written as a fraction (0.25): shown in per cent.
 SHARE_NAMES = frozenset(
     {"share", "load_factor", "package_yield", "partner_markup", "discount_rate", "die_yield"}
 )
 
 
+def key_name(key: str) -> str:
+    """The last part of a key path, without an index: ``site.electricity_usd_per_kwh[2]``
+    is ``electricity_usd_per_kwh``."""
+    return key.rsplit(".", 1)[-1].split("[", 1)[0]
+
+
+def unit_of(key: str) -> str | None:
+    """The unit a key's name carries: the first suffix of :data:`SUFFIXES` it ends with
+    (a name that is a suffix itself, such as ``usd_per_million_tokens``, counts), ``share``
+    for :data:`SHARE_NAMES`, None for a plain number.
+
+    >>> unit_of("site.electricity_usd_per_kwh[0]"), unit_of("usd_per_million_tokens")
+    ('_usd_per_kwh', '_usd_per_million_tokens')
+    >>> unit_of("build.share"), unit_of("bought_units"), unit_of("site.pue")
+    ('share', 'units', None)
+    """
+    name = key_name(key)
+    if name in SHARE_NAMES:
+        return "share"
+    name = "_" + name
+    return next((suffix for suffix, _ in SUFFIXES if name.endswith(suffix)), None)
+
+
 def formatter(key: str) -> Callable[[float | None], str]:
-    """The formatter of a field or output by its key path, from the unit in its name; a
-    missing or non-finite figure is ``n/a`` alone (not ``n/a km``).
+    """The formatter of a field or output by its key path, from the unit in its name
+    (:func:`unit_of`); a missing or non-finite figure is ``n/a`` alone (not ``n/a km``).
 
     >>> formatter("build.nre.software_usd_per_year")(34040723.0)
     '$34.0M/yr'
@@ -234,16 +263,11 @@ def formatter(key: str) -> Callable[[float | None], str]:
     ('$0.0893/mm2', '$15/GB')
     >>> formatter("memory_kg_co2e_per_gb")(0.065), formatter("wafer_kg_co2e_per_cm2")(2.431)
     ('0.0650 kg CO2e/GB', '2.43 kg CO2e/cm2')
+    >>> formatter("usd_per_million_tokens")(0.1234), formatter("savings_pct")(12.34)
+    ('$0.123', '12.3%')
     """
-    name = key.rsplit(".", 1)[-1].split("[", 1)[0]
-    fmt: Callable[[float], str] = number
-    if name in SHARE_NAMES:
-        fmt = share
-    else:
-        for suffix, found in SUFFIXES:
-            if name.endswith(suffix):
-                fmt = found
-                break
+    unit = unit_of(key)
+    fmt = share if unit == "share" else _FORMATTERS.get(unit or "", number)
 
     def shown(x: float | None) -> str:
         if x is None or (isinstance(x, float) and not math.isfinite(x)):

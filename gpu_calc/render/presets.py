@@ -12,26 +12,6 @@ from gpu_calc.render import Format, human
 #: Version of this command's JSON shape: raised only if a key is renamed or redefined.
 SCHEMA_VERSION = 1
 
-#: Unit suffixes a column header drops (its values carry the unit: see human.quantity).
-#: Longest first, so that ``_usd_per_mm2`` is dropped whole, not as ``_mm2``.
-_UNIT_SUFFIXES = (
-    "_kg_co2e_per_kwh",
-    "_kg_co2e_per_cm2",
-    "_kg_co2e_per_gb",
-    "_usd_per_kwh",
-    "_usd_per_mm2",
-    "_usd_per_mw",
-    "_usd_per_year",
-    "_usd_per_gb",
-    "_l_per_kwh",
-    "_kg_co2e",
-    "_per_cm2",
-    "_years",
-    "_usd",
-    "_mm2",
-    "_mm",
-    "_w",
-)
 #: What a header says after its name when two columns would read alike (``memory cost``,
 #: ``memory carbon``).
 _KIND_WORDS = (("_kg_co2e", "carbon"), ("_usd", "cost"))
@@ -49,15 +29,15 @@ def value_text(key: str, value: Any) -> str:
 
 
 def header_text(key: str) -> str:
-    """A column header for a key: its unit suffix dropped (the values carry the unit).
+    """A column header for a key: its unit (:func:`gpu_calc.render.human.unit_of`) dropped,
+    as the values carry it.
 
     >>> header_text("electricity_usd_per_kwh"), header_text("chips_per_server")
     ('electricity', 'chips per server')
     """
-    for suffix in _UNIT_SUFFIXES:
-        if key.endswith(suffix) and len(key) > len(suffix):
-            key = key[: -len(suffix)]
-            break
+    unit = human.unit_of(key)
+    if unit and unit.startswith("_") and key.endswith(unit):
+        key = key[: -len(unit)]
     return key.replace("_", " ")
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -227,10 +226,55 @@ def _scaled(value: float, steps: Sequence[tuple[float, str, str]], base: str) ->
     return f'#,##0.00" {base}"'
 
 
+#: Excel number format of each unit of :func:`gpu_calc.render.human.unit_of` (money by
+#: magnitude, energies, water and emissions scaled by magnitude: see :func:`number_format`).
+_EXCEL_FORMATS = {
+    "_usd_per_kwh": "$#,##0.0000",
+    "_usd_per_reference_hour": "$#,##0.0000",
+    "_usd_per_million_tokens": "$#,##0.0000",
+    "_l_per_kwh": '0.00" L/kWh"',
+    "_kg_co2e_per_kwh": '0.000" kg/kWh"',
+    "_kg_co2e_per_gb": '0.000" kg/GB"',
+    "_kg_co2e_per_cm2": '0.000" kg/cm2"',
+    "_per_cm2": '0.000" /cm2"',
+    "_mw": '#,##0.0" MW"',
+    "_km": '#,##0.0" km"',
+    "_mm": '#,##0.0" mm"',
+    "_mm2": '#,##0.0" mm2"',
+    "_w": '#,##0" W"',
+    "_w_per_server": '#,##0" W"',
+    "_gb": '#,##0" GB"',
+    "_pct": '0.0"%"',
+    "_tokens_per_s": '#,##0" tokens/s"',
+    "share": "0.0%",
+    "units": "#,##0",
+    "_years": "0",
+    "_year": "0",
+    "respins": "0",
+    "per_server": "0",
+}
+_SCALED = {
+    "_kwh": ([(1e9, ",,,", "TWh"), (1e6, ",,", "GWh"), (1e3, ",", "MWh")], "kWh"),
+    "_l": ([(1e9, ",,,", "GL"), (1e6, ",,", "ML"), (1e3, ",", "m3")], "L"),
+    "_kg": ([(1e9, ",,,", "Mt"), (1e6, ",,", "kt"), (1e3, ",", "t")], "kg"),
+}
+_SCALED["_kwh_per_year"] = _SCALED["_kwh"]
+_SCALED["_kg_co2e"] = _SCALED["_kg"]
+#: Names whose format their unit does not say.
+_NAMED_FORMATS = {
+    "pue": "0.00",
+    "perf_vs_reference": "0.000",
+    "tokens": "#,##0",
+    "dies_per_wafer": "#,##0",
+    "payback_year": "#,##0",
+}
+
+
 def number_format(key: str, magnitude: float = 0.0) -> str:
     """The Excel number format of a value named ``key`` of about ``magnitude``, chosen by the
-    unit its name carries (an index such as ``[2]`` aside); large energies, water and
-    emissions are shown scaled (the value stays in the JSON's unit).
+    unit its name carries (:func:`gpu_calc.render.human.unit_of`, as every human view);
+    large energies, water and emissions are shown scaled (the value stays in the JSON's
+    unit), money with cents below 1,000 USD.
 
     >>> number_format("energy_it_kwh", 1.3e9)
     '#,##0.00,,," TWh"'
@@ -239,49 +283,19 @@ def number_format(key: str, magnitude: float = 0.0) -> str:
     >>> number_format("site.electricity_usd_per_kwh[0]"), number_format("site.wue_l_per_kwh")
     ('$#,##0.0000', '0.00" L/kWh"')
     """
-    k = re.sub(r"\[\d+\]$", "", key.rsplit(".", 1)[-1])
-    # rates per kWh first: a price, litres or kilograms per kWh is not an energy
-    if k.endswith("usd_per_kwh") or k.startswith("usd_per_"):
-        return "$#,##0.0000"
-    if k.endswith("_l_per_kwh"):
-        return '0.00" L/kWh"'
-    if k.endswith("_kg_co2e_per_kwh"):
-        return '0.000" kg/kWh"'
-    if k.endswith("_usd") or "_usd_" in k:
-        return "$#,##0;-$#,##0" if abs(magnitude) >= 1000 else "$#,##0.00;-$#,##0.00"
-    if k.endswith("_kwh"):
-        return _scaled(
-            magnitude, [(1e9, ",,,", "TWh"), (1e6, ",,", "GWh"), (1e3, ",", "MWh")], "kWh"
-        )
-    if k.endswith("_l"):
-        return _scaled(magnitude, [(1e9, ",,,", "GL"), (1e6, ",,", "ML"), (1e3, ",", "m3")], "L")
-    if k.endswith(("_kg", "_kg_co2e")):
-        return _scaled(magnitude, [(1e9, ",,,", "Mt"), (1e6, ",,", "kt"), (1e3, ",", "t")], "kg")
-    if k.endswith("_mw"):
-        return '#,##0.0" MW"'
-    if k.endswith("_km"):
-        return '#,##0.0" km"'
-    if k.endswith("_mm"):
-        return '#,##0.0" mm"'
-    if k.endswith("_mm2"):
-        return '#,##0.0" mm2"'
-    if k.endswith("_w"):
-        return '#,##0" W"'
-    if k.endswith("_per_cm2"):
-        return '0.000" /cm2"'
-    if k.endswith("_tokens_per_s"):
-        return '#,##0" tokens/s"'
-    if k.endswith("_pct"):
-        return '0.0"%"'
-    if k.endswith(("yield", "share", "rate", "markup", "load_factor")) or k == "pue":
-        return "0.0%" if k != "pue" else "0.00"
-    if k.endswith(("_units", "dies_per_wafer")) or k in ("units", "tokens", "payback_year"):
-        return "#,##0"
-    if k.endswith(("_years", "_year", "respins", "per_server")):
-        return "0"
-    if k == "perf_vs_reference":
-        return "0.000"
-    return "General"
+    name = human.key_name(key)
+    if name in _NAMED_FORMATS:
+        return _NAMED_FORMATS[name]
+    unit = human.unit_of(key)
+    if unit is None:
+        return "General"
+    if unit in _EXCEL_FORMATS:
+        return _EXCEL_FORMATS[unit]
+    if unit in _SCALED:
+        steps, base = _SCALED[unit]
+        return _scaled(magnitude, steps, base)
+    # money: "_usd" and every "_usd_per_..." not above
+    return "$#,##0;-$#,##0" if abs(magnitude) >= 1000 else "$#,##0.00;-$#,##0.00"
 
 
 class _Book:
