@@ -90,13 +90,71 @@ def test_reviewed_figures_are_fixed() -> None:
     for site in presets.load("sites").values():
         # Li et al. (arXiv 2304.03271) Table 1: U.S. average off-site water 3.142 L/kWh
         assert site.values["water_source_l_per_kwh"] != 0.5
-        carbon = site.sources["grid_kg_co2e_per_kwh"]
-        assert any(w in carbon for w in ("generation-only", "life-cycle", "assumption")), site
+        # every site's grid carbon is on one basis (issue 15's carbon review)
+        assert "generation-only" in site.sources["grid_kg_co2e_per_kwh"], site.name
     assert "419.84" in presets.get("accelerators", "mtia-v2").note  # 25.6 x 16.4
     wanted = {"h200", "b200", "gb200", "mi325x", "mi355x", "trainium2", "maia-100", "mtia-v1"}
     assert wanted <= set(presets.names("accelerators"))
     assert "unit_price_usd" in presets.get("accelerators", "h200").values
     assert {"us-virginia", "us-texas", "nordic-finland", "ireland"} <= set(presets.names("sites"))
+
+
+#: lb -> kg, exactly (the international pound); eGRID's rates are lb per MWh.
+LB_PER_MWH = 0.45359237 / 1000
+
+#: Each state and country site's grid carbon as its source publishes it, and the kg/kWh it
+#: gives (rounded as the preset writes it). eGRID2023 summary tables (rev2), state total
+#: output CO2 rates, 2023: Virginia 536.9, Texas 768.3, Oregon 364.2 lb/MWh. EEA 'Greenhouse
+#: gas emission intensity of electricity generation', 2023: Finland 33, Ireland 255, Italy
+#: 248 g CO2e/kWh.
+SITE_CARBON = {
+    # 536.9 x 0.45359237 / 1000 = 0.24353 -> 0.2435
+    "us-virginia": ("536.9 lb", 536.9 * LB_PER_MWH, 0.2435),
+    # 768.3 x 0.45359237 / 1000 = 0.34850 -> 0.3485
+    "us-texas": ("768.3 lb", 768.3 * LB_PER_MWH, 0.3485),
+    # 364.2 x 0.45359237 / 1000 = 0.16520 -> 0.1652
+    "us-oregon": ("364.2 lb", 364.2 * LB_PER_MWH, 0.1652),
+    # g/kWh / 1000 = kg/kWh
+    "nordic-finland": ("33 g CO2e/kWh", 33 / 1000, 0.033),
+    "ireland": ("255 g CO2e/kWh", 255 / 1000, 0.255),
+    "italy": ("248 g CO2e/kWh", 248 / 1000, 0.248),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SITE_CARBON))
+def test_site_carbon_is_generation_only_and_its_source_arithmetic(name: str) -> None:
+    published, exact, written = SITE_CARBON[name]
+    site = presets.get("sites", name)
+    source = site.sources["grid_kg_co2e_per_kwh"]
+    assert "generation-only" in source
+    assert published in source
+    assert site.values["grid_kg_co2e_per_kwh"] == written
+    assert written == pytest.approx(exact, abs=5e-5)  # rounding only
+    # one year for every state and country, so that the sites compare
+    assert site.as_of["grid_kg_co2e_per_kwh"] == "2023"
+    low, high = site.ranges["grid_kg_co2e_per_kwh"]
+    assert low <= written <= high
+
+
+def test_virginia_range_reaches_its_subregion() -> None:
+    """Virginia imports a third of its power: the range's high end is eGRID2023's SRVC
+    subregion, 593.4 lb CO2/MWh x 0.45359237 / 1000 = 0.26916 -> 0.2692."""
+    site = presets.get("sites", "us-virginia")
+    assert site.ranges["grid_kg_co2e_per_kwh"][1] == pytest.approx(593.4 * LB_PER_MWH, abs=5e-5)
+    assert "imports" in site.note
+
+
+def test_italy_seed_scenario_carbon_by_hand() -> None:
+    """scenarios/italy-leonardo-scale.yaml takes the italy preset, so its carbon follows the
+    preset's new 0.248 kg/kWh (it was 0.34). The bought H100 fleet carries no embodied carbon,
+    so its carbon is its facility energy times the grid: 13,824 GPUs = 1,728 DGX servers of
+    8 x 700 W + 4,600 W host = 10.2 kW, at load factor 0.75 and PUE 1.25 for 8,760 h a year
+    over 5 years: 1,728 x 10.2 x 0.75 x 1.25 x 8,760 x 5 = 723,751,200 kWh, x 0.248 =
+    179,490,297.6 kg CO2e (it was 246,075,408 at 0.34)."""
+    out = compare(ROOT / "scenarios/italy-leonardo-scale.yaml").to_dict()
+    buy = out["plans"]["buy"]
+    assert buy["energy_facility_kwh"] == pytest.approx(723_751_200)
+    assert buy["co2e_kg"] == pytest.approx(179_490_297.6)
 
 
 def test_presets_command_shows_the_date(runner) -> None:
