@@ -187,6 +187,8 @@ class FileResult:
     outcomes: list[Outcome] = field(default_factory=list)
     #: wall time spent on this file [s]
     time_s: float = 0.0
+    #: what computes but deserves a look (a die larger than the reticle), located like errors
+    warnings: list[InputError] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -219,6 +221,7 @@ class FileResult:
             "status": self.status,
             "result": self.result,
             "errors": [error_dict(e) for e in self.errors],
+            "warnings": [error_dict(w) for w in self.warnings],
             "expectations": [
                 {**o.to_dict(), "text": None if o.passed else self.failure_line(o)}
                 for o in self.outcomes
@@ -260,6 +263,7 @@ def check_file(
         except InputErrors as exc:
             out.errors.extend(exc.errors)
             return out
+        out.warnings = list(loaded.warnings)
         try:
             out.result = compare(loaded).to_dict()
         except Exception as exc:  # noqa: BLE001 - a batch reports a bug and goes on
@@ -292,9 +296,10 @@ def _at_file(exc: InputError, path: str) -> InputError:
 
 @dataclass
 class BatchReport:
-    """Every file's result, in discovery order, and what was skipped."""
+    """Every file's result, in discovery order, what was skipped, and the files' warnings."""
 
     results: list[FileResult]
+    #: what was skipped, then each file's warnings (``FILE:LINE:COL: key.path: message``)
     warnings: list[str] = field(default_factory=list)
     #: wall time of the whole batch [s]
     time_s: float = 0.0
@@ -418,4 +423,6 @@ def run(
                 results.append(result)
                 if progress:
                     progress(len(results), total)
-    return BatchReport(results, found.warnings, time.perf_counter() - start)
+    # what was skipped, then each file's warnings in their one-line form
+    warnings = list(found.warnings) + [str(w) for r in results for w in r.warnings]
+    return BatchReport(results, warnings, time.perf_counter() - start)

@@ -280,9 +280,9 @@ def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[t
     ----------
     chip : dict
         The chip's base inputs: ``wafer_usd``, ``memory_usd``, ``packaging_usd``,
-        ``package_yield``, ``board_usd``, ``partner_markup`` and, when the chip has one,
-        ``test_assembly_usd`` (memory, packaging and test as the silicon block gives them:
-        from their parts when the chip has a bill of materials).
+        ``package_yield``, ``board_usd``, ``partner_markup`` and, when the chip has them,
+        ``test_assembly_usd`` and ``dies_per_package`` (memory, packaging and test as the
+        silicon block gives them: from their parts when the chip has a bill of materials).
     silicon : dict
         The ``silicon`` block of ``gpucalc compare``'s JSON (``dies_per_wafer``,
         ``die_yield``, ``unit_price_usd``).
@@ -311,13 +311,15 @@ def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[t
     wafer_per_die = chip["wafer_usd"] / dies
     die = wafer_per_die / good
     test = chip.get("test_assembly_usd", 0.0)
-    packaged = die + chip["memory_usd"] + chip["packaging_usd"] + test
+    n = chip.get("dies_per_package", 1.0)
+    packaged = die * n + chip["memory_usd"] + chip["packaging_usd"] + test
     before_markup = packaged / chip["package_yield"] + chip["board_usd"]
     unit = before_markup * (1 + chip["partner_markup"])
     return [
         ("Wafer share per die", wafer_per_die),
         ("Die yield loss", die - wafer_per_die),
         ("= Good die", die),
+        *([("Second die" if n == 2 else "Other dies", die * (n - 1))] if n != 1 else []),
         ("Memory", chip["memory_usd"]),
         ("Packaging", chip["packaging_usd"]),
         *([("Test and assembly", test)] if test else []),
@@ -343,7 +345,7 @@ def chip_inputs(comparison: Comparison) -> dict[str, float]:
     memory, packaging and test lines as the engine priced them (lump sums or parts)."""
     fields = comparison.inputs.fields
     silicon = comparison.outcome.silicon
-    parts = ("memory_usd", "packaging_usd", "test_assembly_usd")
+    parts = ("memory_usd", "packaging_usd", "test_assembly_usd", "dies_per_package")
     out = {key: float(fields[f"build.chip.{key}"].base) for key in CHIP_KEYS if key not in parts}
     out.update({key: float(silicon[key]) for key in parts})
     return out
@@ -355,9 +357,11 @@ def silicon_note(comparison: Comparison) -> str:
 
     sil = comparison.to_dict()["silicon"]
     wafer = comparison.inputs.fields["build.chip.wafer_usd"].base
+    per_package = _f(sil.get("dies_per_package") or 1.0)
     return (
         f"wafer ${wafer:,.0f}, {units(sil['dies_per_wafer'])} dies per wafer, "
         f"die yield {_f(sil['die_yield']) * 100:.1f}% ({comparison.inputs.yield_model})"
+        + (f", {units(per_package)} dies per package" if per_package != 1 else "")
     )
 
 

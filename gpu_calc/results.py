@@ -48,6 +48,10 @@ SILICON_KEYS = (
     "packaging_usd",
     "test_assembly_usd",
     "embodied_kg_co2e",
+    # added by issue 15's multi-die packages (docs/model.md): die_usd stays one good die's
+    # cost; the unit price counts dies_usd = dies_per_package x die_usd
+    "dies_per_package",
+    "dies_usd",
 )
 
 

@@ -125,7 +125,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         **_ACCELERATOR,
         "accelerator": "Accelerator preset to start from (e.g. mtia-v2); its price is ignored: "
         "the chip's price is derived from its silicon.",
-        "die_area_mm2": "Area of one die. [mm2]",
+        "die_area_mm2": "Area of one die (of each die, with dies_per_package). A single die "
+        "above the 858 mm2 reticle (26 x 33 mm) is computed with a warning. [mm2]",
         "node": "Process-node preset (see 'gpucalc presets --kind nodes'): wafer price, defect "
         "density, mask cost.",
         "memory_usd": "Memory per unit. [USD]",
@@ -161,6 +162,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "wafer_kg_co2e_per_cm2": "Manufacturing emissions of one cm2 of processed wafer; "
         "default from the node preset when the chip's carbon comes from its parts. "
         "[kg CO2e/cm2]",
+        "harvest_area_fraction": "Share of the die's area whose defects are tolerated by "
+        "fusing off spare units (cores, cache slices): the yield model sees only the rest, "
+        "die_area_mm2 x (1 - harvest_area_fraction). Default 0. In [0, 1).",
+        "dies_per_package": "Dies in one package, each of die_area_mm2; the unit price and "
+        "the carbon count every die. Whole number >= 1; default 1.",
     },
     "Nre": {
         "design_usd": "Design cost of the chip, paid at the start of year 0 (or spread, see "

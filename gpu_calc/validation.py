@@ -21,6 +21,8 @@ class FileReport:
 
     file: str
     errors: list[InputError] = field(default_factory=list)
+    #: what computes but deserves a look (a valid file may have some), located like errors
+    warnings: list[InputError] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -30,17 +32,19 @@ class FileReport:
         return {
             "file": self.file,
             "valid": self.valid,
-            "errors": [
-                {
-                    "line": e.line,
-                    "col": e.col,
-                    "path": format_path(e.path),
-                    "message": e.message,
-                    "text": str(e),
-                }
-                for e in self.errors
-            ],
+            "errors": [_problem_dict(e) for e in self.errors],
+            "warnings": [_problem_dict(w) for w in self.warnings],
         }
+
+
+def _problem_dict(e: InputError) -> dict[str, Any]:
+    return {
+        "line": e.line,
+        "col": e.col,
+        "path": format_path(e.path),
+        "message": e.message,
+        "text": str(e),
+    }
 
 
 def validate_file(path: str, sets: list[str] | None = None) -> FileReport:
@@ -59,8 +63,9 @@ def validate_file(path: str, sets: list[str] | None = None) -> FileReport:
         from gpu_calc.expect import path_problems
         from gpu_calc.results import compare
 
-        return FileReport(name, path_problems(loaded, compare(loaded).to_dict()))
-    return FileReport(name)
+        problems = path_problems(loaded, compare(loaded).to_dict())
+        return FileReport(name, problems, list(loaded.warnings))
+    return FileReport(name, warnings=list(loaded.warnings))
 
 
 def validate_files(paths: list[str], sets: list[str] | None = None) -> list[FileReport]:
@@ -69,5 +74,6 @@ def validate_files(paths: list[str], sets: list[str] | None = None) -> list[File
 
 
 def report_dict(reports: list[FileReport]) -> dict[str, Any]:
-    """The JSON form: ``{"schema_version": 1, "files": [{"file", "valid", "errors": [...]}]}``."""
+    """The JSON form: ``{"schema_version": 1, "files": [{"file", "valid", "errors": [...],
+    "warnings": [...]}]}``."""
     return {"schema_version": SCHEMA_VERSION, "files": [r.to_dict() for r in reports]}

@@ -98,6 +98,20 @@ def test_silicon_steps_of_small_worked_by_hand() -> None:
     assert_allclose(sum(pieces), steps["= Unit price"], rtol=1e-12)
 
 
+def test_silicon_steps_of_a_two_die_package() -> None:
+    # SMALL's chip in a package of two dies (docs/model.md): the second die adds 17.2539,
+    # so (2 x 17.2539 + 100 + 50) / 0.9 + 40 = 245.0087, x 1.1 = 269.5095
+    comparison = compare(load_text(SMALL, sets=["build.chip.dies_per_package=2"]))
+    result = comparison.to_dict()
+    steps = charts.silicon_steps_usd(charts.chip_inputs(comparison), result["silicon"])
+    found = dict(steps)
+    assert_allclose(found["Second die"], found["= Good die"], rtol=1e-12)
+    assert_allclose(found["= Unit price"], 269.5095, rtol=1e-6)
+    assert_allclose(found["= Unit price"], result["silicon"]["unit_price_usd"], rtol=1e-12)
+    assert_allclose(sum(v for k, v in steps if not k.startswith("=")), found["= Unit price"])
+    assert charts.silicon_note(comparison).endswith(", 2 dies per package")
+
+
 @pytest.mark.parametrize(
     ("x", "top", "text"),
     [

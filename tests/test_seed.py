@@ -74,7 +74,8 @@ def test_seed_keeps_core_keys(runner):
             "fleet_length_km",
         ):
             assert key in out["plans"][plan], key
-    # MODEL.md section 8's five keys, then the bill of materials' additions (docs/model.md)
+    # MODEL.md section 8's five keys, then the bill of materials' additions and the
+    # multi-die package's (docs/model.md)
     assert set(out["silicon"]) == {
         "dies_per_wafer",
         "die_yield",
@@ -85,6 +86,8 @@ def test_seed_keeps_core_keys(runner):
         "packaging_usd",
         "test_assembly_usd",
         "embodied_kg_co2e",
+        "dies_per_package",
+        "dies_usd",
     }
     assert {"savings_npv_usd", "savings_pct", "payback_year", "cheaper"} <= set(out["comparison"])
 

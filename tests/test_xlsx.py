@@ -565,3 +565,34 @@ def test_silicon_waterfall_adds_up_over_the_bill_of_materials(runner, tmp_path):
     assert _close(changed("Silicon", f"C{rows['silicon.unit_price_usd']}"), 3445.869064339637 + 400)
     # no lump sum the parts replaced is listed
     assert "build.chip.memory_usd" not in rows and "build.chip.packaging_usd" not in rows
+
+
+def test_silicon_sheet_with_harvesting_and_two_dies(runner, tmp_path):
+    """The yield formula takes the critical area, die area x (1 - harvestable share), and
+    the package's dies are a formula over the die's cost; every silicon figure recalculates
+    to the JSON. By hand (H100 parts, harvestable share 0.56, two dies): yield 0.706465,
+    die 381.69, dies 2 x 381.69 = 763.38, unit price 763.38 + 1,200 + 749.81 + 920 =
+    3,633.19; carbon 2 x 8.14 x 2.431 / 0.706465 + 5.2 + 0.15 = 61.37 kg. With the share
+    typed as 0 in the workbook, the yield is 0.468094 (the whole die kills)."""
+    scenario = tmp_path / "harvest.yaml"
+    scenario.write_text(
+        H100_PARTS.replace(
+            "power_w: 700}",
+            "power_w: 700,\n         harvest_area_fraction: 0.56, dies_per_package: 2}",
+        )
+    )
+    path = _write(runner, tmp_path, ["compare", str(scenario)])
+    out = gpu_calc.compare(scenario).to_dict()["silicon"]
+    ws = openpyxl.load_workbook(path)["Silicon"]
+    rows = _rows_by_key(ws)
+    get = _recalculate(path)
+    for key, value in out.items():
+        assert _close(get("Silicon", f"C{rows['silicon.' + key]}"), value, 1e-9), key
+    for key in ("die_yield", "dies_per_package", "dies_usd", "unit_price_usd", "embodied_kg_co2e"):
+        assert str(ws[f"C{rows['silicon.' + key]}"].value).startswith("="), key
+    assert _close(out["dies_usd"], 763.380401714616, 1e-9)
+    assert _close(out["unit_price_usd"], 3633.188701714616, 1e-9)
+    assert _close(out["embodied_kg_co2e"], 61.37071751373442, 1e-9)
+    harvest = rows["build.chip.harvest_area_fraction"]
+    changed = _recalculate(path, {("Silicon", f"C{harvest}"): 0.0})
+    assert _close(changed("Silicon", f"C{rows['silicon.die_yield']}"), 0.4680943579969482, 1e-9)

@@ -124,9 +124,18 @@ def load(path: str, sets: list[str] | None = None, output: str | None = None) ->
     from gpu_calc.scenario import load_file
 
     try:
-        return load_file(path, sets or [])
+        loaded = load_file(path, sets or [])
     except InputErrors as exc:
         fail(exc.errors)
+    warn(loaded.warnings)
+    return loaded
+
+
+def warn(warnings: Sequence[str | InputError]) -> None:
+    """One ``warning: FILE:LINE:COL: key.path: message`` line per warning on stderr: the
+    scenario computes (the exit code is not changed), but something in it deserves a look."""
+    for item in warnings:
+        message(f"warning: {problem_line(item).removeprefix('error: ')}")
 
 
 def shown(text: str, limit: int = 200) -> str:

@@ -45,8 +45,9 @@ def validate(
 ) -> None:
     """Check scenario files without computing them.
 
-    Prints 'FILE: ok' or every error, one per line, on stderr. Exits 0 when
-    every file is valid, 2 otherwise. --set applies to every file.
+    Prints 'FILE: ok' or every error, one per line, on stderr, then any
+    'warning:' (a valid file that deserves a look). Exits 0 when every file
+    is valid, warnings or not, 2 otherwise. --set applies to every file.
 
     \b
     Examples:
@@ -67,6 +68,8 @@ def validate(
             message(f"{printable(report.file)}: {paint('ok', 'green', err_color)}")
         for error in first_problems(report.errors):
             message(paint(problem_line(error), "red", err_color))
+        for warning in report.warnings:
+            message(paint(f"warning: {problem_line(warning)}", "yellow", err_color))
     invalid = [r for r in reports if not r.valid]
     if len(reports) > 1 or invalid:
         n_errors = sum(len(r.errors) for r in reports)

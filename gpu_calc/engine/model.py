@@ -490,12 +490,27 @@ def silicon_figures(
     chip: str = "build.chip",
     nre: str = "build.nre",
 ) -> dict[str, Array]:
-    """A chip generation's silicon: dies per wafer, yield, die cost, unit price and NRE."""
+    """A chip generation's silicon: dies per wafer, yield, die cost, unit price and NRE.
+
+    ``die_area_mm2`` is the area of one die. Refinements (docs/model.md), each absent unless
+    given: ``harvest_area_fraction`` takes the harvestable share of the die out of the area
+    the yield model sees; ``dies_per_package`` puts that many dies in one package (its
+    price and carbon count each of them; ``die_usd`` stays one die's cost).
+    """
     c = chip
     area = _get(p, f"{c}.die_area_mm2")
     dies = silicon.dies_per_wafer(area, _get(p, f"{c}.wafer_diameter_mm", 300.0))
+    # die harvesting: only the critical area kills a die (absent: the whole die, as §4)
+    killing = (
+        silicon.critical_area_mm2(area, _get(p, f"{c}.harvest_area_fraction"))
+        if f"{c}.harvest_area_fraction" in p
+        else area
+    )
     good = silicon.die_yield(
-        area, _get(p, f"{c}.defect_density_per_cm2"), yield_model, _get(p, f"{c}.yield_alpha", 3.0)
+        killing,
+        _get(p, f"{c}.defect_density_per_cm2"),
+        yield_model,
+        _get(p, f"{c}.yield_alpha", 3.0),
     )
     # A die too large to fit is an input error for base values; a Monte Carlo draw can still
     # land there, so its cost is infinite rather than a division error.
@@ -524,8 +539,11 @@ def silicon_figures(
         else _get(p, f"{c}.packaging_usd", 0.0)
     )
     test = _get(p, f"{c}.test_assembly_usd") if f"{c}.test_assembly_usd" in p else None
+    # a multi-die package: the price and the carbon count each of its dies
+    per_package = _get(p, f"{c}.dies_per_package") if f"{c}.dies_per_package" in p else None
+    dies_usd = die_usd if per_package is None else die_usd * per_package
     price = silicon.chip_unit_price_usd(
-        die_usd,
+        dies_usd,
         memory,
         packaging,
         _get(p, f"{c}.package_yield", 1.0),
@@ -545,6 +563,8 @@ def silicon_figures(
         "die_usd": die_usd,
         "unit_price_usd": price,
         "nre_usd": total,
+        "dies_per_package": np.ones(()) if per_package is None else per_package,
+        "dies_usd": dies_usd,
         "memory_usd": memory,
         "packaging_usd": packaging,
         "test_assembly_usd": np.zeros(()) if test is None else test,
@@ -560,6 +580,7 @@ def silicon_figures(
             _get(p, f"{c}.memory_gb", 0.0),
             _get(p, f"{c}.memory_kg_co2e_per_gb", 0.0),
             _get(p, f"{c}.package_kg_co2e", 0.0),
+            per_package,
         )
     return out
 

@@ -17,6 +17,10 @@ def _f(x: ArrayLike) -> Array:
 
 YIELD_MODELS = ("murphy", "poisson", "negative_binomial")
 
+#: The largest area one lithography exposure prints, 26 x 33 mm (the scanner's field): no
+#: single exposure prints a die above it. [mm²]
+RETICLE_AREA_MM2 = 26.0 * 33.0
+
 
 def dies_per_wafer(die_area_mm2: ArrayLike, wafer_diameter_mm: ArrayLike = 300.0) -> Array:
     """Whole dies on a round wafer, with the usual edge-loss correction.
@@ -78,6 +82,32 @@ def die_yield(
     raise ValueError(f"unknown yield model {model!r} (known: {', '.join(YIELD_MODELS)})")
 
 
+def critical_area_mm2(die_area_mm2: ArrayLike, harvest_area_fraction: ArrayLike = 0.0) -> Array:
+    """The area of one die where a defect kills it: ``A * (1 - harvest_area_fraction)``. [mm²]
+
+    A die built with spare units (GPU streaming multiprocessors, cache slices, memory
+    controllers) is sold with the broken ones fused off: a defect in that harvestable share
+    of the area costs a unit, not the die. The yield models of :func:`die_yield` then take
+    this critical area instead of the whole die (docs/model.md, die harvesting).
+
+    Parameters
+    ----------
+    die_area_mm2 : array_like
+        Area of one die. [mm²]
+    harvest_area_fraction : array_like
+        Share of that area whose defects are tolerated, in ``[0, 1)``; 0 (the default)
+        gives the whole die. [1]
+
+    Examples
+    --------
+    An 814 mm² die with 56% of its area harvestable: 814 x 0.44 = 358.16 mm² can kill it.
+
+    >>> round(float(critical_area_mm2(814.0, 0.56)), 2), float(critical_area_mm2(814.0))
+    (358.16, 814.0)
+    """
+    return _f(die_area_mm2) * (1.0 - _f(harvest_area_fraction))
+
+
 def die_cost_usd(wafer_usd: ArrayLike, dies: ArrayLike, yield_share: ArrayLike) -> Array:
     """Cost of one good die: ``wafer_usd / (dies_per_wafer * die_yield)``. [USD]
 
@@ -100,7 +130,8 @@ def chip_unit_price_usd(
 
     ``((die + memory + packaging [+ test_assembly]) / package_yield + board)
     * (1 + partner_markup)``; without ``test_assembly_usd`` the sum is MODEL.md section 4's,
-    operation for operation.
+    operation for operation. ``die_usd`` is the logic silicon of one package: one good die's
+    cost, times the dies of a multi-die package (``dies_per_package x die_usd``).
 
     >>> float(chip_unit_price_usd(200.0, 400.0, 200.0, 0.8, 100.0, 0.1))
     1210.0
@@ -140,21 +171,28 @@ def embodied_kg_co2e(
     memory_gb: ArrayLike = 0.0,
     memory_kg_co2e_per_gb: ArrayLike = 0.0,
     package_kg_co2e: ArrayLike = 0.0,
+    dies_per_package: ArrayLike | None = None,
 ) -> Array:
     """Manufacturing emissions of one chip from its parts, as ACT (Gupta et al., ISCA 2022)
     counts them. [kg CO2e]
 
-    ``A_cm2 * wafer_kg_co2e_per_cm2 / die_yield + memory_gb * memory_kg_co2e_per_gb
-    + package_kg_co2e``: the die's share of processed wafer, more for the dies lost to
-    defects, then its memory and its package.
+    ``A_cm2 * wafer_kg_co2e_per_cm2 / die_yield [* dies_per_package]
+    + memory_gb * memory_kg_co2e_per_gb + package_kg_co2e``: the die's share of processed
+    wafer, more for the dies lost to defects (once per die of a multi-die package), then its
+    memory and its package. ``die_area_mm2`` is the area of one die.
 
     A 4.21 cm2 die at 2.431 kg/cm2 and yield 0.7: 4.21 x 2.431 / 0.7 = 14.621; plus
-    128 GB x 0.048 = 6.144 and 0.15 for the package: 20.915.
+    128 GB x 0.048 = 6.144 and 0.15 for the package: 20.915. Two such dies in the
+    package: 2 x 14.6207 + 6.144 + 0.15 = 35.535.
 
     >>> round(float(embodied_kg_co2e(421.0, 2.431, 0.7, 128.0, 0.048, 0.15)), 3)
     20.915
+    >>> round(float(embodied_kg_co2e(421.0, 2.431, 0.7, 128.0, 0.048, 0.15, 2)), 3)
+    35.535
     """
     die = _f(die_area_mm2) / 100.0 * _f(wafer_kg_co2e_per_cm2) / _f(die_yield_share)
+    if dies_per_package is not None:
+        die = die * _f(dies_per_package)
     return die + _f(memory_gb) * _f(memory_kg_co2e_per_gb) + _f(package_kg_co2e)
 
 

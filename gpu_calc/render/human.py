@@ -218,11 +218,20 @@ SUFFIXES: list[tuple[str, Callable[[float], str]]] = [
     ("units", units),
     ("respins", _whole),
     ("per_server", _whole),
+    ("per_package", _whole),
 ]
 _FORMATTERS = dict(SUFFIXES)
 #: Fields that are a share of something, written as a fraction (0.25): shown in per cent.
 SHARE_NAMES = frozenset(
-    {"share", "load_factor", "package_yield", "partner_markup", "discount_rate", "die_yield"}
+    {
+        "share",
+        "load_factor",
+        "package_yield",
+        "partner_markup",
+        "discount_rate",
+        "die_yield",
+        "harvest_area_fraction",
+    }
 )
 
 

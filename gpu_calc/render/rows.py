@@ -34,6 +34,8 @@ SILICON_ROWS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("dies_per_wafer", "Dies per wafer", lambda x: human.units(x)),
     ("die_yield", "Die yield", lambda x: "n/a" if x is None else f"{x * 100:.1f}%"),
     ("die_usd", "Cost of a good die", human.usd),
+    ("dies_per_package", "Dies per package", lambda x: human.units(x)),
+    ("dies_usd", "Cost of the package's dies", human.usd),
     ("memory_usd", "Memory", human.usd),
     ("packaging_usd", "Packaging", human.usd),
     ("test_assembly_usd", "Test and assembly", human.usd),
@@ -42,21 +44,29 @@ SILICON_ROWS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("nre_usd", "NRE (design + IP + masks)", human.usd),
 ]
 
-#: Silicon rows shown only when some chip generation has a figure other than 0 (a chip
-#: without a bill of materials keeps MODEL.md section 4's table).
-SILICON_OPTIONAL = ("test_assembly_usd", "embodied_kg_co2e")
+#: Silicon rows shown only when some chip generation has a figure other than its default
+#: (a chip without a bill of materials or several dies keeps MODEL.md section 4's table).
+SILICON_OPTIONAL = {
+    "test_assembly_usd": 0,
+    "embodied_kg_co2e": 0,
+    "dies_per_package": 1,
+}
+#: Rows shown together with another optional row (the dies' cost with their number).
+_SHOWN_WITH = {"dies_usd": "dies_per_package"}
 
 
 def silicon_rows(
     blocks: list[dict[str, Any]],
 ) -> list[tuple[str, str, Callable[[Any], str]]]:
     """The rows of :data:`SILICON_ROWS` that ``blocks`` (silicon blocks) have to show."""
-    return [
-        row
-        for row in SILICON_ROWS
-        if row[0] in blocks[0]
-        and (row[0] not in SILICON_OPTIONAL or any(b.get(row[0]) != 0 for b in blocks))
-    ]
+
+    def shown(key: str) -> bool:
+        key = _SHOWN_WITH.get(key, key)
+        if key not in SILICON_OPTIONAL:
+            return True
+        return any(b.get(key, SILICON_OPTIONAL[key]) != SILICON_OPTIONAL[key] for b in blocks)
+
+    return [row for row in SILICON_ROWS if row[0] in blocks[0] and shown(row[0])]
 
 
 def difference(buy: float | None, build: float | None) -> float | None:

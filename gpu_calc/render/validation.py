@@ -12,16 +12,19 @@ from gpu_calc.render import Format
 
 
 def _rows(report: dict[str, Any]) -> list[list[str]]:
-    """One row per problem (one row for a valid file): file, status, line, col, path, message."""
+    """One row per problem (one row for a valid file), then one per warning: file, status
+    (ok, invalid or warning), line, col, path, message."""
     rows = []
     for item in report["files"]:
         if item["valid"]:
             rows.append([item["file"], "ok", "", "", "", ""])
-        for e in item["errors"]:
+        problems = [("invalid", e) for e in item["errors"]]
+        problems += [("warning", w) for w in item.get("warnings", [])]
+        for status, e in problems:
             rows.append(
                 [
                     item["file"],
-                    "invalid",
+                    status,
                     "" if e["line"] is None else str(e["line"]),
                     "" if e["col"] is None else str(e["col"]),
                     e["path"],
@@ -67,7 +70,7 @@ def render(report: dict[str, Any], fmt: Format, color: bool = False) -> str:
             overflow="fold",
         )
     for row in rows:
-        style = "green" if row[1] == "ok" else "red"
+        style = {"ok": "green", "warning": "yellow"}.get(row[1], "red")
         table.add_row(escape(row[0]), f"[{style}]{row[1]}[/]", *(escape(c) for c in row[2:]))
     console.print(table)
     return buffer.getvalue()

@@ -252,6 +252,7 @@ _EXCEL_FORMATS = {
     "_year": "0",
     "respins": "0",
     "per_server": "0",
+    "per_package": "0",
 }
 _SCALED = {
     "_kwh": ([(1e9, ",,,", "TWh"), (1e6, ",,", "GWh"), (1e3, ",", "MWh")], "kWh"),
@@ -838,7 +839,9 @@ _SILICON_INPUTS = {
     "diameter": ("Wafer diameter (mm)", "build.chip.wafer_diameter_mm"),
     "area": ("Die area (mm2)", "build.chip.die_area_mm2"),
     "d0": ("Defect density (per cm2)", "build.chip.defect_density_per_cm2"),
+    "harvest": ("Harvestable share of the die area", "build.chip.harvest_area_fraction"),
     "alpha": ("Clustering alpha (negative binomial)", "build.chip.yield_alpha"),
+    "per_package": ("Dies per package", "build.chip.dies_per_package"),
     "memory": ("Memory (lump sum)", "build.chip.memory_usd"),
     "memory_gb": ("Memory capacity (GB)", "build.chip.memory_gb"),
     "memory_per_gb": ("Memory price per GB", "build.chip.memory_usd_per_gb"),
@@ -952,15 +955,20 @@ def _carbon(
             return
         r = {k: refs.get(k, "0") for k in names}
         v = {k: vals.get(k, 0.0) for k in names}
+        # a multi-die package counts each die's carbon (docs/model.md)
+        n_ref, n = refs.get("per_package"), vals.get("per_package", 1.0)
+        times = f"*{n_ref}" if n_ref else ""
         put_step(
             "Manufacturing emissions",
             "embodied_kg_co2e",
-            f"={r['area']}/100*{r['wafer_co2e']}/{r['die_yield']}"
+            f"={r['area']}/100*{r['wafer_co2e']}/{r['die_yield']}{times}"
             f"+{r['memory_gb']}*{r['memory_co2e']}+{r['package_co2e']}",
-            v["area"] / 100 * v["wafer_co2e"] / v["die_yield"]
+            v["area"] / 100 * v["wafer_co2e"] / v["die_yield"] * n
             + v["memory_gb"] * v["memory_co2e"]
             + v["package_co2e"],
-            "die area (cm2) x wafer carbon / die yield + memory x carbon per GB + package",
+            "die area (cm2) x wafer carbon / die yield"
+            + (" x dies per package" if n_ref else "")
+            + " + memory x carbon per GB + package",
         )
     else:
         put_input("embodied")
@@ -1016,7 +1024,7 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
         sh.text(row, 3, how, italic=True)
         row += 1
 
-    for name in ("wafer", "diameter", "area", "d0"):
+    for name in ("wafer", "diameter", "area", "d0", "harvest"):
         put_input(name)
     if data.yield_model == "negative_binomial":
         put_input("alpha")
@@ -1031,35 +1039,59 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
     text = value = None
     if {"area", "d0"} <= have:
         alpha_ref = refs.get("alpha", "3")
-        text = _yield_formula(data.yield_model, refs["area"], refs["d0"], alpha_ref)
-        value = _yield_value(data.yield_model, vals["area"], vals["d0"], vals.get("alpha", 3.0))
-    put_step("Die yield", "die_yield", text, value, f"{data.yield_model} yield model")
+        # die harvesting: the yield model sees only the critical area (docs/model.md)
+        area_ref, area = refs["area"], vals["area"]
+        how = f"{data.yield_model} yield model"
+        if "harvest" in refs:
+            area_ref = f"({refs['area']}*(1-{refs['harvest']}))"
+            area = vals["area"] * (1 - vals["harvest"])
+            how += " on the critical area, die area x (1 - harvestable share)"
+        text = _yield_formula(data.yield_model, area_ref, refs["d0"], alpha_ref)
+        value = _yield_value(data.yield_model, area, vals["d0"], vals.get("alpha", 3.0))
+    else:
+        how = f"{data.yield_model} yield model"
+    put_step("Die yield", "die_yield", text, value, how)
     text = value = None
     if {"wafer", "dies_per_wafer", "die_yield"} <= set(refs):
         text = f"={refs['wafer']}/({refs['dies_per_wafer']}*{refs['die_yield']})"
         value = vals["wafer"] / (vals["dies_per_wafer"] * vals["die_yield"])
     put_step("Cost of a good die", "die_usd", text, value, "wafer / (dies x yield)")
+    # a multi-die package (docs/model.md): one die's cost times its dies (one by default)
+    put_input("per_package")
+    given = "per_package" in refs
+    put_step(
+        "Dies per package",
+        "dies_per_package",
+        f"={refs['per_package']}" if given else "=1",
+        vals.get("per_package", 1.0),
+        "as given" if given else "one die (default)",
+    )
+    text = value = None
+    if {"dies_per_package", "die_usd"} <= set(refs):
+        text = f"={refs['dies_per_package']}*{refs['die_usd']}"
+        value = vals["dies_per_package"] * vals["die_usd"]
+    put_step("Dies of the package", "dies_usd", text, value, "dies per package x cost of a die")
     _bill_of_materials(base, put_input, put_step, refs, vals)
     for name in ("package_yield", "board", "markup"):
         put_input(name)
     text = value = None
-    parts: tuple[str, ...] = ("die_usd", "memory_usd", "packaging_usd", "test_assembly_usd")
+    parts: tuple[str, ...] = ("dies_usd", "memory_usd", "packaging_usd", "test_assembly_usd")
     parts += ("package_yield", "board", "markup")
     if all(p in refs for p in parts):
         r = refs
         text = (
-            f"=(({r['die_usd']}+{r['memory_usd']}+{r['packaging_usd']}+{r['test_assembly_usd']})"
+            f"=(({r['dies_usd']}+{r['memory_usd']}+{r['packaging_usd']}+{r['test_assembly_usd']})"
             f"/{r['package_yield']}+{r['board']})*(1+{r['markup']})"
         )
         v = vals
-        total = v["die_usd"] + v["memory_usd"] + v["packaging_usd"] + v["test_assembly_usd"]
+        total = v["dies_usd"] + v["memory_usd"] + v["packaging_usd"] + v["test_assembly_usd"]
         value = (total / v["package_yield"] + v["board"]) * (1 + v["markup"])
     put_step(
         "Unit price of the chip",
         "unit_price_usd",
         text,
         value,
-        "((die + memory + packaging + test and assembly) / package yield + board) x (1 + markup)",
+        "((dies + memory + packaging + test and assembly) / package yield + board) x (1 + markup)",
     )
     _carbon(base, put_input, put_step, refs, vals)
     row += 1

@@ -229,6 +229,37 @@ def _die_checks(chip: Any, path: Path, doc: YamlDocument) -> list[InputError]:
     ]
 
 
+def _reticle_warning(chip: Any, path: Path, doc: YamlDocument) -> list[InputError]:
+    """A warning, not an error: no single exposure prints a die larger than the reticle
+    (26 x 33 mm), but the numbers still compute (docs/model.md)."""
+    from gpu_calc.engine.silicon import RETICLE_AREA_MM2
+
+    area = base_value(chip.die_area_mm2)
+    if area <= RETICLE_AREA_MM2:
+        return []
+    if chip.dies_per_package is None or _whole_base(chip.dies_per_package) == 1:
+        hint = "for a package of several dies, give one die's area and dies_per_package"
+    else:
+        hint = "die_area_mm2 is the area of one die of the package"
+    return [
+        doc.error(
+            path + ("die_area_mm2",),
+            f"a {area:,.6g} mm2 die is larger than one lithography exposure field "
+            f"({RETICLE_AREA_MM2:g} mm2, 26 x 33 mm): no single exposure prints it, and "
+            f"it is priced as given ({hint})",
+        )
+    ]
+
+
+def _warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
+    """What a valid scenario computes but should look at again: located like errors, printed
+    after ``warning:`` on stderr (the exit code stays 0)."""
+    out = _reticle_warning(s.build.chip, ("build", "chip"), doc)
+    for i, g in enumerate(s.build.generations):
+        out += _reticle_warning(g.chip, ("build", "generations", i, "chip"), doc)
+    return out
+
+
 def _bom_checks(chip: Any, path: Path, doc: YamlDocument) -> list[InputError]:
     """A price or carbon per GB needs the capacity it multiplies (docs/model.md)."""
     if chip.memory_gb is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gpu_calc.errors import InputError, InputErrors
-from gpu_calc.scenario.checks import _cross_checks
+from gpu_calc.scenario.checks import _cross_checks, _warnings
 from gpu_calc.scenario.fields import _describe
 from gpu_calc.scenario.merge import apply_presets
 from gpu_calc.scenario.messages import _errors_from_validation, _has
@@ -188,7 +188,7 @@ def validate_data(data: Any, doc: YamlDocument) -> LoadedScenario:
     if "name" not in merged and not doc.source.startswith(("<", "--")):
         # an unnamed scenario is called after its file: batch tables and reports tell them apart
         scenario = scenario.model_copy(update={"name": PurePath(doc.source).stem})
-    return LoadedScenario(scenario, doc, provenance)
+    return LoadedScenario(scenario, doc, provenance, _warnings(scenario, doc))
 
 
 def load_text(

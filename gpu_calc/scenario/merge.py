@@ -58,6 +58,8 @@ SILICON_ONLY = (
     "memory",
     "packaging",
     "interposer_area_mm2",
+    "harvest_area_fraction",
+    "dies_per_package",
 )
 
 Path = tuple[str | int, ...]

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from gpu_calc.distributions import Bounds
+from gpu_calc.errors import InputError
 from gpu_calc.scenario.fields import (
     MAX_HORIZON_YEARS,
     LoadFactor,
@@ -155,6 +156,13 @@ class Chip(_Accelerator):
     package_kg_co2e: NonNeg | None = None  # type: ignore[valid-type]
     #: carbon of one cm2 of processed wafer (a node preset's; ACT's CPA before yield)
     wafer_kg_co2e_per_cm2: NonNeg | None = None  # type: ignore[valid-type]
+    # Refinement (docs/model.md, die harvesting and multi-die packages); absent, the chip
+    # is priced as MODEL.md section 4 says.
+    #: share of the die's area whose defects are tolerated by fusing off spare units: the
+    #: yield model sees only the rest (absent: 0, the whole die kills)
+    harvest_area_fraction: Param(0, 1, hi_open=True) | None = None  # type: ignore[valid-type]
+    #: dies in one package; die_area_mm2 is then one die's area (absent: 1)
+    dies_per_package: Param(1, integer=True) | None = None  # type: ignore[valid-type]
 
     def replaced_lumps(self) -> frozenset[str]:
         """The lump sums this chip's parts replace (docs/model.md, bill of materials): they
@@ -293,6 +301,9 @@ class LoadedScenario:
     doc: YamlDocument
     #: key path -> source text, for every value filled in from a preset
     preset_sources: dict[tuple[str | int, ...], str] = field(default_factory=dict)
+    #: what computes but deserves a second look (a die larger than the reticle), located
+    #: like input errors; the command line prints each after ``warning:`` on stderr
+    warnings: list[InputError] = field(default_factory=list)
 
     @property
     def source(self) -> str:
