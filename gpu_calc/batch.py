@@ -27,7 +27,6 @@ from gpu_calc.errors import (
     InputError,
     InputErrors,
     first_problems,
-    format_path,
     printable,
 )
 from gpu_calc.expect import Expectation, Outcome
@@ -166,14 +165,7 @@ def discover(paths: Sequence[str]) -> Discovery:
 
 def error_dict(error: InputError) -> dict[str, Any]:
     """JSON form of an input error: where, what, and the one line printed for it."""
-    return {
-        "file": error.file,
-        "line": error.line,
-        "column": error.col,
-        "path": format_path(error.path) if error.path else None,
-        "message": error.message,
-        "text": str(error),
-    }
+    return error.to_dict()
 
 
 @dataclass
@@ -296,10 +288,10 @@ def _at_file(exc: InputError, path: str) -> InputError:
 
 @dataclass
 class BatchReport:
-    """Every file's result, in discovery order, what was skipped, and the files' warnings."""
+    """Every file's result, in discovery order, and what was skipped."""
 
     results: list[FileResult]
-    #: what was skipped, then each file's warnings (``FILE:LINE:COL: key.path: message``)
+    #: what was skipped (each file's own warnings are in its result)
     warnings: list[str] = field(default_factory=list)
     #: wall time of the whole batch [s]
     time_s: float = 0.0
@@ -423,6 +415,4 @@ def run(
                 results.append(result)
                 if progress:
                     progress(len(results), total)
-    # what was skipped, then each file's warnings in their one-line form
-    warnings = list(found.warnings) + [str(w) for r in results for w in r.warnings]
-    return BatchReport(results, warnings, time.perf_counter() - start)
+    return BatchReport(results, found.warnings, time.perf_counter() - start)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 #: Exit codes of the command line (also listed in ``--help`` and the README).
 EXIT_OK = 0
@@ -70,6 +71,17 @@ class InputError(Exception):
             parts.append(format_path(self.path))
         parts.append(self.message)
         return ": ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``batch`` and ``compare``): where, what, and the one line printed."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.col,
+            "path": format_path(self.path) if self.path else None,
+            "message": self.message,
+            "text": str(self),
+        }
 
 
 #: Problems printed per file; the rest are counted in one line (a file of 50,000 bad values

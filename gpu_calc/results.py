@@ -261,6 +261,8 @@ class Comparison:
             "discount_rate": float(self.inputs.fields["discount_rate"].base),
             "demand_units_per_year": [_num(v) for v in o.demand_units],
             "source": self.loaded.source,
+            # what computes but deserves a look (a die above the reticle), located
+            "warnings": [w.to_dict() for w in self.loaded.warnings],
         }
 
 

@@ -3,6 +3,7 @@ sites) and a chip's bill of materials from its parts, checked against outside es
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -16,7 +17,7 @@ import yaml
 from gpu_calc import presets
 from gpu_calc.api import compare, load, simulate
 from gpu_calc.cli import app
-from gpu_calc.errors import InputErrors
+from gpu_calc.errors import InputError, InputErrors
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.scenario import load_text
 
@@ -747,7 +748,10 @@ def test_a_die_larger_than_the_reticle_computes_with_a_warning(runner, tmp_path)
     assert "a 1,600 mm2 die is larger than one lithography exposure field (858 mm2" in line
     assert "no single exposure prints it, and it is priced as given" in line
     assert "die_area_mm2 is the area of one die of the package" in line  # b200 has 2
-    json.loads(result.stdout)
+    # the result carries it too (warnings are data): compare's JSON and the Python API
+    (warning,) = json.loads(result.stdout)["warnings"]
+    assert warning["path"] == "build.chip.die_area_mm2" and warning["text"] in line
+    assert compare(path).to_dict()["warnings"][0]["message"] == warning["message"]
     valid = runner.invoke(app, ["validate", str(path)])
     assert valid.exit_code == 0, valid.output
     assert "warning:" in valid.stderr and f"{path}: ok" in valid.stderr
@@ -760,7 +764,17 @@ def test_a_die_larger_than_the_reticle_computes_with_a_warning(runner, tmp_path)
     assert batch.exit_code == 0, batch.output
     data = json.loads(batch.stdout)
     assert data["results"][0]["warnings"][0]["path"] == "build.chip.die_area_mm2"
-    assert data["warnings"] == [data["results"][0]["warnings"][0]["text"]]
+    # the batch's own warnings say what was skipped: nothing here
+    assert data["warnings"] == []
+    assert batch.stderr.count("warning: ") == 1
+    summary = runner.invoke(app, ["batch", str(path), "--format", "markdown"]).stdout
+    assert "Skipped" not in summary
+    # a warning on a --set value is located at the option, once prefixed
+    at_set = runner.invoke(
+        app, ["validate", str(path), "--set", "build.chip.die_area_mm2=1500"]
+    ).stderr
+    assert "warning: --set build.chip.die_area_mm2=1500: " in at_set
+    assert "error:" not in at_set
 
 
 def test_no_warning_up_to_the_reticle(runner, tmp_path) -> None:
@@ -768,6 +782,7 @@ def test_no_warning_up_to_the_reticle(runner, tmp_path) -> None:
     path.write_text(scenario(build__chip={"die_area_mm2": 858, "node": "n4", "power_w": 700}))
     result = runner.invoke(app, ["compare", str(path), "--format", "json"])
     assert result.exit_code == 0 and result.stderr == "", result.output
+    assert json.loads(result.stdout)["warnings"] == []
     assert load_text(path.read_text(), "x.yaml").warnings == []
     big = scenario(build__chip={"die_area_mm2": 859, "node": "n4", "power_w": 700})
     (warning,) = load_text(big, "x.yaml").warnings
@@ -816,6 +831,25 @@ def test_harvest_and_dies_under_uncertainty_and_sweeps() -> None:
     assert savings[0] < savings[1] < savings[2]  # fewer dies lost, a cheaper chip
     dies = sweep(text, {"build.chip.dies_per_package": [1, 2]}).to_dict()
     assert dies["outputs"]["savings_npv_usd"][1] < dies["outputs"]["savings_npv_usd"][0]
+
+
+def test_breakeven_never_scans_a_whole_harvestable_die(monkeypatch) -> None:
+    """harvest_area_fraction is < 1: break-even's default range [0, 1] stops at the largest
+    float below 1 (a share of 1 is refused as an input), never at 1 itself."""
+    from gpu_calc.uncertainty import breakeven as module
+
+    scanned: list[float] = []
+    evaluate = module._evaluate
+
+    def recording(inputs: Any, field: Any, values: Any) -> Any:
+        scanned.extend(np.asarray(values, dtype=float).ravel().tolist())
+        return evaluate(inputs, field, values)
+
+    monkeypatch.setattr(module, "_evaluate", recording)
+    text = scenario(build__chip={**H100_PARTS, "harvest_area_fraction": 0.5})
+    with contextlib.suppress(InputError):  # no root in the range is an answer too
+        module.breakeven(load_text(text, "x.yaml"), "build.chip.harvest_area_fraction")
+    assert scanned and max(scanned) == np.nextafter(1.0, 0.0)
 
 
 def test_a_bought_b200_ignores_its_dies() -> None:

@@ -596,3 +596,16 @@ def test_silicon_sheet_with_harvesting_and_two_dies(runner, tmp_path):
     harvest = rows["build.chip.harvest_area_fraction"]
     changed = _recalculate(path, {("Silicon", f"C{harvest}"): 0.0})
     assert _close(changed("Silicon", f"C{rows['silicon.die_yield']}"), 0.4680943579969482, 1e-9)
+
+
+def test_sweep_sheet_money_columns_read_as_money(runner, tmp_path):
+    """A one-parameter sweep lists npv_usd_buy and npv_usd_build per value: the plan's name
+    at the end of the key is not a unit, so they take the money format as npv_usd does."""
+    path = _write(runner, tmp_path, ["sweep", str(SEED), "-p", "build.share", "-v", "0.1,0.2"])
+    ws = openpyxl.load_workbook(path)["Sweep"]
+    rows = list(ws.iter_rows())
+    header = next(r for r in rows if any(c.value == "npv_usd_buy" for c in r))
+    first = rows[rows.index(header) + 1]
+    for cell, name in zip(first, [c.value for c in header], strict=True):
+        if name in ("savings_npv_usd", "npv_usd_buy", "npv_usd_build"):
+            assert cell.number_format == "$#,##0;-$#,##0", name

@@ -19,6 +19,7 @@ from gpu_calc.cli.common import (
     fail,
     message,
     shown,
+    warn,
     write_output,
 )
 from gpu_calc.cli.progress import progress_bar
@@ -220,6 +221,7 @@ def batch(
         report = lib.run(paths, expectations, sets or [], jobs=jobs, progress=advance, found=found)
     for warning in report.warnings:
         message(f"warning: {printable(warning)}")
+    warn([w for result in report.results for w in result.warnings])
     if not report.results:
         fail(f"no *.yaml or *.yml files under {', '.join(paths)}")
 

@@ -131,11 +131,17 @@ def load(path: str, sets: list[str] | None = None, output: str | None = None) ->
     return loaded
 
 
+def warning_line(item: str | InputError) -> str:
+    """How one warning is printed: ``warning: FILE:LINE:COL: key.path: message`` (or
+    ``warning: --set ...: key.path: message``)."""
+    return f"warning: {problem_line(item).removeprefix('error: ')}"
+
+
 def warn(warnings: Sequence[str | InputError]) -> None:
-    """One ``warning: FILE:LINE:COL: key.path: message`` line per warning on stderr: the
-    scenario computes (the exit code is not changed), but something in it deserves a look."""
+    """One :func:`warning_line` per warning on stderr: the scenario computes (the exit code
+    is not changed), but something in it deserves a look."""
     for item in warnings:
-        message(f"warning: {problem_line(item).removeprefix('error: ')}")
+        message(warning_line(item))
 
 
 def shown(text: str, limit: int = 200) -> str:

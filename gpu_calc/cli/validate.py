@@ -17,6 +17,7 @@ from gpu_calc.cli.common import (
     paint,
     problem_line,
     use_color,
+    warning_line,
     write_output,
 )
 from gpu_calc.errors import EXIT_INPUT_ERROR, EXIT_OK, first_problems, printable
@@ -69,7 +70,7 @@ def validate(
         for error in first_problems(report.errors):
             message(paint(problem_line(error), "red", err_color))
         for warning in report.warnings:
-            message(paint(f"warning: {problem_line(warning)}", "yellow", err_color))
+            message(paint(warning_line(warning), "yellow", err_color))
     invalid = [r for r in reports if not r.valid]
     if len(reports) > 1 or invalid:
         n_errors = sum(len(r.errors) for r in reports)

@@ -118,7 +118,7 @@ def die_cost_usd(wafer_usd: ArrayLike, dies: ArrayLike, yield_share: ArrayLike) 
 
 
 def chip_unit_price_usd(
-    die_usd: ArrayLike,
+    dies_usd: ArrayLike,
     memory_usd: ArrayLike = 0.0,
     packaging_usd: ArrayLike = 0.0,
     package_yield: ArrayLike = 1.0,
@@ -128,17 +128,18 @@ def chip_unit_price_usd(
 ) -> Array:
     """Unit price of the in-house chip. [USD]
 
-    ``((die + memory + packaging [+ test_assembly]) / package_yield + board)
+    ``((dies + memory + packaging [+ test_assembly]) / package_yield + board)
     * (1 + partner_markup)``; without ``test_assembly_usd`` the sum is MODEL.md section 4's,
-    operation for operation. ``die_usd`` is the logic silicon of one package: one good die's
-    cost, times the dies of a multi-die package (``dies_per_package x die_usd``).
+    operation for operation. ``dies_usd`` is the logic silicon of one package: one good
+    die's cost (MODEL.md's ``die_usd``), times the dies of a multi-die package
+    (``dies_per_package x die_usd``).
 
     >>> float(chip_unit_price_usd(200.0, 400.0, 200.0, 0.8, 100.0, 0.1))
     1210.0
     >>> float(chip_unit_price_usd(200.0, 400.0, 200.0, 0.8, 100.0, 0.1, 80.0))
     1320.0
     """
-    parts = _f(die_usd) + _f(memory_usd) + _f(packaging_usd)
+    parts = _f(dies_usd) + _f(memory_usd) + _f(packaging_usd)
     if test_assembly_usd is not None:
         parts = parts + _f(test_assembly_usd)
     return (parts / _f(package_yield) + _f(board_usd)) * (1.0 + _f(partner_markup))

@@ -235,6 +235,10 @@ SHARE_NAMES = frozenset(
 )
 
 
+#: Plan names an output's key may end with (a sweep's ``npv_usd_buy``): not a unit.
+_PLAN_SUFFIXES = ("_buy", "_build")
+
+
 def key_name(key: str) -> str:
     """The last part of a key path, without an index: ``site.electricity_usd_per_kwh[2]``
     is ``electricity_usd_per_kwh``."""
@@ -250,8 +254,12 @@ def unit_of(key: str) -> str | None:
     ('_usd_per_kwh', '_usd_per_million_tokens')
     >>> unit_of("build.share"), unit_of("bought_units"), unit_of("site.pue")
     ('share', 'units', None)
+    >>> unit_of("npv_usd_build")  # a sweep's output: the plan's name is not a unit
+    '_usd'
     """
     name = key_name(key)
+    for plan in _PLAN_SUFFIXES:
+        name = name.removesuffix(plan)
     if name in SHARE_NAMES:
         return "share"
     name = "_" + name

@@ -242,7 +242,7 @@ _EXCEL_FORMATS = {
     "_mm": '#,##0.0" mm"',
     "_mm2": '#,##0.0" mm2"',
     "_w": '#,##0" W"',
-    "_w_per_server": '#,##0" W"',
+    "_w_per_server": '#,##0" W/server"',
     "_gb": '#,##0" GB"',
     "_pct": '0.0"%"',
     "_tokens_per_s": '#,##0" tokens/s"',
@@ -1060,7 +1060,7 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
     put_input("per_package")
     given = "per_package" in refs
     put_step(
-        "Dies per package",
+        "Dies per package (as computed)",
         "dies_per_package",
         f"={refs['per_package']}" if given else "=1",
         vals.get("per_package", 1.0),

@@ -11,8 +11,9 @@ whole value is then a break-even (the sign changes between the two).
 Default range: the field's valid range intersected with ``[0, 10 x base]`` (``[0, 1]`` for
 shares; ``[lo, hi]`` of the field when its base is 0 and it is bounded above, else
 ``[0, 1]``); an open lower end (``> 0``) starts just above it (:data:`OPEN_FLOOR_SHARE` of
-the way to the base). A die area stops at the largest die that fits on the wafer, a wafer
-diameter starts at the smallest wafer the die fits on.
+the way to the base), an open upper end (``< 1``) stops at the largest float below it. A
+die area stops at the largest die that fits on the wafer, a wafer diameter starts at the
+smallest wafer the die fits on.
 
 >>> from gpu_calc.scenario import load_text
 >>> text = '''
@@ -178,13 +179,15 @@ def breakeven(
             within = field.bounds.describe()
         raise InputError(f"{key}: the range must lie within {within}", where)
     b = field.bounds
-    start = lo
+    start, stop = lo, hi
     if b.lo_open and b.lo is not None and lo <= b.lo:
         start = b.lo + OPEN_FLOOR_SHARE * (field.base - b.lo)
+    if b.hi_open and b.hi is not None and hi >= b.hi:  # the largest value below the end
+        stop = float(np.nextafter(b.hi, -math.inf))
     if b.integer:
-        grid = np.arange(math.ceil(start), math.floor(hi) + 1, dtype=float)
+        grid = np.arange(math.ceil(start), math.floor(stop) + 1, dtype=float)
     else:
-        grid = np.linspace(start, hi, SCAN_POINTS)
+        grid = np.linspace(start, stop, SCAN_POINTS)
     savings = _evaluate(inputs, field, grid)
     if not np.isfinite(savings).all():
         raise InputError(f"{key}: some values in the range give no finite result", where)
