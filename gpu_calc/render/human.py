@@ -43,15 +43,21 @@ def _scaled(x: float, steps: list[tuple[float, str]], digits: int = 3, unit: str
 
 
 def usd(x: float | None) -> str:
-    """Money: ``$10.0B``, ``-$350M``, ``$28.6k``, ``$0.52``.
+    """Money: ``$10.0B``, ``-$350M``, ``$28.6k``, ``$0.52``; three significant figures below
+    $100, trailing zeros kept (``$2.20``, not ``$2.2``), whole dollars as they are.
 
     >>> usd(1e10), usd(-3.5e8), usd(28571.4), usd(0.523), usd(1e306)
     ('$10.0B', '-$350M', '$28.6k', '$0.523', '$1.00 × 10^306')
+    >>> usd(2.2), usd(13.449), usd(15.0), usd(99.96)
+    ('$2.20', '$13.4', '$15', '$100')
     """
     if x is None or not math.isfinite(x):
         return "n/a"
     sign = "-" if x < 0 else ""
     ax = abs(x)
+    if 1 <= ax < 100 and not float(ax).is_integer():
+        text = f"{ax:#.3g}"
+        return f"{sign}${text.rstrip('.')}"
     if ax < 1000:
         return f"{sign}${ax:.3g}" if ax < 100 else f"{sign}${ax:,.0f}"
     return sign + "$" + _scaled(ax, [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")])
