@@ -100,6 +100,18 @@ def test_reviewed_figures_are_fixed() -> None:
     assert {"us-virginia", "us-texas", "nordic-finland", "ireland"} <= set(presets.names("sites"))
 
 
+def test_texas_water_is_its_own_row_of_li_et_al() -> None:
+    """us-texas takes Table 1's Texas off-site intensity, 1.287 L/kWh (not the US 3.142):
+    water = IT energy x on-site WUE 1.8 + facility energy x 1.287, from the plan's own
+    energies."""
+    out = compare(scenario(site={"preset": "us-texas"})).to_dict()["plans"]["buy"]
+    want = out["energy_it_kwh"] * 1.8 + out["energy_facility_kwh"] * 1.287
+    assert out["water_l"] == pytest.approx(want, rel=1e-12)
+    texas = presets.get("sites", "us-texas")
+    assert texas.values["water_source_l_per_kwh"] == 1.287
+    assert "Texas row" in texas.sources["water_source_l_per_kwh"]
+
+
 #: lb -> kg, exactly (the international pound); eGRID's rates are lb per MWh.
 LB_PER_MWH = 0.45359237 / 1000
 
