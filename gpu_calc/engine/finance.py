@@ -33,11 +33,15 @@ def discount_factors(
     return start, end, end[-1]
 
 
-def residual_usd(cost_per_year: ArrayLike, lifetime_years: ArrayLike) -> Array:
+def residual_usd(
+    cost_per_year: ArrayLike, lifetime_years: ArrayLike, scratch: Array | None = None
+) -> Array:
     """Straight-line value left at the end of the horizon of purchases made each year.
 
     A purchase of cost ``c`` in year tau with life ``L`` keeps ``c * max(0, tau+L-H) / L``.
-    ``cost_per_year`` is ``(H,) + S``, ``lifetime_years`` broadcasts to ``S``.
+    ``cost_per_year`` is ``(H,) + S``, ``lifetime_years`` broadcasts to ``S``. ``scratch``,
+    when given, is working memory the caller no longer needs (``cost_per_year`` itself
+    allowed): the values kept each year go there when it can hold them.
 
     >>> float(residual_usd([100.0, 0.0, 60.0], 4))   # 100*1/4 + 60*3/4
     70.0
@@ -47,6 +51,12 @@ def residual_usd(cost_per_year: ArrayLike, lifetime_years: ArrayLike) -> Array:
     life = np.asarray(lifetime_years, dtype=float)
     tau = years_column(np.arange(horizon, dtype=float), max(cost.ndim - 1, life.ndim))
     kept = np.maximum(0.0, tau + life - horizon) / life
+    if (
+        scratch is not None
+        and scratch.flags.writeable
+        and scratch.shape == np.broadcast_shapes(cost.shape, kept.shape)
+    ):
+        return sum_years(np.multiply(cost, kept, out=scratch))
     return sum_years(cost * kept)
 
 

@@ -98,7 +98,9 @@ class Served:
     installed_active: list[Array]
 
 
-def serve(need: Array, generations: list[Generation], installed: list[Installed]) -> Served:
+def serve(
+    need: Array, generations: list[Generation], installed: list[Installed], reuse: bool = False
+) -> Served:
     """Units bought and in service on one side of a plan (MODEL.md 11.2 and 11.4).
 
     Each year the generation on sale, ``c(t) = max{g : y_g <= t}``, buys what the side's
@@ -115,6 +117,8 @@ def serve(need: Array, generations: list[Generation], installed: list[Installed]
         In order; generation 0 first.
     installed : list of Installed
         The installed base (bought side only).
+    reuse : bool
+        The caller no longer needs ``need``'s array: its units in service may go there.
 
     Examples
     --------
@@ -135,15 +139,17 @@ def serve(need: Array, generations: list[Generation], installed: list[Installed]
     for e in installed:
         shapes += [(1,) + e.units.shape, (1,) + e.perf.shape, (1,) + e.retire_year.shape]
     shape = np.broadcast_shapes(*shapes)
+    free = need if reuse and need.flags.writeable and need.shape == shape else None
     need = np.broadcast_to(need, shape)
     if len(generations) == 1 and not installed:
         # section 5: every unit needed serves (owned units cover it)
         g = generations[0]
-        serving = np.broadcast_to(need / g.perf, shape)
-        units = np.zeros(shape)
+        serving = np.divide(need, g.perf, out=free)  # of the full shape, as need is
+        units = np.empty(shape)  # every year is written below, from the earlier ones
         for t in range(horizon):
-            lacking = serving[t] - in_life(units, g.lifetime_years, t)
-            np.maximum(0.0, lacking, out=units[t, ...])
+            owned = in_life(units, g.lifetime_years, t)
+            lacking = np.subtract(serving[t], owned, out=units[t, ...])
+            np.maximum(0.0, lacking, out=lacking)
         return Served([units], [serving], [])
     bought = [np.zeros(shape) for _ in generations]
     active = [np.zeros(shape) for _ in generations]
@@ -177,10 +183,13 @@ def serve(need: Array, generations: list[Generation], installed: list[Installed]
     return Served(bought, active, installed_active)
 
 
-def facility_built_mw(need_mw: ArrayLike, initial_mw: ArrayLike = 0.0) -> Array:
+def facility_built_mw(
+    need_mw: ArrayLike, initial_mw: ArrayLike = 0.0, out: Array | None = None
+) -> Array:
     """IT capacity built by each year: it only grows from what stands at the start
     (``built[-1]``, the installed base's building, MODEL.md 11.4):
-    ``built[t] = max(built[t-1], need[t])``.
+    ``built[t] = max(built[t-1], need[t])``. Written into ``out`` when given (the
+    caller's own array of ``need_mw``'s shape, ``need_mw`` itself allowed).
 
     >>> facility_built_mw([2.0, 1.0, 3.0]).tolist()
     [2.0, 2.0, 3.0]
@@ -189,15 +198,23 @@ def facility_built_mw(need_mw: ArrayLike, initial_mw: ArrayLike = 0.0) -> Array:
     """
     need = np.asarray(need_mw, dtype=float)
     initial = np.asarray(initial_mw, dtype=float)
+    if out is not None and (out.shape != need.shape or not out.flags.writeable):
+        out = None  # it cannot hold the result
     if initial.ndim > 0 or initial != 0.0:  # needs are >= 0: a starting 0 MW changes nothing
-        need = np.maximum(need, initial)
-    return running_max_years(need)
+        if out is not None and np.broadcast_shapes(need.shape, initial.shape) != out.shape:
+            out = None
+        need = np.maximum(need, initial, out=out)
+    return running_max_years(need, out)
 
 
 def facility_capex_usd(
-    built_mw: ArrayLike, usd_per_mw: ArrayLike, initial_mw: ArrayLike = 0.0
+    built_mw: ArrayLike,
+    usd_per_mw: ArrayLike,
+    initial_mw: ArrayLike = 0.0,
+    reuse: bool = False,
 ) -> Array:
-    """Facility spend each year: new capacity times its cost. [USD]
+    """Facility spend each year: new capacity times its cost. [USD] With ``reuse``, the
+    caller's ``built_mw`` array, which it no longer needs, holds the result when it can.
 
     >>> facility_capex_usd([2.0, 2.0, 3.0], 10.0).tolist()
     [20.0, 0.0, 10.0]
@@ -206,10 +223,17 @@ def facility_capex_usd(
     """
     built = np.asarray(built_mw, dtype=float)
     usd = np.asarray(usd_per_mw, dtype=float)
-    added = np.empty(built.shape)
+    initial = np.asarray(initial_mw, dtype=float)
+    if reuse and built is built_mw and built.flags.writeable:
+        added = built
+        # the years from the last, each before the year it follows is overwritten
+        for t in range(built.shape[0] - 1, 0, -1):
+            np.subtract(built[t], built[t - 1], out=added[t, ...])
+    else:
+        added = np.empty(built.shape)
+        np.subtract(built[1:], built[:-1], out=added[1:])
     # year 0 adds what it built beyond the starting capacity
-    np.subtract(built[0], np.asarray(initial_mw, dtype=float), out=added[0, ...])
-    np.subtract(built[1:], built[:-1], out=added[1:])
+    np.subtract(built[0], initial, out=added[0, ...])
     if np.broadcast_shapes(added.shape, usd.shape) == added.shape:
         return np.multiply(added, usd, out=added)
     return added * usd

@@ -190,7 +190,7 @@ class _Inputs(dict[str, ArrayLike]):
 
     def __init__(self, p: Mapping[str, ArrayLike]) -> None:
         super().__init__(p)
-        self.shape: tuple[int, ...] = np.broadcast_shapes(*(np.shape(v) for v in p.values()))
+        self.shape: tuple[int, ...] = np.broadcast_shapes(*{np.shape(v) for v in p.values()})
 
 
 def sample_shape(p: Mapping[str, ArrayLike]) -> tuple[int, ...]:
@@ -295,9 +295,29 @@ def _zero(x: Array | None) -> bool:
     return x is None or (x.ndim == 0 and float(x) == 0.0)
 
 
+def _fits(into: Array, a: Array, b: Array) -> bool:
+    """True when ``into`` can take an element-wise result of ``a`` and ``b`` in place: a
+    writable array of their broadcast shape."""
+    if type(into) is not np.ndarray or not into.flags.writeable:
+        return False
+    shape, sa, sb = into.shape, np.shape(a), np.shape(b)
+    if (sa == shape and (sb == shape or sb == ())) or (sb == shape and sa == ()):
+        return True
+    return shape == np.broadcast_shapes(sa, sb)
+
+
+def _op(ufunc: np.ufunc, a: Array, b: Array, into: Array | None) -> Array:
+    """``ufunc(a, b)``, written into ``into`` (one of the plan's own temporaries, which no
+    caller holds and nothing reads again) when it fits: the same numbers, one array less."""
+    if into is not None and _fits(into, a, b):
+        return ufunc(a, b, out=into)  # type: ignore[no-any-return]
+    return ufunc(a, b)  # type: ignore[no-any-return]
+
+
 def _plus(total: Array | None, x: Array) -> Array:
-    """``total + x``, or ``x`` when there is no total yet."""
-    return x if total is None else total + x
+    """``total + x``, or ``x`` when there is no total yet. A total is always an array the
+    plan made itself (its first ``x`` is a fresh result), so the sum goes into it."""
+    return x if total is None else _op(np.add, total, x, total)
 
 
 def _years_last(x: Array) -> Array:
@@ -318,7 +338,12 @@ def _plan(
     full: bool = True,
 ) -> PlanOutcome | PlanTotals:
     """One plan from its fleets, each with the units it bought and ran each year (all
-    ``(H,) + S``); with ``full`` false only its :class:`PlanTotals`."""
+    ``(H,) + S``); with ``full`` false only its :class:`PlanTotals`.
+
+    With ``full`` false the fleets' arrays are the plan's to overwrite (its caller's
+    temporaries, which nothing reads after it; ``demand`` is only asked its shape), and so
+    are the per-year series a full run would hand back: each result goes into an array that
+    is not read again (:func:`_op`), which gives the same numbers with fewer arrays."""
     start, end, last = factors
     horizon = demand.shape[0]
     pue = _get(p, "site.pue", 1.0)
@@ -339,23 +364,28 @@ def _plan(
     unit_opex: Array | None = None
     embodied: Array | None = None
     residual_hw: Array | None = None
+    # with full false, a fleet's active units become its MW and its bought units its spend
     for f, bought, active in fleets:
         energy_it = _plus(energy_it, energy.energy_kwh_per_year(active, f.it_avg_w))
-        if facility:
-            mw = active * f.it_peak_w
-            mw /= 1e6
-            need_mw = _plus(need_mw, mw)
         if not _zero(f.opex_usd_per_unit_year):
             unit_opex = _plus(unit_opex, active * f.opex_usd_per_unit_year)
+        if facility:
+            mw = _op(np.multiply, active, f.it_peak_w, None if full else active)
+            mw /= 1e6
+            need_mw = _plus(need_mw, mw)
         if f.side == "installed":  # sunk: no capex, residual value or embodied carbon
             continue
-        spend = bought * f.unit_capex_usd
-        hw_capex = _plus(hw_capex, spend)
         if not _zero(f.embodied_kg_co2e):
             embodied = _plus(embodied, bought * f.embodied_kg_co2e)
-        residual_hw = _plus(residual_hw, finance.residual_usd(spend, f.lifetime_years))
         if full:
             length_km = length_km + sum_years(bought) * f.length_mm / 1e6
+        spend = _op(np.multiply, bought, f.unit_capex_usd, None if full else bought)
+        first = hw_capex is None
+        hw_capex = _plus(hw_capex, spend)
+        # a later fleet's spend is added to hw_capex: its array is then free
+        residual_hw = _plus(
+            residual_hw, finance.residual_usd(spend, f.lifetime_years, None if first else spend)
+        )
     assert energy_it is not None and hw_capex is not None and residual_hw is not None
 
     shape = (horizon,) + sample_shape(p)
@@ -369,32 +399,56 @@ def _plan(
     colocation: Array | None = None
     if facility:
         assert need_mw is not None
-        built = fleet.facility_built_mw(full_shape(need_mw), initial_it_mw)
-        facility_capex = fleet.facility_capex_usd(built, usd_per_mw, initial_it_mw)
-        if not _zero(coloc_usd_per_kw_month):
+        # with full false, need_mw's array becomes the capacity built, then its capex
+        reuse = not full and need_mw.shape == shape
+        built = fleet.facility_built_mw(
+            need_mw if reuse else full_shape(need_mw),
+            initial_it_mw,
+            out=need_mw if reuse else None,
+        )
+        # with full false and no rent, built's array is free once the capex is known
+        rent = not _zero(coloc_usd_per_kw_month)
+        facility_capex = fleet.facility_capex_usd(
+            built, usd_per_mw, initial_it_mw, reuse=reuse and not rent
+        )
+        if rent:
             # Refinement: colocation rent of the IT capacity built, per kW and month.
             colocation = built * (1000.0 * 12.0) * coloc_usd_per_kw_month
-    energy_fac = energy_it * pue
+    # with full false, energy_it's array is free once summed
+    it_kwh = None if full else sum_years(energy_it)
+    energy_fac = _op(np.multiply, energy_it, pue, None if full else energy_it)
     electricity = energy_fac * price_kwh
-    opex = electricity if unit_opex is None else electricity + unit_opex
+    opex = electricity if unit_opex is None else _op(np.add, electricity, unit_opex, unit_opex)
+    # opex is the plan's own array unless it is electricity's (a series of a full run)
+    own_opex = not full or unit_opex is not None
     if not _zero(software_usd_per_year):
-        opex = opex + software_usd_per_year
+        opex = _op(np.add, opex, software_usd_per_year, opex if own_opex else None)
+        own_opex = True
     if colocation is not None:
-        opex = opex + colocation
-    co2e = energy_fac * grid
+        opex = _op(np.add, opex, colocation, opex if own_opex else None)
+        own_opex = True
+    co2e = _op(np.multiply, energy_fac, grid, None if full else energy_fac)
     if embodied is not None:
-        co2e = co2e + embodied
+        co2e = _op(np.add, co2e, embodied, co2e)
     capex_paid, residual = hw_capex, residual_hw
     if facility_capex is not None:
-        capex_paid = capex_paid + facility_capex
-        residual = residual + finance.residual_usd(facility_capex, facility_life)
+        capex_paid = _op(np.add, capex_paid, facility_capex, None if full else hw_capex)
+        facility_residual = finance.residual_usd(
+            facility_capex, facility_life, None if full else facility_capex
+        )
+        residual = _op(np.add, residual, facility_residual, residual)
+    # capex_paid is the plan's own array unless it is hw_capex's (a series of a full run)
+    own_paid = not full or capex_paid is not hw_capex
     if not _zero(nre_yearly):
-        capex_paid = capex_paid + nre_yearly
-    discounted = capex_paid * start + opex * end
+        capex_paid = _op(np.add, capex_paid, nre_yearly, capex_paid if own_paid else None)
+        own_paid = True
+    paid = _op(np.multiply, capex_paid, start, capex_paid if own_paid else None)
+    discounted = _op(np.add, paid, _op(np.multiply, opex, end, None if full else opex), paid)
     disc_residual = residual * last
     npv = sum_years(discounted) - disc_residual
     if not full:
-        return PlanTotals(npv, sum_years(energy_it), sum_years(co2e))
+        assert it_kwh is not None
+        return PlanTotals(npv, it_kwh, sum_years(co2e))
 
     assert built is not None and facility_capex is not None and need_mw is not None
     need_mw = full_shape(need_mw)
@@ -663,13 +717,20 @@ def _chip_need(
     for y in effective[1:]:
         chip_start = np.minimum(chip_start, y)
     years = years_column(np.arange(h, dtype=float), demand.ndim - 1)
-    serving = years >= chip_start  # (H,) + S
+
+    def from_start(need: Array) -> Array:
+        """``need`` in the years the chip side serves, 0 before (``(H,) + S``)."""
+        shape = np.broadcast_shapes(years.shape, np.shape(chip_start), need.shape)
+        if need.shape == shape and bool(np.all(chip_start <= 0.0)):
+            return need  # it serves from year 0 in every sample: every value stays
+        return np.where(years >= chip_start, need, 0.0)
+
     if not per:
-        return np.where(serving, share * demand, 0.0)
+        return from_start(share * demand)
     serves = layout.serves if layout.serves is not None else tuple(per)
     if all(g.serves is None for g in layout.chips[1:]):
         served = demand if serves == tuple(per) else _total([per[w] for w in serves], demand)
-        return np.where(serving, share * served, 0.0)
+        return from_start(share * served)
     # extension: a later generation may add workloads from its own start on
     parts = []
     for w, units in per.items():
@@ -773,7 +834,8 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout, full: bool) -> Outcome
         zero = np.zeros((h,) + (1,) * len(sample_shape(p)))
         return [(f, zero, a) for f, a in zip(installed, served.installed_active, strict=True)]
 
-    buy_side = fleet.serve(demand, generations(bought), base)
+    # with full false, demand, bought_need and chip_need are read by their serve only
+    buy_side = fleet.serve(demand, generations(bought), base, reuse=not full)
     buy = _plan(
         ran(bought, buy_side) + installed_ran(buy_side),
         p,
@@ -790,8 +852,8 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout, full: bool) -> Outcome
         _nre(p, layout, g, s["nre_usd"], w, y)
         for g, s, w, y in zip(layout.chips, sil, written, effective, strict=True)
     ]
-    bought_side = fleet.serve(bought_need, generations(bought), base)
-    chip_side = fleet.serve(chip_need, generations(chips), [])
+    bought_side = fleet.serve(bought_need, generations(bought), base, reuse=not full)
+    chip_side = fleet.serve(chip_need, generations(chips), [], reuse=not full)
     build = _plan(
         ran(bought, bought_side) + ran(chips, chip_side) + installed_ran(bought_side),
         p,

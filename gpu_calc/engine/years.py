@@ -79,14 +79,18 @@ def max_years(x: ArrayLike) -> Array:
     return top
 
 
-def running_max_years(x: ArrayLike) -> Array:
-    """``np.maximum.accumulate(x, axis=0)``, row by row.
+def running_max_years(x: ArrayLike, out: Array | None = None) -> Array:
+    """``np.maximum.accumulate(x, axis=0)``, row by row; into ``out`` when given (an array
+    of ``x``'s shape, ``x`` itself allowed).
 
     >>> running_max_years([2.0, 1.0, 3.0]).tolist()
     [2.0, 2.0, 3.0]
     """
     a = np.asarray(x, dtype=float)
-    out = a.copy()
+    if out is None:
+        out = a.copy()
+    elif out is not a:
+        np.copyto(out, a)
     for t in range(1, a.shape[0]):
         np.maximum(out[t - 1], a[t], out=out[t, ...])
     return out
