@@ -163,11 +163,6 @@ def discover(paths: Sequence[str]) -> Discovery:
 # --------------------------------------------------------------------------- one file
 
 
-def error_dict(error: InputError) -> dict[str, Any]:
-    """JSON form of an input error: where, what, and the one line printed for it."""
-    return error.to_dict()
-
-
 @dataclass
 class FileResult:
     """The outcome of one file of a batch."""
@@ -212,8 +207,8 @@ class FileResult:
             "file": self.file,
             "status": self.status,
             "result": self.result,
-            "errors": [error_dict(e) for e in self.errors],
-            "warnings": [error_dict(w) for w in self.warnings],
+            "errors": [e.to_dict() for e in self.errors],
+            "warnings": [w.to_dict() for w in self.warnings],
             "expectations": [
                 {**o.to_dict(), "text": None if o.passed else self.failure_line(o)}
                 for o in self.outcomes

@@ -889,10 +889,16 @@ def _yield_value(model: str, area: float, d0: float, alpha: float) -> float | No
     return None
 
 
+#: How the Silicon sheet's waterfall writes an input row (by its short name) and a step
+#: (label, JSON key, formula, value, how it is worked out).
+_PutInput = Callable[[str], None]
+_PutStep = Callable[[str, str, str | None, float | None, str], None]
+
+
 def _bill_of_materials(
     base: dict[str, Any],
-    put_input: Callable[[str], None],
-    put_step: Callable[[str, str, str | None, float | None, str], None],
+    put_input: _PutInput,
+    put_step: _PutStep,
     refs: dict[str, str],
     vals: dict[str, float],
 ) -> None:
@@ -936,8 +942,8 @@ def _bill_of_materials(
 
 def _carbon(
     base: dict[str, Any],
-    put_input: Callable[[str], None],
-    put_step: Callable[[str, str, str | None, float | None, str], None],
+    put_input: _PutInput,
+    put_step: _PutStep,
     refs: dict[str, str],
     vals: dict[str, float],
 ) -> None:
