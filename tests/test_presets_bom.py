@@ -662,36 +662,37 @@ def test_h100_with_harvesting_and_its_gap() -> None:
     """Die harvesting: only the critical area, die_area_mm2 x (1 - harvest_area_fraction),
     can kill a die. GH100 is sold with spares (144 SMs, 132 enabled on the H100 SXM5:
     NVIDIA's H100 whitepaper, Chips and Cheese 2023-07-02), but no die-shot share of its area
-    in SMs (or in its other spare units) was found. The only die-shot figure found is of
-    another NVIDIA GPU: TU102's SMs take ~56% of its die (a Reddit r/nvidia die-shot
-    analysis, 2018). Used here only as a stand-in, written in the file, not in the preset.
+    in SMs (or in its other spare units) was found. The closest figure found is of its
+    predecessor: GA100's SMs take 476.25 of its 826 mm2 (0.577), from annotated die photos
+    (LLMCompass, Zhang et al., ISCA 2024, artifact ae/figure6/real_hardware/die_area.csv,
+    "A100" column). Used here only as a stand-in, written in the file, not in the preset.
 
-    By hand: 814 x (1 - 0.56) = 358.16 mm2; x = 0.35816; (1 - e^-x)/x = 0.840515, squared
-    0.706465; die 16,988 / (63 x 0.706465) = 381.69; unit price 381.69 + 1,200 + 749.81
-    + 920 = 3,251.50 (-2.1% on Raymond James's 3,320). The die stays 27% above the
+    By hand: 814 x (1 - 0.577) = 344.322 mm2; x = 0.344322; (1 - e^-x)/x = 0.846008,
+    squared 0.715730; die 16,988 / (63 x 0.715730) = 376.75; unit price 376.75 + 1,200 +
+    749.81 + 920 = 3,246.56 (-2.2% on Raymond James's 3,320). The die stays 26% above the
     analysts' ~300, outside 15%: not tuned. 300 needs a harvestable share of ~0.87 (a
     critical area of ~108 mm2), within 15% (345) one of ~0.69; no source supports either.
     """
-    s = silicon(scenario(build__chip={**H100_PARTS, "harvest_area_fraction": 0.56}))
+    s = silicon(scenario(build__chip={**H100_PARTS, "harvest_area_fraction": 0.577}))
     assert s["dies_per_wafer"] == 63  # the die keeps its area on the wafer
-    assert s["die_yield"] == pytest.approx(0.706465, abs=1e-6)
-    assert s["die_usd"] == pytest.approx(381.69, abs=0.01)
-    assert s["unit_price_usd"] == pytest.approx(3251.50, abs=0.01)
+    assert s["die_yield"] == pytest.approx(0.715730, abs=1e-6)
+    assert s["die_usd"] == pytest.approx(376.75, abs=0.01)
+    assert s["unit_price_usd"] == pytest.approx(3246.56, abs=0.01)
     assert s["unit_price_usd"] == pytest.approx(3320, rel=0.15)
-    assert s["die_usd"] > 300 * 1.15  # the gap, recorded: 381.69 / 300 = 1.272
-    # ACT's carbon divides by the harvested yield: 8.14 x 2.431 / 0.706465 = 28.010,
-    # + 80 x 0.065 + 0.15 = 33.36 (47.62 without harvesting)
-    assert s["embodied_kg_co2e"] == pytest.approx(33.36, abs=0.01)
+    assert s["die_usd"] > 300 * 1.15  # the gap, recorded: 376.75 / 300 = 1.256
+    # ACT's carbon divides by the harvested yield: 8.14 x 2.431 / 0.715730 = 27.648,
+    # + 80 x 0.065 + 0.15 = 33.00 (47.62 without harvesting)
+    assert s["embodied_kg_co2e"] == pytest.approx(33.00, abs=0.01)
 
 
 @pytest.mark.parametrize(
     ("model", "expected"),
-    # x = 358.16 / 100 x 0.1 = 0.35816: Poisson e^-x = 0.698961; negative binomial (alpha 3)
-    # (1 + x/3)^-3 = 1.119387^-3 = 1/1.402621 = 0.712951
-    [("poisson", 0.698961), ("negative_binomial", 0.712951)],
+    # x = 344.322 / 100 x 0.1 = 0.344322: Poisson e^-x = 0.708701; negative binomial
+    # (alpha 3) (1 + x/3)^-3 = 1.114774^-3 = 1/1.385353 = 0.721838
+    [("poisson", 0.708701), ("negative_binomial", 0.721838)],
 )
 def test_every_yield_model_sees_the_critical_area(model: str, expected: float) -> None:
-    chip = {**H100_PARTS, "harvest_area_fraction": 0.56, "yield_model": model}
+    chip = {**H100_PARTS, "harvest_area_fraction": 0.577, "yield_model": model}
     assert silicon(scenario(build__chip=chip))["die_yield"] == pytest.approx(expected, abs=1e-6)
 
 
