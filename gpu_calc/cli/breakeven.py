@@ -8,6 +8,7 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FileArgument,
     FormatOption,
     NoColorOption,
     OutputOption,
@@ -21,7 +22,7 @@ from gpu_calc.render import Format
 
 @app.command()
 def breakeven(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    file: FileArgument,
     *,
     param: Annotated[
         str,

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from gpu_calc.files import Inputs
     from gpu_calc.scenario import LoadedScenario
 
+#: The scenario argument of every command that reads one file.
+FileArgument = Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 OutputOption = Annotated[
     str | None,

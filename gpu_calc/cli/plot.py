@@ -10,6 +10,7 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FileArgument,
     OutputOption,
     SamplesOption,
     SeedOption,
@@ -48,7 +49,7 @@ def chart_format(output: str | None) -> str:
 
 @app.command()
 def plot(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    file: FileArgument,
     *,
     kind: Annotated[
         ChartKind,

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FileArgument,
     OutputOption,
     SamplesOption,
     SeedOption,
@@ -21,7 +18,7 @@ from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
 @app.command()
 def report(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    file: FileArgument,
     *,
     output: OutputOption = None,
     sets: SetOption = None,

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FileArgument,
     FormatOption,
     NoColorOption,
     OutputOption,
@@ -21,7 +18,7 @@ from gpu_calc.render import Format
 
 @app.command()
 def sensitivity(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    file: FileArgument,
     *,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,

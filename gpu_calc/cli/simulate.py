@@ -8,6 +8,7 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FileArgument,
     NoColorOption,
     OutputOption,
     SamplesOption,
@@ -24,7 +25,7 @@ from gpu_calc.uncertainty import DEFAULT_CHUNK_SIZE, DEFAULT_SAMPLES, DEFAULT_SE
 
 @app.command()
 def simulate(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    file: FileArgument,
     *,
     samples: SamplesOption = DEFAULT_SAMPLES,
     seed: SeedOption = DEFAULT_SEED,

@@ -8,6 +8,7 @@ import typer
 
 from gpu_calc.cli.app import app
 from gpu_calc.cli.common import (
+    FileArgument,
     NoColorOption,
     OutputOption,
     SetOption,
@@ -21,7 +22,7 @@ from gpu_calc.render import ResultFormat
 
 @app.command()
 def sweep(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file ('-': stdin).")],
+    file: FileArgument,
     *,
     params: Annotated[
         list[str],
