@@ -245,6 +245,34 @@ def test_perspective_of_an_unknown_length_is_na(runner):
     assert row.count("n/a") == 2, row
 
 
+def test_perspective_on_the_buy_plans_chip_units_computes_with_a_warning(runner):
+    """chip_units is a per-plan key of MODEL.md section 8, so a perspective may take it from
+    the buy plan (the default): it is 0 there, ratio 0 / 10 = 0, exit 0, and a located
+    warning suggests plan: build."""
+    args = ["--set", "perspective=[{label: chips, metric: chip_units, value: 10}]"]
+    result = runner.invoke(app, ["compare", str(SEED), "-f", "json", *args])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["perspective"][0] == {
+        "label": "chips",
+        "metric": "chip_units",
+        "plan": "buy",
+        "value": 10.0,
+        "metric_value": 0.0,
+        "ratio": 0.0,
+    }
+    (warning,) = out["warnings"]
+    assert warning["path"] == "perspective[0].metric"
+    assert "chip_units is 0 (set plan: build" in warning["message"]
+    assert result.stderr.count("warning: ") == 1
+    # on the build plan it is the seed's chips, and no warning
+    built = _json(
+        runner, "compare", str(SEED), "--set", args[1].replace("value", "plan: build, value")
+    )
+    assert built["warnings"] == []
+    assert built["perspective"][0]["metric_value"] == built["plans"]["build"]["chip_units"] > 0
+
+
 # --------------------------------------------------------------------------- tidy CSV
 
 

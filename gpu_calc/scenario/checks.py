@@ -257,6 +257,16 @@ def _warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
     out = _reticle_warning(s.build.chip, ("build", "chip"), doc)
     for i, g in enumerate(s.build.generations):
         out += _reticle_warning(g.chip, ("build", "generations", i, "chip"), doc)
+    for i, p in enumerate(s.perspective):
+        # a per-plan key like any other (MODEL.md section 2): it computes, as 0
+        if p.metric == "chip_units" and p.plan == "buy":
+            out.append(
+                doc.error(
+                    ("perspective", i, "metric"),
+                    "the buy plan builds no chips, so its chip_units is 0 (set plan: build "
+                    "for the in-house chips)",
+                )
+            )
     return out
 
 
@@ -297,11 +307,4 @@ def _cross_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     for i, g in enumerate(s.build.generations):
         errors += _die_checks(g.chip, ("build", "generations", i, "chip"), doc)
         errors += _bom_checks(g.chip, ("build", "generations", i, "chip"), doc)
-    for i, p in enumerate(s.perspective):
-        if p.metric in ("chip_units",) and p.plan == "buy":
-            errors.append(
-                doc.error(
-                    ("perspective", i, "metric"), "the buy plan has no chip units; set plan: build"
-                )
-            )
     return errors
