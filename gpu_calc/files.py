@@ -198,6 +198,8 @@ def check_target(
         note says so). When False (inside ``--report-dir``), a symlink is treated as a
         file of its own: replacing it replaces the link, never what it points to.
     """
+    if not output:
+        raise OutputError("cannot write: the file name is empty (an unset variable?)")
     fd = _descriptor(output)
     if fd is not None:  # /dev/stdout: the stream itself, whatever it is (as `tee` writes)
         return Target(output, output, "descriptor", fd=fd)

@@ -602,6 +602,37 @@ def test_report_dir_writes_a_report_per_scenario_and_an_index(runner, tmp_path):
     assert "<h1" in (out / "a.html").read_text()
 
 
+def test_report_dir_with_a_trailing_slash_is_created(runner, tmp_path, monkeypatch):
+    """`--report-dir reports/` (as the README writes it) makes the folder, as without the
+    slash: its parent is the current folder, which exists."""
+    pytest.importorskip("matplotlib")
+    (tmp_path / "a.yaml").write_text(SMALL)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["batch", "a.yaml", "--report-dir", "reports/"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["a.html", "index.html"]
+    deeper = runner.invoke(app, ["batch", "a.yaml", "--report-dir", "no/such/"])
+    assert deeper.exit_code == 2
+    assert "--report-dir no/such/: cannot write: the folder no does not exist" in deeper.stderr
+
+
+def test_an_empty_output_name_is_refused_before_anything_is_written(runner, tmp_path):
+    """`--summary "$GITHUB_STEP_SUMMARY"` outside GitHub Actions gives an empty name: refused
+    up front, exit 2, and the JUnit file of the same run is not written either."""
+    (tmp_path / "a.yaml").write_text(SMALL)
+    junit_path = tmp_path / "report.xml"
+    result = runner.invoke(
+        app, ["batch", str(tmp_path / "a.yaml"), "--junit", str(junit_path), "--summary", ""]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --summary '': cannot write: the file name is empty (an unset variable?)\n"
+    )
+    assert not junit_path.exists()
+    compare = runner.invoke(app, ["compare", str(tmp_path / "a.yaml"), "-o", ""])
+    assert compare.exit_code == 2 and "error: -o '': cannot write" in compare.stderr
+
+
 @pytest.mark.parametrize(
     ("entry", "wanted"),
     [

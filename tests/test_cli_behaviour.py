@@ -172,3 +172,30 @@ def test_bad_set_names_the_flag(runner, small_file, item, expected):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [expected]
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("written", "samples"), [("1e3", 1000), ("1_500", 1500), ("700", 700)])
+def test_samples_as_people_write_them(runner, written, samples):
+    """--samples takes a whole number in any form Python reads (1e3, 1_500)."""
+    from tests.conftest import SCENARIOS
+
+    path = str(SCENARIOS / "meta-2025-uncertain.yaml")
+    result = runner.invoke(app, ["simulate", path, "-n", written, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["samples"] == samples
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("1.5", "'1.5' is not a whole number (write e.g. 100000 or 1e5)"),
+        ("abc", "'abc' is not a whole number (write e.g. 100000 or 1e5)"),
+        ("1e400", "'1e400' is not a whole number (write e.g. 100000 or 1e5)"),
+        ("0", "0 is below 1"),
+        ("-2", "-2 is below 1"),
+    ],
+)
+def test_samples_that_are_no_count_are_usage_errors(runner, written, message):
+    result = runner.invoke(app, ["simulate", str(SEED), "-n", written])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--samples' / '-n': {message}" in result.stderr

@@ -68,7 +68,8 @@ def _check_report_dir(directory: str, inputs: Inputs) -> None:
     if os.path.lexists(directory) and not os.path.islink(directory):
         fail(f"--report-dir {shown(directory)}: is a file, not a directory")
     try:
-        check_target(directory, inputs)
+        # a folder to create: its parent must exist ("reports/" is the folder "reports")
+        check_target(directory.rstrip("/" + os.sep) or directory, inputs)
     except OutputError as exc:
         fail(f"--report-dir {shown(directory)}: {exc}")
 

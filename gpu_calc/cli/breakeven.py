@@ -55,7 +55,7 @@ def breakeven(
     \b
     Examples:
       gpucalc breakeven scenarios/meta-2024.yaml --param build.share
-      gpucalc breakeven my.yaml -p site.electricity_usd_per_kwh -r 0:1
+      gpucalc breakeven scenarios/meta-2024.yaml -p buy.unit_price_usd -r 5e3:4e4
     """
     from gpu_calc.errors import InputError
     from gpu_calc.render.uncertainty import render_breakeven

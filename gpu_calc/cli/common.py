@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -39,15 +40,43 @@ SetOption = Annotated[
         "(repeatable), e.g. --set site.pue=1.3.",
     ),
 ]
+
+
+def whole_count(text: str) -> int:
+    """A count of at least 1 as people write it: ``100000``, ``1e5``, ``100_000``.
+
+    >>> whole_count("1e6"), whole_count("250_000"), whole_count("12")
+    (1000000, 250000, 12)
+    """
+    if isinstance(text, int):  # a default, already a number
+        return text
+    written = text.strip()
+    try:
+        value = int(written)
+    except ValueError:
+        try:
+            number = float(written)
+        except ValueError:
+            number = math.nan
+        if not (math.isfinite(number) and number == int(number)):
+            raise typer.BadParameter(
+                f"'{written[:40]}' is not a whole number (write e.g. 100000 or 1e5)"
+            ) from None
+        value = int(number)
+    if value < 1:
+        raise typer.BadParameter(f"{value} is below 1")
+    return value
+
+
 SamplesOption = Annotated[
     int,
     typer.Option(
         "--samples",
         "-n",
-        min=1,
+        parser=whole_count,
         metavar="N",
-        help="Monte Carlo samples (draws of the uncertain fields); bounded by the memory "
-        "they need (docs/errors.md).",
+        help="Monte Carlo samples (draws of the uncertain fields; 100000 or 1e5); bounded "
+        "by the memory they need (docs/errors.md).",
     ),
 ]
 SeedOption = Annotated[
@@ -191,7 +220,7 @@ def check_output_path(
     try:
         check_target(output, known)
     except OutputError as exc:
-        fail(f"{option} {shown(output, 200)}: {exc}")
+        fail(f"{option} {shown(output, 200) or repr('')}: {exc}")
 
 
 def emit(
@@ -220,7 +249,7 @@ def write_output(
     try:
         target = write_file(output, text, known)
     except OutputError as exc:
-        fail(f"{option} {shown(output, 200)}: {exc}")
+        fail(f"{option} {shown(output, 200) or repr('')}: {exc}")
     if target.note:
         message(f"note: {option} {shown(target.note, 400)}")
 

@@ -44,7 +44,7 @@ def chart_format(output: str | None) -> str:
     if suffix in (".svg", ".png"):
         return suffix[1:]
     shown = suffix or "no suffix"
-    fail(f"{output}: cannot tell the chart format from {shown}; end the name in .svg or .png")
+    fail(f"-o {output}: cannot tell the chart format from {shown}; end the name in .svg or .png")
 
 
 @app.command()
@@ -98,8 +98,8 @@ def plot(
         require_matplotlib()
     except ChartsUnavailable as exc:
         fail(str(exc))
-    fmt = chart_format(output)
     check_output_path(output, [file])
+    fmt = chart_format(output)
     sweep_params = _sweep_params(params, values) if kind is ChartKind.sweep else []
     loaded = load(file, sets)
     from gpu_calc.charts import figure_bytes
