@@ -33,7 +33,8 @@ discount_rate: 0.08           # yearly, as a decimal: 0.08 = 8%
 
 demand:
 {reference}
-  units: 10000                # reference-equivalents in service each year (or a list, one a year)
+  units: [100000, 150000, 200000, 250000]  # reference-equivalents in service, one a year
+                              # (or one number for every year): a growing fleet
   load_factor: 0.6            # average power / peak power, in (0, 1]
 
 site:
@@ -98,8 +99,8 @@ def _roadmap(text: str) -> str:
         "horizon_years: 5              # years compared (H)",
     )
     text = text.replace(
-        "  units: 10000                # reference-equivalents in service each year "
-        "(or a list, one a year)\n",
+        "  units: [100000, 150000, 200000, 250000]  # reference-equivalents in service, one a "
+        "year\n                              # (or one number for every year): a growing fleet\n",
         "  workloads:                  # reference-equivalents per workload, one a year\n"
         "    training: {units: [6000, 7000, 8000, 9000, 10000]}\n"
         "    inference:\n"
