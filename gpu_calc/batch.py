@@ -134,6 +134,10 @@ def discover(paths: Sequence[str]) -> Discovery:
     seen_files: set[str] = set()
     seen_dirs: dict[tuple[int, int], str] = {}
     for path in paths:
+        if path == "-" and not os.path.exists(path):
+            message = "batch reads files and folders, not standard input; give a path"
+            found.entries.append((path, InputError(message, path)))
+            continue
         try:
             st = os.stat(path)
         except OSError as exc:

@@ -87,10 +87,14 @@ class LogNormal(_Dist):
         return self.median * math.exp(self.sigma**2 / 2)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return self.median * np.exp(self.sigma * rng.standard_normal(n))
+        with np.errstate(over="ignore"):  # a draw beyond the largest float is inf (clipped)
+            return self.median * np.exp(self.sigma * rng.standard_normal(n))
 
     def ppf(self, q: float) -> float:
-        return self.median * math.exp(self.sigma * _norm_ppf(q))
+        try:
+            return self.median * math.exp(self.sigma * _norm_ppf(q))
+        except OverflowError:  # beyond the largest float: shown as n/a, never a traceback
+            return math.inf
 
 
 class Uniform(_Dist):
@@ -113,9 +117,13 @@ class Uniform(_Dist):
         return self.base()
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if not math.isfinite(self.high - self.low):  # a range wider than the largest float
+            return rng.uniform(self.low / 2, self.high / 2, n) * 2
         return rng.uniform(self.low, self.high, n)
 
     def ppf(self, q: float) -> float:
+        if not math.isfinite(self.high - self.low):
+            return self.low * (1 - q) + self.high * q
         return self.low + q * (self.high - self.low)
 
 
@@ -144,15 +152,30 @@ class Triangular(_ThreePoint):
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
+    def _scale(self) -> float:
+        """1, or the factor that brings a range whose square overflows (about 1e154 and
+        wider) within reach: the sampler and the quantiles work on the range squared."""
+        span = self.high - self.low
+        if math.isfinite(span * span):
+            return 1.0
+        return max(abs(self.low), abs(self.mode), abs(self.high))
+
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.high == self.low:
             return np.full(n, self.low)
+        s = self._scale()
+        if s != 1.0:
+            return rng.triangular(self.low / s, self.mode / s, self.high / s, n) * s
         return rng.triangular(self.low, self.mode, self.high, n)
 
     def ppf(self, q: float) -> float:
         a, c, b = self.low, self.mode, self.high
         if b == a:
             return a
+        s = self._scale()
+        if s != 1.0:
+            scaled = Triangular(dist="triangular", low=a / s, mode=c / s, high=b / s)
+            return scaled.ppf(q) * s
         fc = (c - a) / (b - a)
         if q < fc:
             return a + math.sqrt(q * (b - a) * (c - a))
@@ -165,8 +188,12 @@ class Pert(_ThreePoint):
     dist: Literal["pert"]
 
     def _shape(self) -> tuple[float, float]:
-        span = self.high - self.low
-        return 1 + 4 * (self.mode - self.low) / span, 1 + 4 * (self.high - self.mode) / span
+        low, mode, high = self.low, self.mode, self.high
+        span = high - low
+        if not math.isfinite(4 * span):  # a range near the largest float: shares first
+            left = (mode / 2 - low / 2) / (high / 2 - low / 2)
+            return 1 + 4 * left, 1 + 4 * (1 - left)
+        return 1 + 4 * (mode - low) / span, 1 + 4 * (high - mode) / span
 
     def mean(self) -> float:
         return (self.low + 4 * self.mode + self.high) / 6
@@ -175,7 +202,10 @@ class Pert(_ThreePoint):
         if self.high == self.low:
             return np.full(n, self.low)
         alpha, beta = self._shape()
-        return self.low + (self.high - self.low) * rng.beta(alpha, beta, n)
+        x = rng.beta(alpha, beta, n)
+        if not math.isfinite(self.high - self.low):  # a range wider than the largest float
+            return self.low * (1 - x) + self.high * x
+        return self.low + (self.high - self.low) * x
 
     def ppf(self, q: float) -> float:
         if self.high == self.low:
@@ -187,7 +217,10 @@ class Pert(_ThreePoint):
         pdf = x ** (alpha - 1) * (1 - x) ** (beta - 1)
         cdf = np.concatenate([[0.0], np.cumsum((pdf[1:] + pdf[:-1]) / 2)])
         cdf /= cdf[-1]
-        return self.low + (self.high - self.low) * float(np.interp(q, cdf, x))
+        at = float(np.interp(q, cdf, x))
+        if not math.isfinite(self.high - self.low):
+            return self.low * (1 - at) + self.high * at
+        return self.low + (self.high - self.low) * at
 
 
 Distribution = Annotated[

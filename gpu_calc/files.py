@@ -137,6 +137,12 @@ class Inputs:
 
     def add(self, path: str) -> None:
         if path == "-":
+            # `gpucalc compare - -o my.yaml < my.yaml`: standard input redirected from a
+            # file is that file, and writing onto it would lose it
+            with contextlib.suppress(OSError):
+                st = os.fstat(0)
+                if stat.S_ISREG(st.st_mode):
+                    self._inodes.setdefault((st.st_dev, st.st_ino), "standard input")
             return
         real, inode = _identity(path)
         self.paths.append(path)
@@ -177,6 +183,10 @@ class Target:
     note: str | None = None
     #: the descriptor written when ``how`` is "descriptor" (``/dev/stdout``, ``/dev/fd/N``)
     fd: int | None = None
+
+
+def _is_yaml(path: str) -> bool:
+    return path.lower().endswith((".yaml", ".yml"))
 
 
 def check_target(
@@ -228,6 +238,11 @@ def check_target(
         if which is not None:
             same = "" if which == output else f" ({which})"
             raise OutputError(f"refusing to overwrite an input{same}; choose another file")
+    if st is not None and stat.S_ISREG(st.st_mode) and _is_yaml(path):
+        # no output of gpucalc is YAML (init never replaces a file): this is a scenario
+        raise OutputError(
+            "is a YAML file, a scenario perhaps: gpucalc never writes over one; choose another name"
+        )
     if st is None or stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
         parent = os.path.dirname(path) or "."
         if not os.path.isdir(parent):

@@ -55,7 +55,7 @@ SILICON_KEYS = (
 )
 
 
-def _num(x: Any) -> float | None:
+def json_number(x: Any) -> float | None:
     """A plain float for JSON; None for NaN (``null``), never an infinity."""
     value = float(x)
     if math.isnan(value):
@@ -84,9 +84,9 @@ def fleet_dict(f: FleetOutcome) -> dict[str, Any]:
         "generation": f.generation,
         "label": f.label,
         "from_year": _year(f.from_year),
-        "units_bought": _num(f.units_bought),
-        "units_bought_per_year": [_num(v) for v in f.bought],
-        "active_units_per_year": [_num(v) for v in f.active],
+        "units_bought": json_number(f.units_bought),
+        "units_bought_per_year": [json_number(v) for v in f.bought],
+        "active_units_per_year": [json_number(v) for v in f.active],
     }
 
 
@@ -106,14 +106,14 @@ def plan_dict(plan: PlanOutcome, missing: dict[str, str] | None = None) -> dict[
     out: dict[str, Any] = {}
     for key in PLAN_KEYS:
         if key == "energy_it_kwh_per_year":
-            out[key] = [_num(v) for v in plan.yearly["energy_it_kwh"]]
+            out[key] = [json_number(v) for v in plan.yearly["energy_it_kwh"]]
         else:
-            out[key] = _num(getattr(plan, key))
-    out["tokens"] = _num(plan.tokens)
-    out["usd_per_million_tokens"] = _num(plan.usd_per_million_tokens)
+            out[key] = json_number(getattr(plan, key))
+    out["tokens"] = json_number(plan.tokens)
+    out["usd_per_million_tokens"] = json_number(plan.usd_per_million_tokens)
     out["fleets"] = [fleet_dict(f) for f in plan.fleets]
     out["missing_inputs"] = dict(missing or {})
-    out["per_year"] = {key: [_num(v) for v in plan.yearly[key]] for key in YEARLY}
+    out["per_year"] = {key: [json_number(v) for v in plan.yearly[key]] for key in YEARLY}
     return out
 
 
@@ -212,8 +212,8 @@ class Comparison:
                     "metric": p.metric,
                     "plan": p.plan,
                     "value": p.value,
-                    "metric_value": _num(metric_value),
-                    "ratio": _num(metric_value / p.value),
+                    "metric_value": json_number(metric_value),
+                    "ratio": json_number(metric_value / p.value),
                 }
             )
         return rows
@@ -227,8 +227,8 @@ class Comparison:
                 "generation": f.generation,
                 "label": f.label,
                 "first_silicon_year": _year(f.from_year),
-                "nre_usd": _num(sil["nre_usd"]),
-                "nre_usd_per_year": [_num(v) for v in paid],
+                "nre_usd": json_number(sil["nre_usd"]),
+                "nre_usd_per_year": [json_number(v) for v in paid],
             }
             for f, sil, paid in zip(chips, o.silicon_generations, o.nre_per_generation, strict=True)
         ]
@@ -242,24 +242,25 @@ class Comparison:
             "schema_version": SCHEMA_VERSION,
             "scenario": s.name,
             "plans": {name: plan_dict(plan, self.missing(name)) for name, plan in o.plans.items()},
-            "silicon": {key: _num(o.silicon[key]) for key in SILICON_KEYS},
+            "silicon": {key: json_number(o.silicon[key]) for key in SILICON_KEYS},
             "start_year": s.start_year,
             "silicon_generations": [
-                {key: _num(sil[key]) for key in SILICON_KEYS} for sil in o.silicon_generations
+                {key: json_number(sil[key]) for key in SILICON_KEYS}
+                for sil in o.silicon_generations
             ],
             "nre_timeline": self.nre_timeline(),
             "comparison": {
-                "savings_npv_usd": _num(savings),
-                "savings_pct": _num(o.savings_pct),
+                "savings_npv_usd": json_number(savings),
+                "savings_pct": json_number(o.savings_pct),
                 "payback_year": _year(o.payback_year),
                 "cheaper": cheaper(savings),
                 "verdict": verdict(o, getattr(s, "start_year", None)),
-                "savings_npv_usd_per_year": [_num(v) for v in o.yearly_savings_usd],
+                "savings_npv_usd_per_year": [json_number(v) for v in o.yearly_savings_usd],
             },
             "perspective": self.perspective(),
             "horizon_years": o.horizon_years,
             "discount_rate": float(self.inputs.fields["discount_rate"].base),
-            "demand_units_per_year": [_num(v) for v in o.demand_units],
+            "demand_units_per_year": [json_number(v) for v in o.demand_units],
             "source": self.loaded.source,
             # what computes but deserves a look (a die above the reticle), located
             "warnings": [w.to_dict() for w in self.loaded.warnings],

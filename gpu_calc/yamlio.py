@@ -565,7 +565,12 @@ def read_yaml_file(path: str) -> YamlDocument:
     import sys
 
     if path == "-":
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if sys.stdin is None:  # `gpucalc compare - <&-`
+            raise InputError("standard input is closed; give a file name", "<stdin>")
+        try:
+            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", "<stdin>") from None
         return parse_yaml(decode(raw, "<stdin>"), "<stdin>")
     from gpu_calc.files import open_regular
 

@@ -74,6 +74,20 @@ def _check_report_dir(directory: str, inputs: Inputs) -> None:
         fail(f"--report-dir {shown(directory)}: {exc}")
 
 
+def _outside_report_dir(outputs: dict[str, str | None], directory: str) -> None:
+    """No other output inside ``--report-dir``: its reports (and index.html) would replace
+    it, or it would stand among them."""
+    folder = os.path.realpath(directory)
+    for option, path in outputs.items():
+        if path in (None, "-"):
+            continue
+        if os.path.commonpath([folder, os.path.realpath(path)]) == folder:
+            fail(
+                f"{option} {shown(path)}: is inside --report-dir {shown(directory)}, whose "
+                "files the reports replace; write it elsewhere"
+            )
+
+
 def _write_reports(
     report: Any, directory: str, sets: list[str], inputs: Inputs, replace: bool
 ) -> None:
@@ -205,9 +219,11 @@ def batch(
     # every file the batch reads, found before any output is checked: none is written
     found = lib.discover(paths)
     inputs = Inputs.of([*paths, *found.files])
-    _check_outputs({"-o": output, "--junit": junit, "--summary": summary}, inputs)
+    outputs = {"-o": output, "--junit": junit, "--summary": summary}
+    _check_outputs(outputs, inputs)
     if report_dir is not None:
         _check_report_dir(report_dir, inputs)
+        _outside_report_dir(outputs, report_dir)
 
     jobs_used = min(jobs or os.cpu_count() or 1, len(found.entries))
     if jobs_used > 1:  # refused before the progress bar starts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,9 +37,20 @@ class ChartKind(StrEnum):
     sweep = "sweep"
 
 
+def _stream(path: str) -> bool:
+    """True for a device or FIFO (``/dev/null``, ``/dev/stdout``): written as a stream."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
 def chart_format(output: str | None) -> str:
     """``svg`` or ``png`` from the output file's suffix (stdout: SVG)."""
-    if output in (None, "-"):
+    if output in (None, "-") or _stream(output):
         return "svg"
     suffix = Path(output).suffix.lower()
     if suffix in (".svg", ".png"):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gpu_calc.inputs import ModelInputs
+from gpu_calc.results import json_number
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty.params import (
     chip_prefixes,
@@ -72,16 +73,17 @@ class Tornado:
         return {
             "schema_version": SCHEMA_VERSION,
             "metric": self.metric,
-            "base_usd": self.base_usd,
+            "base_usd": json_number(self.base_usd),
             "method": self.method,
             "bars": [
                 {
                     "param": b.param,
-                    "low_value": b.low_value,
-                    "high_value": b.high_value,
-                    "low_usd": b.low_usd,
-                    "high_usd": b.high_usd,
-                    "swing_usd": b.swing_usd,
+                    # a value beyond the largest float (a P90 that overflows) is null
+                    "low_value": json_number(b.low_value),
+                    "high_value": json_number(b.high_value),
+                    "low_usd": json_number(b.low_usd),
+                    "high_usd": json_number(b.high_usd),
+                    "swing_usd": json_number(b.swing_usd),
                 }
                 for b in self.bars
             ],
