@@ -397,8 +397,18 @@ class _Builder:
         first_seen: dict[str, int] = {}
         merged: dict[str, Any] = {}
         merged_marks: dict[str, tuple[dict[Any, tuple[int, int]], dict[Any, str]]] = {}
+        merge_line = 0
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
+                if merge_line:
+                    raise self._err(
+                        key_node,
+                        f"duplicate key '<<' (first given on line {merge_line}); merge "
+                        "several mappings with one: <<: [*a, *b]",
+                        path,
+                        at_node=True,
+                    )
+                merge_line = key_node.start_mark.line + 1
                 sources = (
                     value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
