@@ -193,3 +193,13 @@ def test_plot_writes_svg_to_a_device(runner):
     pytest.importorskip("matplotlib")
     result = runner.invoke(app, ["plot", str(SEED), "-k", "cumulative", "-o", "/dev/null"])
     assert result.exit_code == 0, result.output
+
+
+def test_breakeven_range_stops_at_the_largest_float(runner, tmp_path):
+    """10 x 1.6e308 overflows: the default range ends at 1.797e308, said as a number."""
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE % ", wue_l_per_kwh: 1.6e+308")
+    result = runner.invoke(app, ["breakeven", str(path), "-p", "site.wue_l_per_kwh"])
+    assert result.exit_code == 2  # water is in no NPV: savings never reach zero
+    assert "from 0 L/kWh to 1.80 × 10^308 L/kWh" in result.stderr
+    assert "n/a" not in result.stderr

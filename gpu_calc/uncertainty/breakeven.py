@@ -34,6 +34,7 @@ smallest wafer the die fits on.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -122,7 +123,8 @@ def default_range(inputs: ModelInputs, field: InputField) -> tuple[float, float]
     base = field.base
     lo = max(lo_b, 0.0)
     if base > 0:
-        return lo, min(hi_b, DEFAULT_SPAN * base)
+        # 10 x a base near the largest float overflows: the range stops at that float
+        return lo, min(hi_b, DEFAULT_SPAN * base, sys.float_info.max)
     return lo, hi_b if math.isfinite(hi_b) else 1.0
 
 
