@@ -255,6 +255,12 @@ def _yaml_message(exc: yaml.YAMLError) -> tuple[str, Any]:
     opened = getattr(exc, "context_mark", None)
     if "'\\t'" in problem:
         return _TAB, mark
+    if "invalid Unicode character escape" in problem:
+        # \ud83d...: a UTF-16 surrogate, which is no character (JSON writes emoji so)
+        return (
+            "YAML syntax error: an escape \\u or \\U names no character (a surrogate "
+            "like \\ud83d?); write the character itself or \\U0001F600"
+        ), mark
     if "quoted scalar" in context and opened is not None:
         return "YAML syntax error: a quoted text is not closed (add the closing quote)", opened
     if "flow sequence" in context and opened is not None:
