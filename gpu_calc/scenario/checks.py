@@ -206,9 +206,9 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
 
 
 def _length_checks(data: dict[Any, Any], doc: YamlDocument) -> list[InputError]:
-    """Lists of fleets and workloads no longer than the engine and the charts compute in a
-    few seconds (:data:`~gpu_calc.scenario.fields.MAX_GENERATIONS`, ...), checked on the
-    data as written, before presets and validation: a list of 30,000 entries costs nothing."""
+    """Lists of fleets and workloads no longer than the engine and the charts compute in
+    seconds (:data:`~gpu_calc.scenario.fields.MAX_GENERATIONS`, ...), checked on the data as
+    written, before presets and validation: a list of 30,000 entries costs nothing."""
     from gpu_calc.scenario.fields import MAX_GENERATIONS, MAX_INSTALLED, MAX_WORKLOADS
 
     fleet = (
