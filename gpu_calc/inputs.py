@@ -132,6 +132,15 @@ class ModelInputs:
             return self.layout
         return Layout.single(self.horizon_years, self.yield_model, self.nre_timing)
 
+    def fleet_arrays(self) -> int:
+        """Per-year arrays the engine holds for this scenario's fleets, which its memory
+        grows with (:func:`gpu_calc.limits.fleet_arrays`)."""
+        from gpu_calc.limits import fleet_arrays
+
+        layout = self.structure
+        workloads = len(layout.workloads) if layout.workloads is not None else 0
+        return fleet_arrays(len(layout.bought), len(layout.chips), len(layout.installed), workloads)
+
     def base(self) -> dict[str, np.ndarray]:
         """Deterministic inputs: every field at its base value, as 0-d arrays."""
         return {key: np.asarray(f.base) for key, f in self.fields.items()}

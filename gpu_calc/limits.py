@@ -30,6 +30,14 @@ DEFAULT_BYTES = 4 << 30
 WORKER_BYTES = 64 << 20
 #: Memory of the engine per sample (or grid point) and year of a block computed at once. [B]
 ENGINE_BYTES_PER_POINT_YEAR = 500
+#: Memory of one per-year array of the fleets per sample and year: a float (8 bytes,
+#: measured), rounded up by half. Every generation of a side holds two such arrays in each
+#: plan that has it (units bought, units in service), every installed entry one in each
+#: plan (units in service), every workload one (its demand): see :func:`fleet_arrays`. [B]
+FLEET_ARRAY_BYTES_PER_POINT_YEAR = 12
+#: Most memory the fleets' arrays of one engine call should take: above it a call takes
+#: fewer samples (or grid points) than ``BLOCK_SIZE``, which changes no number. [B]
+FLEET_BLOCK_BYTES = 256 << 20
 #: Memory of a Monte Carlo sample kept for the percentiles: 7 metrics of 8 bytes, and the
 #: copies percentiles and histograms make of one of them at a time. [B]
 SAMPLE_BYTES = 72
@@ -106,18 +114,72 @@ def check(need: float, what: str, option: str, fix: str) -> None:
     )
 
 
+def fleet_arrays(bought: int = 1, chips: int = 1, installed: int = 0, workloads: int = 0) -> int:
+    """Per-year arrays the engine holds for the fleets of both plans, each ``H`` years by
+    the samples: ``bought`` generations on the bought side of each plan and ``chips`` on the
+    build plan's chip side, two arrays each (units bought, in service); ``installed``
+    entries in each plan, one each (in service); ``workloads``, one each (demand).
+
+    >>> fleet_arrays()  # one accelerator bought, one chip: 2 x 2 + 2
+    6
+    >>> fleet_arrays(bought=100, chips=100, installed=100, workloads=10)  # 400 + 200 + 200 + 10
+    810
+    """
+    return 2 * 2 * bought + 2 * chips + 2 * installed + workloads
+
+
+def point_year_bytes(arrays: int = 6) -> int:
+    """The engine's memory per sample (or grid point) and year with ``arrays`` fleet
+    arrays (:func:`fleet_arrays`): what every scenario needs, and the fleets. [B]
+
+    >>> point_year_bytes(6), point_year_bytes(810)
+    (572, 10220)
+    """
+    return ENGINE_BYTES_PER_POINT_YEAR + arrays * FLEET_ARRAY_BYTES_PER_POINT_YEAR
+
+
+def engine_block(horizon_years: int, arrays: int = 6) -> int:
+    """Samples per engine call of a Monte Carlo run: ``BLOCK_SIZE``, or fewer when the
+    fleets' arrays (:func:`fleet_arrays`) would take more than ``FLEET_BLOCK_BYTES``
+    (the block size changes only memory, never a number).
+
+    >>> engine_block(10), engine_block(100, 6), engine_block(100, 810), engine_block(100, 10**6)
+    (16384, 16384, 276, 1)
+    """
+    from gpu_calc.uncertainty.montecarlo import BLOCK_SIZE
+
+    per_sample = max(1, horizon_years * arrays * FLEET_ARRAY_BYTES_PER_POINT_YEAR)
+    return max(1, min(BLOCK_SIZE, FLEET_BLOCK_BYTES // per_sample))
+
+
 def simulation_bytes(
-    samples: int, horizon_years: int, uncertain: int, chunk_size: int, workers: int
+    samples: int,
+    horizon_years: int,
+    uncertain: int,
+    chunk_size: int,
+    workers: int,
+    arrays: int = 6,
 ) -> int:
     """Memory of a Monte Carlo run: the samples kept, the draws of a chunk, and the
     engine's working set in each thread (``workers`` > 1: each draws one block of
-    ``DRAW_BLOCK`` samples at a time). [B]"""
-    from gpu_calc.uncertainty.montecarlo import BLOCK_SIZE, DRAW_BLOCK
+    ``DRAW_BLOCK`` samples at a time), a block of :func:`engine_block` samples with
+    ``arrays`` fleet arrays (:func:`fleet_arrays`). [B]
+
+    A 100-year scenario with 300 installed entries (4 + 2 + 600 = 606 fleet arrays, 500 +
+    606 x 12 = 7,772 bytes a sample-year), 10,000 samples: blocks of 2**28 // (100 x 606 x
+    12) = 369 samples, 369 x 100 x 7,772 = 286.8e6 bytes; with 128 MiB, the samples kept
+    (72 x 10,000) and the draws ((2 + 8) x 8 x 10,000), 422.5e6 bytes.
+
+    >>> size_text(simulation_bytes(10_000, 100, 1, 65536, 1, fleet_arrays(installed=300)))
+    '403.0 MB'
+    """
+    from gpu_calc.uncertainty.montecarlo import DRAW_BLOCK
 
     kept = samples * SAMPLE_BYTES
     chunk = min(samples, DRAW_BLOCK if workers > 1 else chunk_size)
     draws = chunk * (2 * uncertain + 8) * 8
-    engine = min(chunk, BLOCK_SIZE) * horizon_years * ENGINE_BYTES_PER_POINT_YEAR
+    block = min(chunk, engine_block(horizon_years, arrays))
+    engine = block * horizon_years * point_year_bytes(arrays)
     return BASE_BYTES + kept + workers * (draws + engine)
 
 
@@ -128,14 +190,16 @@ def check_simulation(
     chunk_size: int,
     workers: int,
     asked: int | None = None,
+    arrays: int = 6,
 ) -> None:
     """Refuse a Monte Carlo run whose :func:`simulation_bytes` is above the limit, naming
     the option that asks for most: ``--jobs`` (``asked``: as given, ``workers``: as used),
-    ``--chunk-size`` or ``--samples``."""
+    ``--chunk-size`` or ``--samples``; ``arrays``: the fleets' per-year arrays
+    (:func:`fleet_arrays`)."""
     limit = memory_limit()[0]
 
     def need(chunk: int, jobs: int) -> int:
-        return simulation_bytes(samples, horizon_years, uncertain, chunk, jobs)
+        return simulation_bytes(samples, horizon_years, uncertain, chunk, jobs, arrays)
 
     total = need(chunk_size, workers)
     if total <= limit:
@@ -178,7 +242,8 @@ def check_workers(jobs: int, option: str = "--jobs") -> None:
     )
 
 
-def points_per_call(points_per_row: int, horizon_years: int) -> int:
-    """Rows of a grid computed in one engine call, so that a call stays near 64 MB."""
-    per_row = max(1, points_per_row * horizon_years * ENGINE_BYTES_PER_POINT_YEAR)
+def points_per_call(points_per_row: int, horizon_years: int, arrays: int = 6) -> int:
+    """Rows of a grid computed in one engine call, so that a call stays near 64 MB
+    (``arrays``: the fleets' per-year arrays, :func:`fleet_arrays`)."""
+    per_row = max(1, points_per_row * horizon_years * point_year_bytes(arrays))
     return max(1, (64 << 20) // per_row)

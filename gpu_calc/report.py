@@ -136,7 +136,14 @@ def check_samples(loaded: LoadedScenario, samples: int) -> None:
         from gpu_calc.uncertainty import DEFAULT_CHUNK_SIZE
     except ImportError:  # no uncertainty module: no Monte Carlo either
         return
-    limits.check_simulation(samples, inputs.horizon_years, len(uncertain), DEFAULT_CHUNK_SIZE, 1)
+    limits.check_simulation(
+        samples,
+        inputs.horizon_years,
+        len(uncertain),
+        DEFAULT_CHUNK_SIZE,
+        1,
+        arrays=inputs.fleet_arrays(),
+    )
 
 
 def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertainty:

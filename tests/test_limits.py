@@ -102,7 +102,9 @@ def test_samples_beyond_the_machine(runner: CliRunner) -> None:
 def test_a_raised_limit_lets_the_same_run_start(monkeypatch: pytest.MonkeyPatch) -> None:
     loaded = load_file(UNCERTAIN)
     monkeypatch.setenv(limits.ENV, "100M")
-    with pytest.raises(InputError, match="2,000,000 samples would take about 327.4 MB"):
+    # 2,000,000 x 72 B kept + one chunk's draws, 65,536 x (2 x 19 + 8) x 8 B, + the engine,
+    # 16,384 x 5 years x 572 B (500 + 6 fleet arrays x 12 B), + 128 MiB = 349.2e6 B
+    with pytest.raises(InputError, match="2,000,000 samples would take about 333.0 MB"):
         simulate(loaded, 2_000_000, seed=0)
     monkeypatch.setenv(limits.ENV, "1G")
     assert simulate(loaded, 1000, seed=0).samples == 1000
@@ -114,12 +116,13 @@ def test_jobs_of_a_simulation(runner: CliRunner) -> None:
     assert result.exit_code == 2, result.output
     # 153 blocks of 65,536 samples: never more workers than blocks. Each thread holds a
     # block's draws, 65,536 x (2 x 19 + 8) x 8 B = 24.1 MB, and the engine's working set,
-    # 16,384 x 5 years x 500 B = 41.0 MB; 153 x 65.08 MB + 10M x 72 B + 128 MiB = 10.1 GiB.
-    # Under the 4 GiB limit: (4 GiB - 128 MiB - 720 MB) / 65.08 MB = 52.9, so 52 threads.
+    # 16,384 x 5 years x 572 B (500 + 6 fleet arrays of one bought accelerator and one chip,
+    # 12 B each) = 46.9 MB; 153 x 70.98 MB + 10M x 72 B + 128 MiB = 10.9 GiB.
+    # Under the 4 GiB limit: (4 GiB - 128 MiB - 720 MB) / 70.98 MB = 48.5, so 48 threads.
     assert result.stderr.startswith(
-        "error: --jobs 100000: 153 worker threads would take about 10.1 GB of memory"
+        "error: --jobs 100000: 153 worker threads would take about 10.9 GB of memory"
     )
-    assert "use --jobs 52 or fewer" in result.stderr
+    assert "use --jobs 48 or fewer" in result.stderr
 
 
 def test_chunk_size_of_a_simulation(runner: CliRunner) -> None:
@@ -162,7 +165,7 @@ def test_a_sweep_is_computed_a_slice_at_a_time(monkeypatch: pytest.MonkeyPatch) 
     loaded = load_file(str(SEED))
     grid = [("build.share", [0.0, 0.25, 0.5, 1.0]), ("discount_rate", [0.0, 0.05, 0.1])]
     whole = sweep_module.sweep(loaded, grid).to_dict()
-    monkeypatch.setattr(limits, "points_per_call", lambda points, years: 1)
+    monkeypatch.setattr(limits, "points_per_call", lambda *args: 1)
     sliced = sweep_module.sweep(loaded, grid).to_dict()
     assert sliced == whole
     assert np.shape(whole["outputs"]["savings_npv_usd"]) == (4, 3)
@@ -171,7 +174,9 @@ def test_a_sweep_is_computed_a_slice_at_a_time(monkeypatch: pytest.MonkeyPatch) 
 def test_the_largest_sweep_needs_one_row_at_a_time() -> None:
     # 1,000 values on the other axis over 100 years: 50 MB a row, one row a call
     assert limits.points_per_call(1000, 100) == 1
-    assert limits.points_per_call(10, 4) == 3355
+    # 10 points x 4 years x 572 bytes (500 + the 6 arrays of one bought accelerator and one
+    # chip, 12 bytes each) = 22,880 bytes a row: 64 MiB // 22,880 = 2,933 rows
+    assert limits.points_per_call(10, 4) == 2933
 
 
 # --------------------------------------------------------------------------- floods
@@ -211,3 +216,94 @@ def test_validate_and_batch_print_the_first_problems_of_each_file(
     assert lines[-2] == f"{path}: ... and 20 more problems"
     # the JSON keeps every problem
     assert len(json.loads(result.stdout)["results"][0]["errors"]) == 30
+
+
+# --------------------------------------------------------------------------- fleets
+
+
+def test_the_engine_memory_grows_with_the_fleets() -> None:
+    """A generation holds two per-year arrays in each plan that has it, an installed entry
+    one in each plan, a workload one; 12 bytes a sample-year each (8 measured)."""
+    # one bought accelerator in two plans (2 x 2) and one chip (2): 6 arrays
+    assert limits.fleet_arrays() == 6
+    # 21 bought generations (84), 21 chips (42), 20 installed entries (40), 3 workloads (3)
+    assert limits.fleet_arrays(21, 21, 20, 3) == 169
+    # 100 years, 10,000 samples, one uncertain field, one thread: 128 MiB + 10,000 x 72 B
+    # kept + 10,000 x (2 + 8) x 8 B drawn = 135,737,728 B, and the engine's block
+    plain = limits.simulation_bytes(10_000, 100, 1, 65536, 1)
+    # one block of 10,000 samples x 100 years x 572 B (500 + 6 x 12) = 572,000,000 B
+    assert plain == 135_737_728 + 572_000_000
+    # 300 installed entries (606 arrays): 500 + 606 x 12 = 7,772 B a sample-year, in blocks
+    # of 2**28 // (100 x 606 x 12) = 369 samples: 369 x 100 x 7,772 = 286,786,800 B
+    assert limits.engine_block(100, 606) == 369
+    many = limits.simulation_bytes(10_000, 100, 1, 65536, 1, limits.fleet_arrays(installed=300))
+    assert many == 135_737_728 + 286_786_800
+    # with the block of 10,000 samples the fleets would take (no smaller block): 7.8 GB
+    assert 10_000 * 100 * limits.point_year_bytes(606) == 7_772_000_000
+    # each fleet adds to the estimate, at the same block
+    few = limits.simulation_bytes(1000, 100, 1, 65536, 1, limits.fleet_arrays(installed=10))
+    more = limits.simulation_bytes(1000, 100, 1, 65536, 1, limits.fleet_arrays(installed=20))
+    # 1,000 samples x 100 years x 10 entries x 2 arrays x 12 B = 24,000,000 B
+    assert more - few == 24_000_000
+
+
+def test_a_monte_carlo_run_with_many_fleets_is_refused_before_any_work(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import gpu_calc.uncertainty.montecarlo as mc
+
+    path = tmp_path / "fleets.yaml"
+    installed = "".join("- {accelerator: a100, units: 1}\n" for _ in range(20))
+    path.write_text(
+        "horizon_years: 100\n"
+        "demand: {units: {dist: uniform, low: 90000, high: 110000}}\n"
+        "site: {electricity_usd_per_kwh: 0.1}\n"
+        "buy: {accelerator: h100-sxm, unit_price_usd: 28000}\n"
+        "build: {share: 0.3, chip: {accelerator: mtia-v2}, nre: {design_usd: 4.0e+8}}\n"
+        f"installed:\n{installed}"
+    )
+    loaded = load_file(str(path))
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the refusal comes before the work")
+
+    monkeypatch.setattr(mc, "_Job", never)
+    monkeypatch.setenv(limits.ENV, "300M")
+    # 46 arrays: 500 + 46 x 12 = 1,052 B a sample-year; blocks of 4,862 samples (2**28 //
+    # (100 x 46 x 12)): 511.5e6 B, + 128 MiB + 100,000 x 72 B + 65,536 x 10 x 8 B = 658.1e6 B
+    with pytest.raises(InputError, match="100,000 samples would take about 627.7 MB"):
+        simulate(loaded, 100_000, seed=0)
+
+
+def test_the_engine_block_changes_no_number(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Blocks of 7 samples give the bits of blocks of 16,384 (with generations, an installed
+    base and uncertain start years)."""
+
+    path = tmp_path / "mix.yaml"
+    path.write_text(
+        "horizon_years: 8\n"
+        "demand: {units: {dist: uniform, low: 900, high: 1100}}\n"
+        "site: {electricity_usd_per_kwh: 0.1}\n"
+        "buy:\n"
+        "  accelerator: h100-sxm\n"
+        "  unit_price_usd: 28000\n"
+        "  generations:\n"
+        "  - {accelerator: b200, from_year: {dist: uniform, low: 1, high: 4}}\n"
+        "  - {accelerator: b200, from_year: 6}\n"
+        "build:\n"
+        "  share: 0.3\n"
+        "  chip: {accelerator: mtia-v2}\n"
+        "  nre: {design_usd: 4.0e+8}\n"
+        "  generations:\n"
+        "  - {from_year: 3, chip: {accelerator: mtia-v2}, nre: {design_usd: 1.0e+8}}\n"
+        "installed:\n"
+        "- {accelerator: a100, units: 300, age_years: 1}\n"
+        "- {accelerator: a100, units: {dist: uniform, low: 0, high: 200}}\n"
+    )
+    loaded = load_file(str(path))
+    whole = simulate(loaded, 1000, seed=3)
+    monkeypatch.setattr(limits, "engine_block", lambda *args: 7)
+    blocks = simulate(loaded, 1000, seed=3)
+    np.testing.assert_array_equal(blocks.values, whole.values)

@@ -162,6 +162,9 @@ def serve(
             on_sale = np.where(g.start_year <= t, float(i), on_sale)
         need_t = need[t]
         for i, g in enumerate(generations):
+            buying = on_sale == i
+            if not np.any(buying):
+                continue  # not on sale in any sample: it buys nothing (bought[i] is zeros)
             # capacity of everything but generation i, then what i must add to it
             others: Array | float = 0.0
             for k, h in enumerate(generations):
@@ -170,7 +173,7 @@ def serve(
             for units, e in zip(base, installed, strict=True):
                 others = others + units * e.perf
             lacking = np.maximum(0.0, (need_t - others) / g.perf - own[i])
-            bought[i][t] = np.where(on_sale == i, lacking, 0.0)
+            bought[i][t] = np.where(buying, lacking, 0.0)
         rest = need_t
         for i in reversed(range(len(generations))):
             g = generations[i]

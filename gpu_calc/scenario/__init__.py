@@ -7,7 +7,12 @@ on the way is an :class:`~gpu_calc.errors.InputError` naming the file, line, col
 path; pydantic's own errors are rewritten by :mod:`.messages`.
 """
 
-from gpu_calc.scenario.fields import MAX_HORIZON_YEARS
+from gpu_calc.scenario.fields import (
+    MAX_GENERATIONS,
+    MAX_HORIZON_YEARS,
+    MAX_INSTALLED,
+    MAX_WORKLOADS,
+)
 from gpu_calc.scenario.load import apply_sets, load_file, load_text, parse_key_path, validate_data
 from gpu_calc.scenario.merge import apply_presets
 from gpu_calc.scenario.messages import _unwrap_model
@@ -20,7 +25,10 @@ from gpu_calc.scenario.model import (
 )
 
 __all__ = [
+    "MAX_GENERATIONS",
     "MAX_HORIZON_YEARS",
+    "MAX_INSTALLED",
+    "MAX_WORKLOADS",
     "PLAN_METRICS",
     "LoadedScenario",
     "Scenario",

@@ -205,6 +205,52 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     return errors
 
 
+def _length_checks(data: dict[Any, Any], doc: YamlDocument) -> list[InputError]:
+    """Lists of fleets and workloads no longer than the engine and the charts compute in
+    seconds (:data:`~gpu_calc.scenario.fields.MAX_GENERATIONS`, ...), checked on the data as
+    written, before presets and validation: a list of 30,000 entries costs nothing."""
+    from gpu_calc.scenario.fields import MAX_GENERATIONS, MAX_INSTALLED, MAX_WORKLOADS
+
+    fleet = (
+        "each is a fleet that every plan follows year by year and the fleet chart draws, "
+        "so more would take minutes"
+    )
+    rules: list[tuple[Path, int, str, str]] = [
+        (
+            ("buy", "generations"),
+            MAX_GENERATIONS,
+            "generations",
+            f"{fleet}: keep the generations that differ, a new one every few years",
+        ),
+        (
+            ("build", "generations"),
+            MAX_GENERATIONS,
+            "generations",
+            f"{fleet}: keep the generations that differ, a new one every few years",
+        ),
+        (
+            ("installed",),
+            MAX_INSTALLED,
+            "entries",
+            f"{fleet}: give one entry per accelerator and age, with their units added",
+        ),
+        (
+            ("demand", "workloads"),
+            MAX_WORKLOADS,
+            "workloads",
+            "group workloads that share their units and tokens a second",
+        ),
+    ]
+    errors = []
+    for path, most, what, why in rules:
+        value: Any = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, list | dict) and len(value) > most:
+            errors.append(doc.error(path, f"has {len(value):,} {what}, at most {most:,} ({why})"))
+    return errors
+
+
 def _die_checks(chip: Any, path: Path, doc: YamlDocument) -> list[InputError]:
     """The die must fit on its wafer (MODEL.md section 4)."""
     from gpu_calc.engine.silicon import dies_per_wafer

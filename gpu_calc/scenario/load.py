@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gpu_calc.errors import InputError, InputErrors
-from gpu_calc.scenario.checks import _cross_checks, _warnings
+from gpu_calc.scenario.checks import _cross_checks, _length_checks, _warnings
 from gpu_calc.scenario.fields import _describe
 from gpu_calc.scenario.merge import apply_presets
 from gpu_calc.scenario.messages import _errors_from_validation, _has
@@ -171,6 +171,9 @@ def validate_data(data: Any, doc: YamlDocument) -> LoadedScenario:
         )
     # top-level keys starting with x- hold anchors for the rest of the file (as in Compose)
     data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+    too_long = _length_checks(data, doc)
+    if too_long:
+        raise InputErrors(too_long)
     try:
         merged, provenance = apply_presets(data, doc)
     except InputError as exc:

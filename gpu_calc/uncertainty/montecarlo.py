@@ -227,6 +227,9 @@ class _Job:
     base: dict[str, Any]
     uncertain: list[str]
     seed: int
+    #: samples per engine call (:func:`gpu_calc.limits.engine_block`: fewer than
+    #: BLOCK_SIZE when the scenario has many fleets); changes memory, never a number
+    block_size: int = BLOCK_SIZE
 
     @property
     def areas(self) -> list[str]:
@@ -271,9 +274,9 @@ class _Job:
                 drawn[key] = np.broadcast_to(both[key], (n,))
         values = np.empty((len(_ROWS), n)) if out is None else out
         # The engine on blocks small enough for the CPU caches: it makes many temporaries
-        # of BLOCK_SIZE x H floats.
-        for lo in range(0, n, BLOCK_SIZE):
-            hi = min(lo + BLOCK_SIZE, n)
+        # of BLOCK_SIZE x H floats (and holds a few per fleet: fewer samples with many).
+        for lo in range(0, n, self.block_size):
+            hi = min(lo + self.block_size, n)
             params: dict[str, Any] = dict(self.base)
             params.update({key: v[lo:hi] for key, v in drawn.items()})
             totals = run_totals(self.inputs, params)
@@ -351,10 +354,12 @@ def simulate(
     uncertain = inputs.uncertain()
     parallel = workers > 1 and bool(uncertain) and samples > DRAW_BLOCK
     asked, workers = workers, min(workers, -(-samples // DRAW_BLOCK)) if parallel else 1
+    arrays = inputs.fleet_arrays()
     limits.check_simulation(
-        samples, inputs.horizon_years, len(uncertain), chunk_size, workers, asked
+        samples, inputs.horizon_years, len(uncertain), chunk_size, workers, asked, arrays
     )
-    job = _Job(inputs, dict(inputs.base()), uncertain, seed)
+    block_size = limits.engine_block(inputs.horizon_years, arrays)
+    job = _Job(inputs, dict(inputs.base()), uncertain, seed, block_size)
     clipped = dict.fromkeys(uncertain, 0)
     for chip in job.areas:
         clipped.setdefault(f"{chip}.die_area_mm2", 0)

@@ -3,9 +3,10 @@
 With uncertain fields, each goes to its P10 and P90 (``dist.ppf``) in turn; with none, every
 numeric field goes to -20% and +20% of its base value (fields whose base is 0 are skipped).
 Values are clipped into the field's range (integers rounded halves up, dies kept on the
-wafer). All 2k runs are one engine call on arrays of shape ``(2k,)``: run ``2j`` is bar
-``j``'s low value, run ``2j+1`` its high value, every other field at base. Bars are sorted by
-swing ``|savings(high) - savings(low)|``, largest first (ties keep the scenario's order).
+wafer). The 2k runs are arrays of shape ``(2k,)``, computed by the engine a slice at a
+time (:func:`gpu_calc.limits.points_per_call`; one call for most scenarios): run ``2j`` is
+bar ``j``'s low value, run ``2j+1`` its high value, every other field at base. Bars are
+sorted by swing ``|savings(high) - savings(low)|``, largest first (ties keep the scenario's order).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gpu_calc import limits
 from gpu_calc.inputs import ModelInputs
 from gpu_calc.results import json_number
 from gpu_calc.scenario import LoadedScenario
@@ -143,9 +145,17 @@ def tornado(loaded: LoadedScenario) -> Tornado:
             (float(area[2 * j]), float(area[2 * j + 1])) if key == key_area else v
             for j, ((key, _, _), v) in enumerate(zip(pairs, values, strict=True))
         ]
-    out = run(inputs, params)
-    outputs_finite(out, "a tornado bar", "sensitivity")
-    savings = np.broadcast_to(out.savings_npv_usd, (n,))
+    # The runs a slice at a time (the engine holds a few arrays of runs x years per fleet):
+    # a scenario with many fleets and fields needs megabytes, not gigabytes, for the same
+    # numbers.
+    savings = np.empty(n)
+    step = limits.points_per_call(1, inputs.horizon_years, inputs.fleet_arrays())
+    for lo in range(0, n, step):
+        hi = min(lo + step, n)
+        part = {key: v[lo:hi] if np.ndim(v) == 1 else v for key, v in params.items()}
+        out = run(inputs, part)
+        outputs_finite(out, "a tornado bar", "sensitivity")
+        savings[lo:hi] = np.broadcast_to(out.savings_npv_usd, (hi - lo,))
     bars = [
         Bar(key, low, high, float(savings[2 * j]), float(savings[2 * j + 1]))
         for j, ((key, _, _), (low, high)) in enumerate(zip(pairs, values, strict=True))

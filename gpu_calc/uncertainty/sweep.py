@@ -153,7 +153,9 @@ def sweep(
     # The engine holds dozens of arrays of points x years: the grid is computed a slice of
     # its first axis at a time, so a 1,000 x 1,000 grid over 100 years needs tens of
     # megabytes, not tens of gigabytes (and gives the same numbers).
-    rows = limits.points_per_call(points // grid_shape[0], inputs.horizon_years)
+    rows = limits.points_per_call(
+        points // grid_shape[0], inputs.horizon_years, inputs.fleet_arrays()
+    )
     for lo in range(0, grid_shape[0], rows):
         hi = min(lo + rows, grid_shape[0])
         part = {
