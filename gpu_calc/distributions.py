@@ -90,7 +90,11 @@ class LogNormal(_Dist):
         return self.median * np.exp(self.sigma * rng.standard_normal(n))
 
     def ppf(self, q: float) -> float:
-        return self.median * math.exp(self.sigma * _norm_ppf(q))
+        """The quantile; beyond the largest float it is infinite (a wide sigma's P90)."""
+        try:
+            return self.median * math.exp(self.sigma * _norm_ppf(q))
+        except OverflowError:
+            return math.inf
 
 
 class Uniform(_Dist):
