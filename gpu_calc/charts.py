@@ -73,6 +73,25 @@ class ChartsUnavailable(ImportError):
     """matplotlib is not installed; the message names the extra that brings it."""
 
 
+#: The largest magnitude a chart draws (a bar's or a stack's): beyond it matplotlib's axis
+#: arithmetic (margins, ticks, transforms) overflows. A figure above it, or null (it
+#: overflowed), is left out of the chart and labelled n/a.
+DRAW_LIMIT = 1e306
+
+#: Why a chart with nothing left to draw is not drawn (``plot`` says it, the report too).
+TOO_LARGE = (
+    "its figures are too large to draw (a chart shows numbers up to about 1e306; "
+    "'gpucalc compare' shows which as n/a)"
+)
+
+
+class NothingToDraw(ValueError):
+    """Every figure a chart would show is too large to draw (or null: it overflowed)."""
+
+    def __init__(self, message: str = TOO_LARGE):
+        super().__init__(message)
+
+
 def require_matplotlib() -> None:
     """Import matplotlib with the Agg backend, or raise :class:`ChartsUnavailable`."""
     try:
@@ -149,9 +168,11 @@ USD_STEPS = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
 def usd_tick(x: float, max_abs: float | None = None) -> str:
     """A money tick label, scaled by the axis' largest value: ``$2.5B``, ``-$400M``, ``$0``.
 
-    >>> usd_tick(2.5e9), usd_tick(-4e8), usd_tick(0.0), usd_tick(5e8, 2e9)
-    ('$2.5B', '-$400M', '$0', '$0.5B')
+    >>> usd_tick(2.5e9), usd_tick(-4e8), usd_tick(0.0), usd_tick(5e8, 2e9), usd_tick(math.nan)
+    ('$2.5B', '-$400M', '$0', '$0.5B', 'n/a')
     """
+    if not math.isfinite(x):
+        return "n/a"
     if x == 0:
         return "$0"
     factor, suffix = _scale(abs(x) if max_abs is None else max_abs, USD_STEPS)
@@ -174,7 +195,7 @@ def _scaled_axis(ax: Axes, values: Sequence[float], steps: Sequence[tuple[float,
     """Scale the y axis of ``values`` by the largest step it reaches; return the unit."""
     from matplotlib.ticker import FuncFormatter
 
-    top = max((abs(v) for v in values), default=0.0)
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
     factor, unit = _scale(top, steps)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x / factor:,.4g}"))
     return unit
@@ -191,6 +212,40 @@ def _years_axis(ax: Axes, horizon_years: int, start_year: int | None = None) -> 
 def _f(x: Any) -> float:
     """A JSON number as a float (``null`` is NaN)."""
     return math.nan if x is None else float(x)
+
+
+def _drawable(x: Any) -> float:
+    """A JSON number as a float to draw: NaN (left out, labelled n/a) when it is null, not
+    finite or beyond :data:`DRAW_LIMIT`.
+
+    >>> _drawable(2.5), _drawable(None), _drawable(1.7e308), _drawable(-math.inf)
+    (2.5, nan, nan, nan)
+    """
+    value = _f(x)
+    return value if math.isfinite(value) and abs(value) <= DRAW_LIMIT else math.nan
+
+
+def _finite(values: Any) -> list[float]:
+    """The finite ones of ``values``."""
+    return [v for v in values if math.isfinite(v)]
+
+
+def _ratio(a: float, b: float) -> float:
+    """``a / b``, NaN when ``b`` is 0 (a yield that underflowed: no good die)."""
+    return a / b if b != 0 else math.nan
+
+
+def _stacked(bottoms: Sequence[float], values: Sequence[float]) -> list[float]:
+    """``values`` to stack on ``bottoms``: NaN (left out) where the stack would pass
+    :data:`DRAW_LIMIT`."""
+    return [
+        v if abs(b + v) <= DRAW_LIMIT else math.nan for b, v in zip(bottoms, values, strict=True)
+    ]
+
+
+def _na_note(ax: Axes, what: str = "n/a: too large to draw") -> None:
+    """Say in an empty panel why it is empty."""
+    ax.text(0.5, 0.5, what, transform=ax.transAxes, ha="center", va="center", color=INK)
 
 
 # --------------------------------------------------------------------------- data helpers
@@ -308,12 +363,13 @@ def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[t
     chip = {key: float(value) for key, value in chip.items()}
     dies = _f(silicon["dies_per_wafer"])
     good = _f(silicon["die_yield"])
-    wafer_per_die = chip["wafer_usd"] / dies
-    die = wafer_per_die / good
+    # a yield that underflowed to 0 leaves no good die: its cost, and all after it, is NaN
+    wafer_per_die = _ratio(chip["wafer_usd"], dies)
+    die = _ratio(wafer_per_die, good)
     test = chip.get("test_assembly_usd", 0.0)
     n = chip.get("dies_per_package", 1.0)
     packaged = die * n + chip["memory_usd"] + chip["packaging_usd"] + test
-    before_markup = packaged / chip["package_yield"] + chip["board_usd"]
+    before_markup = _ratio(packaged, chip["package_yield"]) + chip["board_usd"]
     unit = before_markup * (1 + chip["partner_markup"])
     return [
         ("Wafer share per die", wafer_per_die),
@@ -323,7 +379,7 @@ def silicon_steps_usd(chip: dict[str, float], silicon: dict[str, Any]) -> list[t
         ("Memory", chip["memory_usd"]),
         ("Packaging", chip["packaging_usd"]),
         *([("Test and assembly", test)] if test else []),
-        ("Package yield loss", packaged / chip["package_yield"] - packaged),
+        ("Package yield loss", _ratio(packaged, chip["package_yield"]) - packaged),
         ("Board", chip["board_usd"]),
         ("Partner markup", unit - before_markup),
         ("= Unit price", unit),
@@ -347,7 +403,7 @@ def chip_inputs(comparison: Comparison) -> dict[str, float]:
     silicon = comparison.outcome.silicon
     parts = ("memory_usd", "packaging_usd", "test_assembly_usd", "dies_per_package")
     out = {key: float(fields[f"build.chip.{key}"].base) for key in CHIP_KEYS if key not in parts}
-    out.update({key: float(silicon[key]) for key in parts})
+    out.update({key: _f(silicon[key]) for key in parts})
     return out
 
 
@@ -377,7 +433,9 @@ def software_usd_per_year(comparison: Comparison) -> float:
 @_styled
 def cumulative_figure(result: dict[str, Any]) -> Figure:
     """Cumulative discounted cost of each plan over the years, the payback year marked."""
-    series = cumulative_discounted_usd(result)
+    series = {k: [_drawable(v) for v in vs] for k, vs in cumulative_discounted_usd(result).items()}
+    if not any(_finite(vs) for vs in series.values()):
+        raise NothingToDraw
     horizon = int(result["horizon_years"])
     fig, axes = _figure(8, 4.2)
     ax = axes[0][0]
@@ -396,13 +454,13 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
             markeredgewidth=0.6,
             label=f"{s.label} (NPV {usd_tick(values[-1])})",
         )
-    lows = [min(v) for v in series.values()]
+    lows = [min(_finite(v), default=0.0) for v in series.values()]
     ax.set_ylim(bottom=min(0.0, *lows))
     from gpu_calc.render.human import payback as payback_text
 
     payback = result["comparison"].get("payback_year")
     start_year = result.get("start_year")
-    if payback is not None:
+    if payback is not None and math.isfinite(series["build"][payback]):
         y = series["build"][payback]
         ax.axvline(payback, color=INK, linestyle=":", linewidth=1.2)
         ax.annotate(
@@ -422,7 +480,7 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
         ax.text(
             0.01,
             0.97,
-            f"building {payback_text(None, horizon)}",
+            f"building {payback_text(payback, horizon, start_year)}",
             transform=ax.transAxes,
             ha="left",
             va="top",
@@ -443,9 +501,13 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
 @_styled
 def breakdown_figure(breakdown: dict[str, dict[str, float]], result: dict[str, Any]) -> Figure:
     """Stacked bars of each plan's undiscounted cost by component, residual below zero."""
+    names = ["buy", "build"]
+    # a component too large to draw is left out of its stack (its TCO then says n/a)
+    breakdown = {n: {k: _drawable(v) for k, v in breakdown[n].items()} for n in names}
+    if not any(_finite(breakdown[n].values()) for n in names):
+        raise NothingToDraw
     fig, axes = _figure(8, 4.6)
     ax = axes[0][0]
-    names = ["buy", "build"]
     xs = [0, 1]
     shown = [
         c for c in COMPONENTS if any(abs(breakdown[n][c[0]]) > 0 for n in names)
@@ -453,6 +515,8 @@ def breakdown_figure(breakdown: dict[str, dict[str, float]], result: dict[str, A
     bottoms = [0.0, 0.0]
     for key, label, color, hatch in shown:
         values = [breakdown[n][key] for n in names]
+        if key != "residual_usd":
+            values = _stacked(bottoms, values)
         if key == "residual_usd":
             ax.bar(xs, values, 0.55, color=color, hatch=hatch, edgecolor=INK, lw=0.6, label=label)
             continue
@@ -467,13 +531,14 @@ def breakdown_figure(breakdown: dict[str, dict[str, float]], result: dict[str, A
             lw=0.6,
             label=label,
         )
-        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+        bottoms = [b + v if math.isfinite(v) else b for b, v in zip(bottoms, values, strict=True)]
     for x, n in zip(xs, names, strict=True):
-        tco = _f(result["plans"][n]["tco_usd"])
-        ax.plot([x - 0.36, x + 0.36], [tco, tco], color=INK, linewidth=2)
+        tco = _drawable(result["plans"][n]["tco_usd"])
+        if math.isfinite(tco):
+            ax.plot([x - 0.36, x + 0.36], [tco, tco], color=INK, linewidth=2)
         ax.annotate(
             f"TCO {usd_tick(tco)}",
-            xy=(x + 0.36, tco),
+            xy=(x + 0.36, tco if math.isfinite(tco) else 0.0),
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
@@ -513,13 +578,22 @@ RESOURCE_PANELS: list[tuple[str, str, list[tuple[float, str]], str]] = [
 def resources_figure(result: dict[str, Any]) -> Figure:
     """Facility energy, water and carbon per year of each plan, side by side."""
     horizon = int(result["horizon_years"])
+    data = {
+        key: {
+            name: [_drawable(v) for v in result["plans"][name]["per_year"][key]]
+            for name in ("buy", "build")
+        }
+        for key, *_ in RESOURCE_PANELS
+    }
+    if not any(_finite(v) for panel in data.values() for v in panel.values()):
+        raise NothingToDraw
     fig, axes = _figure(10, 3.6, ncols=3)
     width = 0.38
     for ax, (key, title, steps, base_unit) in zip(axes[0], RESOURCE_PANELS, strict=True):
         everything = []
         for i, name in enumerate(("buy", "build")):
             s = PALETTE[name]
-            values = [_f(v) for v in result["plans"][name]["per_year"][key]]
+            values = data[key][name]
             everything += values
             xs = [t + (i - 0.5) * width for t in range(horizon)]
             ax.bar(
@@ -532,6 +606,8 @@ def resources_figure(result: dict[str, Any]) -> Figure:
                 linewidth=0.5,
                 label=s.label,
             )
+        if not _finite(everything):
+            _na_note(ax)
         unit = _scaled_axis(ax, everything, steps) or base_unit
         ax.set_ylabel(f"{title} per year [{unit}]")
         ax.set_title(title, loc="left")
@@ -555,16 +631,41 @@ def resources_figure(result: dict[str, Any]) -> Figure:
 def silicon_figure(steps: list[tuple[str, float]], note: str = "") -> Figure:
     """Waterfall of the in-house chip's unit price: wafer, yield, memory, packaging, board.
 
-    ``note`` (e.g. the wafer price and dies per wafer) is shown under the title."""
+    ``note`` (e.g. the wafer price and dies per wafer) is shown under the title. A step too
+    large to draw (or not computable: no good die) is labelled n/a; a step after an n/a
+    subtotal rises from zero."""
+    steps = [(label, _drawable(v)) for label, v in steps]
+    if not any(_finite(v for _, v in steps)):
+        raise NothingToDraw
     fig, axes = _figure(9, 4.4)
     ax = axes[0][0]
     s = PALETTE["build"]
-    shown = [(label, v) for label, v in steps if label.startswith("=") or abs(v) > 1e-9]
+    shown = [
+        (label, v)
+        for label, v in steps
+        if label.startswith("=") or abs(v) > 1e-9 or not math.isfinite(v)
+    ]
     running = 0.0
     labels = []
     for x, (label, value) in enumerate(shown):
         total = label.startswith("=")
-        if total:
+        if not math.isfinite(value):
+            ax.annotate(
+                "n/a",
+                xy=(x, running if math.isfinite(running) else 0.0),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=9,
+                fontweight="bold" if total else "normal",
+            )
+            labels.append(label.lstrip("= "))
+            running = math.nan  # the running total is unknown from here
+            continue
+        if not total and not math.isfinite(running):
+            bottom, height = 0.0, value
+            style = {"color": s.color, "hatch": s.hatch}
+        elif total:
             bottom, height = 0.0, value
             running = value
             style = {"color": "#555555", "hatch": ""}
@@ -598,7 +699,9 @@ def silicon_figure(steps: list[tuple[str, float]], note: str = "") -> Figure:
 def tornado_figure(tornado: dict[str, Any]) -> Figure:
     """Savings when each input moves to its low or high value, largest swing on top."""
     bars = list(tornado["bars"])[:15]
-    base = _f(tornado["base_usd"])
+    base = _drawable(tornado["base_usd"])
+    if not math.isfinite(base):  # every bar starts at the base case
+        raise NothingToDraw
     fig, axes = _figure(9, 1.2 + 0.42 * max(len(bars), 1))
     ax = axes[0][0]
     ax.grid(False, axis="y")
@@ -618,8 +721,9 @@ def tornado_figure(tornado: dict[str, Any]) -> Figure:
     ys = list(range(len(bars)))[::-1]
     for y, bar in zip(ys, bars, strict=True):
         for which, style in (("low", low_style), ("high", high_style)):
-            value = _f(bar[f"{which}_usd"])
-            ax.barh(y, value - base, 0.6, left=base, **style)
+            value = _drawable(bar[f"{which}_usd"])
+            if math.isfinite(value):  # else left out: too large to draw
+                ax.barh(y, value - base, 0.6, left=base, **style)
     ax.axvline(base, color=INK, linewidth=1)
     if bars:
         ax.set_yticks(ys)
@@ -671,9 +775,12 @@ def _short(x: Any) -> str:
 def histogram_figure(simulation: dict[str, Any]) -> Figure:
     """Histogram of Monte Carlo savings: bins where building is cheaper in the build colour."""
     hist = simulation["histogram"]
-    edges = [_f(e) for e in hist["edges_usd"]]
+    edges = [_drawable(e) for e in hist["edges_usd"]]
     counts = [int(c) for c in hist["counts"]]
     stats = simulation["comparison"]["savings_npv_usd"]
+    if not math.isfinite(_drawable(stats["p50"])):
+        # the median too large to draw: bins and lines would all be left out
+        raise NothingToDraw
     fig, axes = _figure(8, 4.2)
     ax = axes[0][0]
     total = max(sum(counts), 1)
@@ -696,6 +803,8 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
         stats = {"p50": value}
     bins = zip(edges[:-1], edges[1:], counts, strict=True) if spread > 1e-9 * scale else []
     for lo, hi, count in bins:
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            continue  # a bin too large to draw: left out
         mid = (lo + hi) / 2
         s = PALETTE["build" if mid > 0 else "buy"]
         width = hi - lo
@@ -710,7 +819,7 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
             linewidth=0.4,
         )
     for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
-        if key not in stats:
+        if key not in stats or not math.isfinite(_drawable(stats[key])):
             continue
         x = _f(stats[key])
         ax.axvline(x, color=INK, linestyle=style, linewidth=1.1)
@@ -765,15 +874,20 @@ def sweep_figure(sweep: dict[str, Any]) -> Figure:
 @_styled
 def _sweep_line(sweep: dict[str, Any]) -> Figure:
     param = sweep["params"][0]
-    xs = [_f(v) for v in sweep["values"][0]]
+    xs = [_drawable(v) for v in sweep["values"][0]]
     out = sweep["outputs"]
+    # a point too large to draw is left out of its line (a panel with none says n/a)
+    npv = {name: [_drawable(v) for v in out[f"npv_usd_{name}"]] for name in ("buy", "build")}
+    savings = [_drawable(v) for v in out["savings_npv_usd"]]
+    if not _finite(xs) or not any(_finite(v) for v in [*npv.values(), savings]):
+        raise NothingToDraw
     fig, axes = _figure(8, 6, nrows=2)
     top, bottom = axes[0][0], axes[1][0]
     for name in ("buy", "build"):
         s = PALETTE[name]
         top.plot(
             xs,
-            [_f(v) for v in out[f"npv_usd_{name}"]],
+            npv[name],
             color=s.color,
             marker=s.marker,
             linestyle=s.linestyle,
@@ -787,7 +901,10 @@ def _sweep_line(sweep: dict[str, Any]) -> Figure:
     top.set_ylabel("NPV of cost [USD]")
     top.set_title(f"Both plans as {param} varies", loc="left")
     top.legend(frameon=False)
-    savings = [_f(v) for v in out["savings_npv_usd"]]
+    if not any(_finite(v) for v in npv.values()):
+        _na_note(top)
+    if not _finite(savings):
+        _na_note(bottom)
     bottom.plot(xs, savings, color=INK, marker="o", markersize=4, linewidth=1.8)
     bottom.fill_between(
         xs,
@@ -868,11 +985,16 @@ def _sweep_heatmap(sweep: dict[str, Any]) -> Figure:
     from matplotlib.ticker import FuncFormatter
 
     px, py = sweep["params"]
-    xs = np.asarray(sweep["values"][0], dtype=float)
-    ys = np.asarray(sweep["values"][1], dtype=float)
+    xs = np.asarray([_drawable(v) for v in sweep["values"][0]], dtype=float)
+    ys = np.asarray([_drawable(v) for v in sweep["values"][1]], dtype=float)
     grid = np.asarray(
-        [[_f(v) for v in row] for row in sweep["outputs"]["savings_npv_usd"]], dtype=float
+        [[_drawable(v) for v in row] for row in sweep["outputs"]["savings_npv_usd"]], dtype=float
     ).T  # rows: second parameter
+    # values of the inputs too large to draw: their rows and columns are left out
+    keep_x, keep_y = np.isfinite(xs), np.isfinite(ys)
+    xs, ys, grid = xs[keep_x], ys[keep_y], grid[np.ix_(keep_y, keep_x)]
+    if not np.isfinite(grid).any():
+        raise NothingToDraw
     fig, axes = _figure(8, 5.4)
     ax = axes[0][0]
     ax.grid(False)
@@ -968,8 +1090,15 @@ def fleet_figure(
     capacity: dict[str, list[tuple[str, str, list[float]]]], result: dict[str, Any]
 ) -> Figure:
     """Capacity in service by generation (and installed base) per year, for both plans:
-    stacked bars in reference-equivalents, one panel per plan on a shared axis."""
+    stacked bars in reference-equivalents, one panel per plan on a shared axis. A fleet's
+    capacity too large to draw is left out of its stack, and that year's stack says n/a."""
     horizon = int(result["horizon_years"])
+    capacity = {
+        plan: [(side, name, [_drawable(v) for v in values]) for side, name, values in rows]
+        for plan, rows in capacity.items()
+    }
+    if not any(_finite(values) for rows in capacity.values() for _, _, values in rows):
+        raise NothingToDraw
     fig, axes = _figure(10, 4.2, ncols=2)
     top = 0.0
     handles: dict[str, Any] = {}
@@ -977,8 +1106,10 @@ def fleet_figure(
 
     for ax, plan in zip(axes[0], ("buy", "build"), strict=True):
         bottom = [0.0] * horizon
+        missing = [False] * horizon
         counts: dict[str, int] = {}
-        for side, name, values in capacity[plan]:
+        for side, name, drawable in capacity[plan]:
+            values = _stacked(bottom, drawable)
             shade = counts.get(side, 0)
             counts[side] = shade + 1
             color = _SIDE_COLORS[side][min(shade, 3)]
@@ -1002,7 +1133,12 @@ def fleet_figure(
                     label=name,
                 ),
             )
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+            missing = [m or not math.isfinite(v) for m, v in zip(missing, values, strict=True)]
+            bottom = [b + v if math.isfinite(v) else b for b, v in zip(bottom, values, strict=True)]
+        for t in (t for t in range(horizon) if missing[t]):
+            ax.annotate(
+                "n/a", xy=(t, bottom[t]), xytext=(0, 3), textcoords="offset points", ha="center"
+            )
         top = max(top, *bottom)
         ax.set_title(f"{PALETTE[plan].label} plan", loc="left")
         _years_axis(ax, horizon, result.get("start_year"))

@@ -91,9 +91,10 @@ class LogNormal(_Dist):
             return self.median * np.exp(self.sigma * rng.standard_normal(n))
 
     def ppf(self, q: float) -> float:
+        """The quantile; beyond the largest float it is infinite (a wide sigma's P90)."""
         try:
             return self.median * math.exp(self.sigma * _norm_ppf(q))
-        except OverflowError:  # beyond the largest float: shown as n/a, never a traceback
+        except OverflowError:  # shown as n/a (null in JSON), never a traceback
             return math.inf
 
 

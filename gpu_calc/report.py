@@ -312,14 +312,32 @@ def _svg(fig: Any, prefix: str, label: str) -> str:
     return inline_svg(figure_bytes(fig, "svg"), prefix, label)
 
 
+def _drawn(draw: Callable[[], Any], prefix: str, label: str, caption: str, sep: str = "") -> str:
+    """A chart as ``<figure>`` with its caption, or a note when its figures are all too large
+    to draw (:class:`gpu_calc.charts.NothingToDraw`)."""
+    from gpu_calc.charts import NothingToDraw
+
+    try:
+        fig = draw()
+    except NothingToDraw as exc:
+        return f'<p class="note">No chart: {esc(exc)}.</p>\n'
+    return (
+        f"<figure>{_svg(fig, prefix, label)}{sep}<figcaption>{esc(caption)}</figcaption></figure>\n"
+    )
+
+
 def _chart_section(
-    ident: str, title: str, fig: Any, caption: str, extra: str = "", page_break: bool = False
+    ident: str,
+    title: str,
+    draw: Callable[[], Any],
+    caption: str,
+    extra: str = "",
+    page_break: bool = False,
 ) -> str:
     cls = "chart page-break" if page_break else "chart"
+    figure = _drawn(draw, ident, title, caption, sep="\n")
     return (
-        f'<section id="{ident}" class="{cls}">\n<h2>{esc(title)}</h2>\n'
-        f"<figure>{_svg(fig, ident, title)}\n<figcaption>{esc(caption)}</figcaption></figure>\n"
-        f"{extra}</section>\n"
+        f'<section id="{ident}" class="{cls}">\n<h2>{esc(title)}</h2>\n{figure}{extra}</section>\n'
     )
 
 
@@ -451,7 +469,7 @@ def _fleet_section(result: dict[str, Any], comparison: Any) -> str:
     return _chart_section(
         "fleet",
         "The fleet by generation",
-        charts.comparison_figure("fleet", comparison),
+        lambda: charts.comparison_figure("fleet", comparison),
         "Capacity in service each year (units in service times their performance, in "
         "reference-equivalents), by generation of bought accelerators, of in-house chips, and "
         "the installed base. Units owned beyond what is needed stand idle and are not shown.",
@@ -532,18 +550,24 @@ def _uncertainty(u: Uncertainty) -> str:
             f"{esc(human.usd(stats['p50']))}, P95 {esc(human.usd(stats['p95']))}, mean "
             f"{esc(human.usd(stats['mean']))}.{esc(clip_text)}</p>\n"
         )
-    if u.tornado is not None:
+    tornado, simulation = u.tornado, u.simulation
+    if tornado is not None:
         parts.append(
-            f"<figure>{_svg(tornado_figure(u.tornado), 'tornado', 'Tornado of savings')}"
-            "<figcaption>Savings NPV when one input moves at a time; the line is the base "
-            "case.</figcaption></figure>\n"
+            _drawn(
+                lambda: tornado_figure(tornado),
+                "tornado",
+                "Tornado of savings",
+                "Savings NPV when one input moves at a time; the line is the base case.",
+            )
         )
-    if u.simulation is not None:
+    if simulation is not None:
         parts.append(
-            "<figure>"
-            + _svg(histogram_figure(u.simulation), "histogram", "Histogram of savings")
-            + "<figcaption>Distribution of the savings NPV over the samples.</figcaption>"
-            "</figure>\n"
+            _drawn(
+                lambda: histogram_figure(simulation),
+                "histogram",
+                "Histogram of savings",
+                "Distribution of the savings NPV over the samples.",
+            )
         )
     parts.append("</section>\n")
     return "".join(parts)
@@ -598,7 +622,7 @@ def render_report(
         _chart_section(
             "cumulative",
             "Cumulative discounted cost",
-            charts.comparison_figure("cumulative", comparison),
+            lambda: charts.comparison_figure("cumulative", comparison),
             "Capex and NRE discounted to the start of each year, opex to its end, the "
             "residual value credited in the last year: each line ends at its plan's NPV. "
             "The star marks the year from which building has cost less.",
@@ -611,7 +635,7 @@ def render_report(
         _chart_section(
             "breakdown",
             "Where the money goes",
-            charts.comparison_figure("breakdown", comparison),
+            lambda: charts.comparison_figure("breakdown", comparison),
             "Undiscounted cost over the horizon by component; the residual value of what is "
             "still in life at the end is a credit below zero. The black bar is the TCO.",
         )
@@ -620,7 +644,7 @@ def render_report(
         _chart_section(
             "resources",
             "Energy, water and carbon per year",
-            charts.comparison_figure("resources", comparison),
+            lambda: charts.comparison_figure("resources", comparison),
             "Facility energy is IT energy times PUE; water counts on-site and off-site use; "
             "emissions count the grid and the embodied carbon of units bought that year.",
             page_break=True,
@@ -630,7 +654,7 @@ def render_report(
         _chart_section(
             "silicon",
             "The in-house chip's unit price",
-            charts.comparison_figure("silicon", comparison),
+            lambda: charts.comparison_figure("silicon", comparison),
             "From the wafer to one chip: the wafer's price shared over its dies, the dies "
             "lost to defects, then memory, packaging, packages lost in assembly, the board and "
             "any partner's markup.",

@@ -154,6 +154,22 @@ def _figure(
     samples: int,
     seed: int,
 ) -> Any:
+    """The chart; one ``error:`` line and exit 2 when its figures are all too large to draw."""
+    from gpu_calc.charts import NothingToDraw
+
+    try:
+        return _draw(kind, loaded, sweep_params, samples, seed)
+    except NothingToDraw as exc:
+        fail(f"--kind {kind.value}: nothing to draw for {loaded.source}: {exc}")
+
+
+def _draw(
+    kind: ChartKind,
+    loaded: Any,
+    sweep_params: list[tuple[str, list[float]]],
+    samples: int,
+    seed: int,
+) -> Any:
     from gpu_calc import charts
     from gpu_calc.errors import InputError, InputErrors
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from gpu_calc import __version__
 from gpu_calc.render import human
+from gpu_calc.render.rows import total as _sum
 
 if TYPE_CHECKING:
     from gpu_calc.results import Comparison
@@ -205,6 +206,20 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def _guarded(compute: Callable[[], float | None]) -> float | None:
+    """A formula's value as gpucalc works it out, or None where that overflows or divides
+    by zero (the cell then shows gpucalc's own figure, null: an empty cell).
+
+    >>> _guarded(lambda: 1 / 4), _guarded(lambda: 1 / 0), _guarded(lambda: (1e300) ** 2)
+    (0.25, None, None)
+    """
+    try:
+        value = compute()
+    except (ArithmeticError, ValueError):  # ZeroDivisionError, OverflowError, math domain
+        return None
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
 def cell(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:
     """An A1 reference, 0-based row and column: ``cell(0, 2)`` -> ``C1``.
 
@@ -349,19 +364,23 @@ class _Sheet:
         self.ws.write_string(row, col, value, self.book.fmt(None, **style) if style else None)
 
     def number(self, row: int, col: int, value: Any, num: str = "General", **style: Any) -> None:
-        """A number; ``None`` (the JSON's null) is an empty cell."""
-        if value is None:
+        """A number; ``None`` (the JSON's null) and a figure too large to store (an infinity
+        or NaN worked out here) are an empty cell."""
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
             self.ws.write_blank(row, col, None)
         elif isinstance(value, str):
             self.text(row, col, value, **style)
         elif _is_number(value):
             self.ws.write_number(row, col, float(value), self.book.fmt(num, **style))
-        else:  # an infinity cannot be stored: say so
+        else:
             self.text(row, col, str(value), **style)
 
     def formula(self, row: int, col: int, text: str, value: Any, num: str = "General") -> None:
-        """A live formula, with gpucalc's value stored as its cached result."""
-        cached: Any = "" if value is None else value
+        """A live formula, with gpucalc's value stored as its cached result (empty when
+        there is none, or it is too large to store: Excel shows its own #NUM! or #DIV/0!)."""
+        cached: Any = value
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            cached = ""
         self.ws.write_formula(row, col, text, self.book.fmt(num), cached)
 
     def ref(self, row: int, col: int, absolute: bool = False) -> str:
@@ -471,7 +490,7 @@ def _per_year(
             row,
             c0 + h,
             f"=SUM({cell(row, c0)}:{cell(row, c0 + h - 1)})",
-            math.fsum(tokens),
+            _sum(*tokens),
             "#,##0",
         )
         row += 1
@@ -495,7 +514,7 @@ def _per_year(
                 sh.number(row, c0 + t, v, num)
             if len(nums) == h and not key.endswith(("_mw",)) and "active" not in key:
                 total = f"=SUM({cell(row, c0)}:{cell(row, c0 + h - 1)})"
-                sh.formula(row, c0 + h, total, math.fsum(nums), num)
+                sh.formula(row, c0 + h, total, _sum(*nums), num)
             row += 1
         # the plan's discounted cost, year by year: what its NPV sums
         needed = ("hw_capex_usd", "facility_capex_usd", "nre_usd", "opex_usd")
@@ -521,7 +540,7 @@ def _per_year(
                 row,
                 c0 + h,
                 f"=SUM({cell(row, c0)}:{cell(row, c0 + h - 1)})",
-                math.fsum(flows),
+                _sum(*flows),
                 number_format("x_usd", 1e6),
             )
             years.discounted[plan] = row
@@ -574,7 +593,7 @@ def _per_year(
                 s_row,
                 c0 + h,
                 f"=SUM({cell(s_row, c0)}:{cell(s_row, c0 + h - 1)})",
-                math.fsum(savings),
+                _sum(*savings),
                 money,
             )
             years.payback_row = p_row
@@ -745,7 +764,7 @@ def _plan_formula(
         s = series.get(k)
         if not isinstance(s, list) or (plan, k) not in years.rows:
             return None
-        return math.fsum(s) if all(_is_number(v) for v in s) else None
+        return _sum(*s) if all(_is_number(v) for v in s) else None
 
     def span(k: str) -> str:
         return years.span(years.rows[(plan, k)])
@@ -804,16 +823,17 @@ def _plan_formula(
     demand = years.demand
     if key == "usd_per_reference_hour" and demand and years.demand_row is not None:
         tco: Any = pdata.get("tco_usd")
-        if "tco_usd" in key_row and _is_number(tco) and math.fsum(demand) > 0:
+        demand_sum = _sum(*demand)
+        if "tco_usd" in key_row and _is_number(tco) and demand_sum is not None and demand_sum > 0:
             candidates.append(
                 (
                     f"={here('tco_usd')}/(SUM({years.span(years.demand_row)})*8760)",
-                    lambda: float(tco) / (math.fsum(demand) * 8760),
+                    lambda: float(tco) / (demand_sum * 8760),
                 )
             )
     tokens = years.tokens
     if key == "tokens" and tokens is not None and years.tokens_row is not None:
-        candidates.append((f"=SUM({years.span(years.tokens_row)})", lambda: math.fsum(tokens)))
+        candidates.append((f"=SUM({years.span(years.tokens_row)})", lambda: _sum(*tokens)))
     if key == "usd_per_million_tokens" and {"tco_usd", "tokens"} <= set(key_row):
         tco_v, tokens_v = pdata.get("tco_usd"), pdata.get("tokens")
         if (
@@ -826,7 +846,7 @@ def _plan_formula(
             per_million = float(tco_v) * 1e6 / float(tokens_v)  # MODEL.md 11.6
             candidates.append((f"={here('tco_usd')}*1000000/{here('tokens')}", lambda: per_million))
     for text, compute in candidates:
-        if _close(compute(), value):
+        if _close(_guarded(compute), value):
             return text
     return None
 
@@ -912,7 +932,7 @@ def _bill_of_materials(
         text = value = None
         if {"memory_gb", "memory_per_gb"} <= set(refs):
             text = f"={refs['memory_gb']}*{refs['memory_per_gb']}"
-            value = vals["memory_gb"] * vals["memory_per_gb"]
+            value = _guarded(lambda: vals["memory_gb"] * vals["memory_per_gb"])
         put_step("Memory", "memory_usd", text, value, "capacity x price per GB")
     else:
         put_input("memory")
@@ -927,7 +947,7 @@ def _bill_of_materials(
             "Packaging",
             "packaging_usd",
             f"={r['packaging_base']}+{r['packaging_per_mm2']}*{r['interposer']}",
-            v["packaging_base"] + v["packaging_per_mm2"] * v["interposer"],
+            _guarded(lambda: v["packaging_base"] + v["packaging_per_mm2"] * v["interposer"]),
             "base + price per mm2 x interposer area",
         )
     else:
@@ -969,9 +989,13 @@ def _carbon(
             "embodied_kg_co2e",
             f"={r['area']}/100*{r['wafer_co2e']}/{r['die_yield']}{times}"
             f"+{r['memory_gb']}*{r['memory_co2e']}+{r['package_co2e']}",
-            v["area"] / 100 * v["wafer_co2e"] / v["die_yield"] * n
-            + v["memory_gb"] * v["memory_co2e"]
-            + v["package_co2e"],
+            _guarded(
+                lambda: (
+                    v["area"] / 100 * v["wafer_co2e"] / v["die_yield"] * n
+                    + v["memory_gb"] * v["memory_co2e"]
+                    + v["package_co2e"]
+                )
+            ),
             "die area (cm2) x wafer carbon / die yield"
             + (" x dies per package" if n_ref else "")
             + " + memory x carbon per GB + package",
@@ -1019,7 +1043,7 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
         sh.text(row, 0, label, bold=True)
         sh.text(row, 1, f"silicon.{key}")
         num = number_format(key, abs(got) if _is_number(got) else 0.0)
-        if text is not None and _close(value, got):
+        if text is not None and value is not None and _close(value, got):
             sh.formula(row, 2, text, got, num)
             refs[key] = cell(row, 2)
             vals[key] = float(got)
@@ -1040,7 +1064,9 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
         d, a = refs["diameter"], refs["area"]
         text = f"=INT(PI()*({d}/2)^2/{a}-PI()*{d}/SQRT(2*{a}))"
         dv, av = vals["diameter"], vals["area"]
-        value = float(math.floor(math.pi * (dv / 2) ** 2 / av - math.pi * dv / math.sqrt(2 * av)))
+        value = _guarded(
+            lambda: math.floor(math.pi * (dv / 2) ** 2 / av - math.pi * dv / math.sqrt(2 * av))
+        )
     put_step("Dies per wafer", "dies_per_wafer", text, value, "whole dies, edge loss removed")
     text = value = None
     if {"area", "d0"} <= have:
@@ -1053,14 +1079,16 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
             area = vals["area"] * (1 - vals["harvest"])
             how += " on the critical area, die area x (1 - harvestable share)"
         text = _yield_formula(data.yield_model, area_ref, refs["d0"], alpha_ref)
-        value = _yield_value(data.yield_model, area, vals["d0"], vals.get("alpha", 3.0))
+        value = _guarded(
+            lambda: _yield_value(data.yield_model, area, vals["d0"], vals.get("alpha", 3.0))
+        )
     else:
         how = f"{data.yield_model} yield model"
     put_step("Die yield", "die_yield", text, value, how)
     text = value = None
     if {"wafer", "dies_per_wafer", "die_yield"} <= set(refs):
         text = f"={refs['wafer']}/({refs['dies_per_wafer']}*{refs['die_yield']})"
-        value = vals["wafer"] / (vals["dies_per_wafer"] * vals["die_yield"])
+        value = _guarded(lambda: vals["wafer"] / (vals["dies_per_wafer"] * vals["die_yield"]))
     put_step("Cost of a good die", "die_usd", text, value, "wafer / (dies x yield)")
     # a multi-die package (docs/model.md): one die's cost times its dies (one by default)
     put_input("per_package")
@@ -1075,7 +1103,7 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
     text = value = None
     if {"dies_per_package", "die_usd"} <= set(refs):
         text = f"={refs['dies_per_package']}*{refs['die_usd']}"
-        value = vals["dies_per_package"] * vals["die_usd"]
+        value = _guarded(lambda: vals["dies_per_package"] * vals["die_usd"])
     put_step("Dies of the package", "dies_usd", text, value, "dies per package x cost of a die")
     _bill_of_materials(base, put_input, put_step, refs, vals)
     for name in ("package_yield", "board", "markup"):
@@ -1091,7 +1119,7 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
         )
         v = vals
         total = v["dies_usd"] + v["memory_usd"] + v["packaging_usd"] + v["test_assembly_usd"]
-        value = (total / v["package_yield"] + v["board"]) * (1 + v["markup"])
+        value = _guarded(lambda: (total / v["package_yield"] + v["board"]) * (1 + v["markup"]))
     put_step(
         "Unit price of the chip",
         "unit_price_usd",
@@ -1108,7 +1136,7 @@ def _silicon(book: _Book, data: WorkbookData) -> None:
         r = refs
         text = f"={r['design']}+{r['ip']}+{r['mask']}*(1+{r['respins']})"
         v = vals
-        value = v["design"] + v["ip"] + v["mask"] * (1 + v["respins"])
+        value = _guarded(lambda: v["design"] + v["ip"] + v["mask"] * (1 + v["respins"]))
     put_step("NRE", "nre_usd", text, value, "design + IP + mask set x (1 + respins)")
 
     generations = data.result.get("silicon_generations")
