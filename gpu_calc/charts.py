@@ -647,18 +647,23 @@ def silicon_figure(steps: list[tuple[str, float]], note: str = "") -> Figure:
     ]
     running = 0.0
     labels = []
+
+    def figure(x: int, y: float, text: str, total: bool) -> None:
+        """The step's figure just above its bar (bold for a total)."""
+        ax.annotate(
+            text,
+            xy=(x, y),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+            fontweight="bold" if total else "normal",
+        )
+
     for x, (label, value) in enumerate(shown):
         total = label.startswith("=")
         if not math.isfinite(value):
-            ax.annotate(
-                "n/a",
-                xy=(x, running if math.isfinite(running) else 0.0),
-                xytext=(0, 3),
-                textcoords="offset points",
-                ha="center",
-                fontsize=9,
-                fontweight="bold" if total else "normal",
-            )
+            figure(x, running if math.isfinite(running) else 0.0, "n/a", total)
             labels.append(label.lstrip("= "))
             running = math.nan  # the running total is unknown from here
             continue
@@ -674,15 +679,8 @@ def silicon_figure(steps: list[tuple[str, float]], note: str = "") -> Figure:
             running += value
             style = {"color": s.color, "hatch": s.hatch}
         ax.bar(x, height, 0.62, bottom=bottom, edgecolor=INK, linewidth=0.6, **style)
-        ax.annotate(
-            usd_tick(value) if abs(value) >= 1000 else f"${value:,.0f}",
-            xy=(x, bottom + max(height, 0)),
-            xytext=(0, 3),
-            textcoords="offset points",
-            ha="center",
-            fontsize=9,
-            fontweight="bold" if total else "normal",
-        )
+        text = usd_tick(value) if abs(value) >= 1000 else f"${value:,.0f}"
+        figure(x, bottom + max(height, 0), text, total)
         labels.append(label.lstrip("= "))
     ax.set_xticks(range(len(shown)))
     ax.set_xticklabels(labels, rotation=25, ha="right")
