@@ -51,6 +51,9 @@ class Expectation:
         Inclusive bounds on a number.
     equals : float, str, bool or None
         The exact value expected (numbers compare with a relative tolerance of 1e-9).
+    null : bool
+        ``equals: null`` was written: the value must be null (``comparison.payback_year``
+        of a plan that never pays back, a figure that overflows).
     origin : {"file", "cli"}
         Where it was written: a scenario's ``expect:`` block, or ``--expect``.
     where : InputError or None
@@ -65,6 +68,7 @@ class Expectation:
     equals: float | str | bool | None = None
     origin: Origin = "file"
     where: InputError | None = None
+    null: bool = False
 
     @property
     def option(self) -> str:
@@ -108,6 +112,8 @@ class Expectation:
 def bounds_text(e: Expectation) -> str:
     """The bounds as a YAML flow mapping: ``{min: 0, max: 3}``."""
     parts = []
+    if e.null:
+        return "{equals: null}"
     for key in ("min", "max", "equals"):
         value = getattr(e, key)
         if value is None:
@@ -163,11 +169,14 @@ def from_mapping(
         raise fail(f"equals must be a finite number, got {written}")
     if isinstance(equals, int) and not isinstance(equals, bool):
         equals = float(equals)
-    if low is None and high is None and equals is None:
+    null = "equals" in bounds and equals is None
+    if null and (low is not None or high is not None):
+        raise fail("equals: null expects no value: min and max cannot go with it")
+    if low is None and high is None and equals is None and not null:
         raise fail("give at least one bound: min, max or equals")
     if low is not None and high is not None and low > high:
         raise fail(f"min ({low:g}) is above max ({high:g}): nothing can pass")
-    return Expectation(path_text, path, low, high, equals, origin, where)
+    return Expectation(path_text, path, low, high, equals, origin, where, null)
 
 
 def from_scenario(loaded: Any) -> list[Expectation]:
@@ -175,7 +184,8 @@ def from_scenario(loaded: Any) -> list[Expectation]:
     out = []
     for path_text, bound in loaded.scenario.expect.items():
         where = loaded.doc.error(("expect", path_text), "")
-        out.append(from_mapping(path_text, bound.model_dump(), "file", where))
+        # the bounds as written: an `equals: null` is kept, an absent equals is not
+        out.append(from_mapping(path_text, bound.model_dump(exclude_unset=True), "file", where))
     return out
 
 
@@ -285,6 +295,9 @@ class Outcome:
             "max": e.max,
             "equals": e.equals,
             "origin": e.origin,
+            # extension: true for `equals: null` (the value must be null), which `equals`
+            # alone cannot tell from no equals at all
+            "equals_null": e.null,
             "value": self.value,
             "passed": self.passed,
             "reason": self.reason,
@@ -365,4 +378,6 @@ def check(result: dict[str, Any], e: Expectation) -> Outcome:
                 reasons.append(f"expected <= {_shown(e.max)}, got {_shown(value)}")
     if e.equals is not None and not _equal(value, e.equals):
         reasons.append(f"expected {_shown(e.equals)}, got {_shown(value)}")
+    if e.null and value is not None:
+        reasons.append(f"expected null, got {_shown(value)}")
     return Outcome(e, value, "; ".join(reasons) if reasons else None)

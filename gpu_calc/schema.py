@@ -201,7 +201,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "Bound": {
         "min": "The output must be >= min.",
         "max": "The output must be <= max.",
-        "equals": "The output must equal this value.",
+        "equals": "The output must equal this value; null: the output must be null (e.g. "
+        "comparison.payback_year of a plan that never pays back).",
     },
     "Normal": {
         "dist": "normal",

@@ -670,3 +670,27 @@ def test_one_expect_check_for_batch_compare_and_validate(
     assert result.exit_code == 2, result.output
     line = SMALL.count("\n") + 2
     assert f"{path}:{line}:3: {wanted}" in result.stderr, result.stderr
+
+
+def test_equals_null_expects_no_value(runner, tmp_path):
+    """`{equals: null}` holds on a null output (payback_year when building never pays back)
+    and fails on a number; it cannot go with min or max."""
+    never = tmp_path / "never.yaml"  # SMALL: building costs more and never pays back
+    never.write_text(SMALL + "expect:\n  comparison.payback_year: {equals: null}\n")
+    result = runner.invoke(app, ["batch", str(never), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.stdout)["results"][0]["expectations"]
+    assert entry["equals_null"] is True and entry["passed"] is True and entry["value"] is None
+    from tests.conftest import SCENARIOS
+
+    pays = SCENARIOS / "meta-2024-full-stack.yaml"  # pays back in year 1
+    failed = runner.invoke(
+        app, ["batch", str(pays), "--expect", "comparison.payback_year={equals: null}"]
+    )
+    assert failed.exit_code == 1
+    assert "comparison.payback_year: expected null, got 1 (--expect" in failed.stderr
+    both = runner.invoke(
+        app, ["batch", str(pays), "--expect", "comparison.payback_year={equals: null, max: 3}"]
+    )
+    assert both.exit_code == 2
+    assert "equals: null expects no value: min and max cannot go with it" in both.stderr

@@ -143,7 +143,7 @@ def _expectations(scenario: Scenario, doc: YamlDocument) -> list[Any]:
     for path_text, bound in scenario.expect.items():
         where = doc.error(("expect", path_text), "")
         try:
-            expect.from_mapping(path_text, bound.model_dump(), "file", where)
+            expect.from_mapping(path_text, bound.model_dump(exclude_unset=True), "file", where)
         except InputError as exc:
             errors.append(exc)
     return errors
