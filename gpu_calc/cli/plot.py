@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,20 +36,13 @@ class ChartKind(StrEnum):
     sweep = "sweep"
 
 
-def _stream(path: str) -> bool:
-    """True for a device or FIFO (``/dev/null``, ``/dev/stdout``): written as a stream."""
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
-
-
 def chart_format(output: str | None) -> str:
-    """``svg`` or ``png`` from the output file's suffix (stdout: SVG)."""
-    if output in (None, "-") or _stream(output):
+    """``svg`` or ``png`` from the output file's suffix; SVG on stdout and on a device or
+    FIFO (``/dev/null``, ``/dev/stdout``), which are written as streams. ``output`` is
+    already checked (:func:`~gpu_calc.cli.common.check_output_path`)."""
+    from gpu_calc.files import check_target
+
+    if output in (None, "-") or check_target(output).how != "replace":
         return "svg"
     suffix = Path(output).suffix.lower()
     if suffix in (".svg", ".png"):
