@@ -111,9 +111,9 @@ class Expectation:
 
 def bounds_text(e: Expectation) -> str:
     """The bounds as a YAML flow mapping: ``{min: 0, max: 3}``."""
-    parts = []
     if e.null:
         return "{equals: null}"
+    parts = []
     for key in ("min", "max", "equals"):
         value = getattr(e, key)
         if value is None:

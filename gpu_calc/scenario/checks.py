@@ -215,19 +215,10 @@ def _length_checks(data: dict[Any, Any], doc: YamlDocument) -> list[InputError]:
         "each is a fleet that every plan follows year by year and the fleet chart draws, "
         "so more would take minutes"
     )
+    generations = f"{fleet}: keep the generations that differ, a new one every few years"
     rules: list[tuple[Path, int, str, str]] = [
-        (
-            ("buy", "generations"),
-            MAX_GENERATIONS,
-            "generations",
-            f"{fleet}: keep the generations that differ, a new one every few years",
-        ),
-        (
-            ("build", "generations"),
-            MAX_GENERATIONS,
-            "generations",
-            f"{fleet}: keep the generations that differ, a new one every few years",
-        ),
+        (("buy", "generations"), MAX_GENERATIONS, "generations", generations),
+        (("build", "generations"), MAX_GENERATIONS, "generations", generations),
         (
             ("installed",),
             MAX_INSTALLED,

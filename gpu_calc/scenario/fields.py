@@ -22,8 +22,8 @@ MAX_HORIZON_YEARS = 100
 #: ``installed`` entries: a new generation every two years over the longest horizon. Each is
 #: a fleet that the engine follows year by year in every plan that has it, and that the
 #: fleet chart draws as one bar a year: at the limits (50 + 50 + 50 over 100 years) ``report``
-#: and ``plot -k fleet`` take about 15 s (about 70 ms a fleet, docs/errors.md), ``compare``
-#: about 1.5 s; beyond, minutes.
+#: takes about 20 s and ``plot -k fleet`` 17 s (about 70 ms a fleet, docs/errors.md),
+#: ``compare`` about 1.4 s; beyond, minutes.
 MAX_GENERATIONS = 50
 MAX_INSTALLED = 50
 #: Most workloads (``demand.workloads``): cheap to compute, but each adds two tornado bars
