@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -102,10 +104,11 @@ def test_simulate_draws_ranges_near_the_largest_float(runner, tmp_path, dist):
 # --------------------------------------------------------------------------- never lost
 
 
-def _gpucalc(*args: str, stdin=None) -> subprocess.CompletedProcess[str]:
+def _gpucalc(*args: str, stdin=None, **popen: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "gpu_calc", *args],
         stdin=stdin,
+        **popen,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -130,15 +133,7 @@ def test_output_onto_the_file_standard_input_reads_is_refused(tmp_path):
 def test_closed_standard_input_is_an_input_error():
     proc = _gpucalc("compare", "-", stdin=subprocess.DEVNULL)
     assert proc.returncode == 2  # empty input: an error of the file, not a crash
-    closed = subprocess.run(
-        f"{sys.executable} -m gpu_calc compare - <&-",
-        shell=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    closed = _gpucalc("compare", "-", preexec_fn=lambda: os.close(0))  # as `<&-` does
     assert closed.returncode == 2
     assert closed.stderr == "<stdin>: standard input is closed; give a file name\n"
 
