@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from numpy.testing import assert_allclose
 
 from gpu_calc.cli import app
 from gpu_calc.errors import InputError
+from gpu_calc.inputs import ModelInputs
 from gpu_calc.results import compare
 from gpu_calc.scenario import load_text
-from gpu_calc.uncertainty.breakeven import breakeven
+from gpu_calc.uncertainty.breakeven import breakeven, default_range
 from tests.test_uncertainty_montecarlo import LINEAR
 
 # LINEAR: savings(x) = 876,000 x - 1,000,000 in the electricity price x (worked in
@@ -145,6 +147,13 @@ def test_no_root_message_says_values_in_their_unit(runner):
         ("site.electricity", None, "unknown numeric parameter 'site.electricity' (did you mean"),
         ("build.share", "0:2", "build.share: the range must lie within >= 0 and <= 1"),
         ("build.share", "1:0", "--range 1:0: LO must be below HI"),
+        # the field allows >= 0; the scenario's cross-check caps a start year at the horizon
+        (
+            "build.available_year",
+            "0:5",
+            "build.available_year: the range must lie within [0, 1] (a start year is at most "
+            "horizon_years, 1)",
+        ),
         ("build.share", "x", "--range x: expected LO:HI"),
         # one 8,661.79 mm2 die fills a 300 mm wafer (gpu_calc.uncertainty.params doctest)
         (
@@ -162,3 +171,22 @@ def test_bad_param_or_range(runner, tmp_path, param, range_, wanted):
     assert result.exit_code == 2, result.output
     assert wanted in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_installed_lifetime_range_starts_above_its_age():
+    """a100s 2 years old (tests.test_uncertainty_sweep.INSTALLED): compare refuses a
+    lifetime of 2 or less, so neither an explicit range nor the default one reaches it."""
+    from tests.test_uncertainty_sweep import INSTALLED
+
+    loaded = load_text(INSTALLED)
+    with pytest.raises(
+        InputError,
+        match=re.escape(
+            "the range must lie within >= 3 (above installed[0].age_years, 2: a shorter life "
+            "has already ended)"
+        ),
+    ):
+        breakeven(loaded, "installed[0].lifetime_years", lo=1, hi=10)
+    inputs = ModelInputs.from_scenario(loaded)
+    field = inputs.fields["installed[0].lifetime_years"]
+    assert default_range(inputs, field) == (3.0, 40.0)  # [age + 1, 10 x the base 4]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from numpy.testing import assert_allclose
 
 from gpu_calc.cli import app
-from gpu_calc.errors import InputError
+from gpu_calc.errors import InputError, InputErrors
 from gpu_calc.results import compare
 from gpu_calc.scenario import load_text
 from gpu_calc.uncertainty.params import parse_values
@@ -51,6 +52,59 @@ def test_integer_sweep_matches_single_compares():
     for i, year in enumerate([0, 1, 2, 3]):
         one = _single([f"build.available_year={year}"])
         assert_allclose(out["outputs"]["savings_npv_usd"][i], one["comparison"]["savings_npv_usd"])
+
+
+#: SMALL with an installed entry: 4-year a100s, 2 years old (they serve years 0 and 1)
+INSTALLED = SMALL + "installed:\n  - {accelerator: a100, units: 50, age_years: 2}\n"
+
+
+@pytest.mark.parametrize(
+    ("params", "message", "point"),
+    [
+        # compare refuses age 2 with lifetime 2; the sweep refuses the value, not clips it
+        (
+            [("installed[0].lifetime_years", [2.0, 3.0])],
+            "installed[0].lifetime_years: must be >= 3 (above installed[0].age_years, 2: "
+            "a shorter life has already ended), got 2",
+            ["installed[0].lifetime_years=2"],
+        ),
+        (
+            [("installed[0].age_years", [0.0, 4.0])],
+            "installed[0].age_years: must be <= 3 (below installed[0].lifetime_years, 4: "
+            "an older unit has retired), got 4",
+            ["installed[0].age_years=4"],
+        ),
+        # each value alone is valid against the other's base; the point (age 3, life 3) is not
+        (
+            [("installed[0].lifetime_years", [3.0, 5.0]), ("installed[0].age_years", [0.0, 3.0])],
+            "installed[0].age_years reaches installed[0].lifetime_years at some grid point",
+            ["installed[0].lifetime_years=3", "installed[0].age_years=3"],
+        ),
+    ],
+)
+def test_an_installed_entry_past_its_life_is_refused_as_compare_refuses_it(params, message, point):
+    with pytest.raises(InputError, match=re.escape(message)):
+        sweep(load_text(INSTALLED), params)
+    # the offending point through compare: refused too (exit 2 on the command line)
+    with pytest.raises(InputErrors, match="must be below lifetime_years"):
+        load_text(INSTALLED, sets=point)
+
+
+def test_an_installed_sweep_inside_the_life_matches_compares():
+    out = sweep(
+        load_text(INSTALLED),
+        [("installed[0].lifetime_years", [3.0, 6.0]), ("installed[0].age_years", [0.0, 2.0])],
+    ).to_dict()
+    for i, life in enumerate([3, 6]):
+        for j, age in enumerate([0, 2]):
+            one = compare(
+                load_text(
+                    INSTALLED,
+                    sets=[f"installed[0].lifetime_years={life}", f"installed[0].age_years={age}"],
+                )
+            ).to_dict()
+            got = out["outputs"]["savings_npv_usd"][i][j]
+            assert_allclose(got, one["comparison"]["savings_npv_usd"], rtol=1e-12)
 
 
 def test_csv_one_row_per_point(runner, small_file):
@@ -99,7 +153,8 @@ def test_parse_values():
         ),
         (
             ["-p", "build.available_year", "-v", "4"],
-            "error: --values build.available_year: must be <= 3, got 4",
+            "error: --values build.available_year: must be <= 3 (a start year is at most "
+            "horizon_years, 3), got 4",
         ),
         (
             ["-p", "build.share", "-v", "0,1", "-p", "site.pue"],

@@ -50,6 +50,7 @@ from gpu_calc.uncertainty.params import (
     DIAMETER_KEY,
     OPEN_FLOOR_SHARE,
     Wording,
+    bound_reason,
     bounds_of,
     max_die_area_mm2,
     min_wafer_diameter_mm,
@@ -177,6 +178,15 @@ def breakeven(
     if lo < lo_b or hi > hi_b:
         if key in (AREA_KEY, DIAMETER_KEY):
             within = f"[{lo_b:g}, {hi_b:g}] (where one die fits on the wafer)"
+        elif bound_reason(inputs, field):
+            span = (
+                f">= {lo_b:g}"
+                if math.isinf(hi_b)
+                else f"<= {hi_b:g}"
+                if math.isinf(lo_b)
+                else f"[{lo_b:g}, {hi_b:g}]"
+            )
+            within = f"{span}{bound_reason(inputs, field)}"
         else:
             within = field.bounds.describe()
         raise InputError(f"{key}: the range must lie within {within}", where)

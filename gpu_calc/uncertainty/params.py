@@ -37,6 +37,7 @@ AVAILABLE_KEY = "build.available_year"
 _BOUGHT_START = re.compile(r"^buy\.generations\[\d+\]\.from_year$")
 _CHIP_START = re.compile(r"^build\.generations\[\d+\]\.from_year$")
 _AGE = re.compile(r"^(installed\[\d+\])\.age_years$")
+_LIFE = re.compile(r"^(installed\[\d+\])\.lifetime_years$")
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,8 @@ def bounds_of(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
     """The field's valid range as two numbers (``-inf``/``inf`` where open-ended).
 
     Start years are also capped at the horizon and a bought generation's starts at 1 (the
-    scenario's cross-checks); an installed entry's age stays below its base lifetime (a
-    drawn lifetime is handled by :func:`fit_dependent`).
+    scenario's cross-checks); an installed entry's age stays below its base lifetime and its
+    lifetime above its base age (drawn ones are handled by :func:`fit_dependent`).
     """
     b = field.bounds
     lo = -math.inf if b.lo is None else b.lo
@@ -146,7 +147,51 @@ def bounds_of(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
         life = inputs.fields.get(f"{age.group(1)}.lifetime_years") if age else None
         if life is not None:
             hi = min(hi, life.base - 1)
+        of = _LIFE.match(field.key)
+        aged = inputs.fields.get(f"{of.group(1)}.age_years") if of else None
+        if aged is not None:
+            lo = max(lo, aged.base + 1)
     return lo, hi
+
+
+def bound_reason(inputs: ModelInputs, field: InputField) -> str:
+    """Why :func:`bounds_of` narrows this field beyond its own range, for messages ("" for
+    a field it leaves alone)."""
+    h = inputs.horizon_years
+    if field.key == AVAILABLE_KEY or _CHIP_START.match(field.key):
+        return f" (a start year is at most horizon_years, {h})"
+    if _BOUGHT_START.match(field.key):
+        return f" (a later generation starts in a year from 1 to horizon_years, {h})"
+    age, life = _AGE.match(field.key), _LIFE.match(field.key)
+    if age and f"{age.group(1)}.lifetime_years" in inputs.fields:
+        other = inputs.fields[f"{age.group(1)}.lifetime_years"]
+        return f" (below {other.key}, {other.base:g}: an older unit has retired)"
+    if life and f"{life.group(1)}.age_years" in inputs.fields:
+        other = inputs.fields[f"{life.group(1)}.age_years"]
+        return f" (above {other.key}, {other.base:g}: a shorter life has already ended)"
+    return ""
+
+
+def check_installed_ages(
+    inputs: ModelInputs, params: dict[str, ArrayLike], swept: list[str], where: str
+) -> None:
+    """An :class:`InputError` when an installed entry whose age or lifetime is ``swept``
+    reaches its lifetime at some point of ``params`` (values of every field): ``compare``
+    refuses that scenario, so a sweep does not compute it either."""
+    for key in swept:
+        m = _AGE.match(key) or _LIFE.match(key)
+        if not m:
+            continue
+        age_key, life_key = f"{m.group(1)}.age_years", f"{m.group(1)}.lifetime_years"
+        if age_key not in params or life_key not in params:
+            continue
+        age = np.asarray(params[age_key], dtype=float)
+        life = np.asarray(params[life_key], dtype=float)
+        if np.any(age >= life):
+            raise InputError(
+                f"{age_key} reaches {life_key} at some grid point (a unit that old has retired)",
+                where,
+            )
 
 
 def _inside(raw: Array, field: InputField) -> bool:
@@ -277,7 +322,9 @@ def check_value(inputs: ModelInputs, field: InputField, value: float, where: str
     problem = field.bounds.problem(value)
     lo, hi = bounds_of(inputs, field)
     if problem is None and value > hi:
-        problem = f"must be <= {hi:g}, got {value:g}"
+        problem = f"must be <= {hi:g}{bound_reason(inputs, field)}, got {value:g}"
+    if problem is None and value < lo:
+        problem = f"must be >= {lo:g}{bound_reason(inputs, field)}, got {value:g}"
     if problem:
         raise InputError(problem, where)
     if field.bounds.integer and not float(value).is_integer():

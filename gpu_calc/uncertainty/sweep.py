@@ -37,6 +37,7 @@ from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty.params import (
     CLI,
     Wording,
+    check_installed_ages,
     check_value,
     chip_prefixes,
     fit_die_area,
@@ -139,6 +140,7 @@ def sweep(
         points *= len(checked)
     if points > MAX_POINTS:
         raise InputError(f"{points:,} grid points; at most {MAX_POINTS:,}", wording.grid)
+    check_installed_ages(inputs, p, keys, wording.grid)
     for chip in chip_prefixes(inputs):
         area = f"{chip}.die_area_mm2"
         if area in keys or f"{chip}.wafer_diameter_mm" in keys:
