@@ -151,8 +151,7 @@ def test_no_root_message_says_values_in_their_unit(runner):
         (
             "build.available_year",
             "0:5",
-            "build.available_year: the range must lie within [0, 1] (a start year is at most "
-            "horizon_years, 1)",
+            "build.available_year: the range must lie within [0, 1] (horizon_years is 1)",
         ),
         ("build.share", "x", "--range x: expected LO:HI"),
         # one 8,661.79 mm2 die fills a 300 mm wafer (gpu_calc.uncertainty.params doctest)
@@ -181,10 +180,7 @@ def test_an_installed_lifetime_range_starts_above_its_age():
     loaded = load_text(INSTALLED)
     with pytest.raises(
         InputError,
-        match=re.escape(
-            "the range must lie within >= 3 (above installed[0].age_years, 2: a shorter life "
-            "has already ended)"
-        ),
+        match=re.escape("the range must lie within >= 3 (above installed[0].age_years, 2)"),
     ):
         breakeven(loaded, "installed[0].lifetime_years", lo=1, hi=10)
     inputs = ModelInputs.from_scenario(loaded)

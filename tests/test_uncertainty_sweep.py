@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 from gpu_calc.cli import app
 from gpu_calc.errors import InputError, InputErrors
 from gpu_calc.results import compare
-from gpu_calc.scenario import load_text
+from gpu_calc.scenario import load_file, load_text
 from gpu_calc.uncertainty.params import parse_values
 from gpu_calc.uncertainty.sweep import sweep
 from tests.conftest import SMALL
@@ -64,14 +64,12 @@ INSTALLED = SMALL + "installed:\n  - {accelerator: a100, units: 50, age_years: 2
         # compare refuses age 2 with lifetime 2; the sweep refuses the value, not clips it
         (
             [("installed[0].lifetime_years", [2.0, 3.0])],
-            "installed[0].lifetime_years: must be >= 3 (above installed[0].age_years, 2: "
-            "a shorter life has already ended), got 2",
+            "installed[0].lifetime_years: must be >= 3 (above installed[0].age_years, 2), got 2",
             ["installed[0].lifetime_years=2"],
         ),
         (
             [("installed[0].age_years", [0.0, 4.0])],
-            "installed[0].age_years: must be <= 3 (below installed[0].lifetime_years, 4: "
-            "an older unit has retired), got 4",
+            "installed[0].age_years: must be <= 3 (below installed[0].lifetime_years, 4), got 4",
             ["installed[0].age_years=4"],
         ),
         # each value alone is valid against the other's base; the point (age 3, life 3) is not
@@ -88,6 +86,61 @@ def test_an_installed_entry_past_its_life_is_refused_as_compare_refuses_it(param
     # the offending point through compare: refused too (exit 2 on the command line)
     with pytest.raises(InputErrors, match="must be below lifetime_years"):
         load_text(INSTALLED, sets=point)
+
+
+ROADMAP = "scenarios/meta-roadmap.yaml"  # horizon 6; available_year 1; chip gen 0 from 3
+
+
+@pytest.mark.parametrize(
+    ("params", "message", "point"),
+    [
+        (
+            [("build.generations[0].from_year", [1.0, 3.0])],
+            "build.generations[0].from_year: must be >= 2 (after build.available_year, 1), got 1",
+            ["build.generations[0].from_year=1"],
+        ),
+        (
+            [("build.available_year", [0.0, 3.0])],
+            "build.available_year: must be <= 2 (before build.generations[0].from_year, 3), got 3",
+            ["build.available_year=3"],
+        ),
+        (
+            [("buy.generations[0].from_year", [0.0, 1.0])],
+            "must be >= 1 (year 0 is buy's own), got 0",
+            ["buy.generations[0].from_year=0"],
+        ),
+        # each value valid against the other's base; the point (available 2, gen 2) is not
+        (
+            [("build.available_year", [0.0, 2.0]), ("build.generations[0].from_year", [2.0, 4.0])],
+            "build.generations[0].from_year is not after build.available_year at some grid point",
+            ["build.available_year=2", "build.generations[0].from_year=2"],
+        ),
+    ],
+)
+def test_a_start_year_compare_refuses_is_refused(params, message, point):
+    loaded = load_file(ROADMAP)
+    with pytest.raises(InputError, match=re.escape(message)):
+        sweep(loaded, params)
+    with pytest.raises(InputErrors, match="from_year: must be >= "):
+        load_file(ROADMAP, sets=point)
+
+
+def test_demand_zero_in_every_year_is_refused():
+    with pytest.raises(InputError, match="demand is 0 in every year at some grid point"):
+        sweep(load_text(SMALL), [("demand.units", [0.0, 100.0])])
+    with pytest.raises(InputErrors, match="must be above 0 in at least one year"):
+        load_text(SMALL, sets=["demand.units=0"])
+
+
+def test_a_start_year_sweep_inside_the_rules_matches_compares():
+    out = sweep(load_file(ROADMAP), [("build.generations[0].from_year", [2.0, 4.0, 6.0])])
+    for i, year in enumerate([2, 4, 6]):
+        one = compare(load_file(ROADMAP, sets=[f"build.generations[0].from_year={year}"]))
+        assert_allclose(
+            out.to_dict()["outputs"]["savings_npv_usd"][i],
+            one.to_dict()["comparison"]["savings_npv_usd"],
+            rtol=1e-12,
+        )
 
 
 def test_an_installed_sweep_inside_the_life_matches_compares():
@@ -153,8 +206,7 @@ def test_parse_values():
         ),
         (
             ["-p", "build.available_year", "-v", "4"],
-            "error: --values build.available_year: must be <= 3 (a start year is at most "
-            "horizon_years, 3), got 4",
+            "error: --values build.available_year: must be <= 3 (horizon_years is 3), got 4",
         ),
         (
             ["-p", "build.share", "-v", "0,1", "-p", "site.pue"],

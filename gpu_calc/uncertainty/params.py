@@ -38,6 +38,8 @@ _BOUGHT_START = re.compile(r"^buy\.generations\[\d+\]\.from_year$")
 _CHIP_START = re.compile(r"^build\.generations\[\d+\]\.from_year$")
 _AGE = re.compile(r"^(installed\[\d+\])\.age_years$")
 _LIFE = re.compile(r"^(installed\[\d+\])\.lifetime_years$")
+#: Demand in units, in one number or one a year (group 2), of the whole or of a workload.
+_DEMAND = re.compile(r"^demand\.(units|workloads\..+\.units)(?:\[(\d+)\])?$")
 
 
 @dataclass(frozen=True)
@@ -127,71 +129,141 @@ def resolve(inputs: ModelInputs, key: str, wording: Wording = CLI) -> InputField
     raise InputError(f"unknown numeric parameter '{key}'{hint}", wording.param(key))
 
 
-def bounds_of(inputs: ModelInputs, field: InputField) -> tuple[float, float]:
+def _gen_key(side: str, i: int) -> str:
+    return f"{side}.generations[{i}].from_year"
+
+
+def _limits(inputs: ModelInputs, key: str, cross: bool = True) -> list[tuple[str, float, str]]:
+    """The limits the scenario's cross-checks (``compare``) put on ``key`` from the horizon
+    and, with ``cross``, from other fields at their base values: ``(side, value, why)`` with
+    side ``"lo"`` (the value must be >= it) or ``"hi"`` (<= it)."""
+    fields, h = inputs.fields, float(inputs.horizon_years)
+    out: list[tuple[str, float, str]] = []
+    horizon = f"horizon_years is {inputs.horizon_years}"
+    gen = re.match(r"^(buy|build)\.generations\[(\d+)\]\.from_year$", key)
+    if key == AVAILABLE_KEY:
+        out.append(("hi", h, horizon))
+        first = fields.get(_gen_key("build", 0))
+        if cross and first is not None:
+            out.append(("hi", first.base - 1, f"before {first.key}, {first.base:g}"))
+    elif gen:
+        side, i = gen.group(1), int(gen.group(2))
+        out.append(("hi", h, horizon))
+        if side == "buy":
+            out.append(("lo", 1.0, "year 0 is buy's own"))
+        if not cross:
+            return out
+        if side == "build" and AVAILABLE_KEY in fields:
+            out.append(
+                (
+                    "lo",
+                    fields[AVAILABLE_KEY].base + 1,
+                    f"after {AVAILABLE_KEY}, {fields[AVAILABLE_KEY].base:g}",
+                )
+            )
+        before, after = fields.get(_gen_key(side, i - 1)), fields.get(_gen_key(side, i + 1))
+        if before is not None:
+            out.append(("lo", before.base + 1, f"after {before.key}, {before.base:g}"))
+        if after is not None:
+            out.append(("hi", after.base - 1, f"before {after.key}, {after.base:g}"))
+    elif not cross:
+        return out
+    elif m := _AGE.match(key):
+        life = fields.get(f"{m.group(1)}.lifetime_years")
+        if life is not None:
+            out.append(("hi", life.base - 1, f"below {life.key}, {life.base:g}"))
+    elif m := _LIFE.match(key):
+        age = fields.get(f"{m.group(1)}.age_years")
+        if age is not None:
+            out.append(("lo", age.base + 1, f"above {age.key}, {age.base:g}"))
+    return out
+
+
+def bounds_of(inputs: ModelInputs, field: InputField, cross: bool = True) -> tuple[float, float]:
     """The field's valid range as two numbers (``-inf``/``inf`` where open-ended).
 
-    Start years are also capped at the horizon and a bought generation's starts at 1 (the
-    scenario's cross-checks); an installed entry's age stays below its base lifetime and its
-    lifetime above its base age (drawn ones are handled by :func:`fit_dependent`).
+    Besides the field's own range, the scenario's cross-checks: start years end at the
+    horizon, a bought generation's start at 1, a chip generation's after
+    ``build.available_year``, generations of a side in order; an installed entry's age stays
+    below its lifetime and its lifetime above its age (each against the other fields' base
+    values). Without ``cross``, only the horizon's limits: Monte Carlo draws clip to those,
+    and :func:`fit_dependent` clips the ones that depend on other draws (MODEL.md 11).
     """
     b = field.bounds
     lo = -math.inf if b.lo is None else b.lo
     hi = math.inf if b.hi is None else b.hi
-    h = float(inputs.horizon_years)
-    if field.key == AVAILABLE_KEY or _CHIP_START.match(field.key):
-        hi = min(hi, h)
-    elif _BOUGHT_START.match(field.key):
-        lo, hi = max(lo, 1.0), min(hi, h)
-    else:
-        age = _AGE.match(field.key)
-        life = inputs.fields.get(f"{age.group(1)}.lifetime_years") if age else None
-        if life is not None:
-            hi = min(hi, life.base - 1)
-        of = _LIFE.match(field.key)
-        aged = inputs.fields.get(f"{of.group(1)}.age_years") if of else None
-        if aged is not None:
-            lo = max(lo, aged.base + 1)
+    for side, value, _ in _limits(inputs, field.key, cross):
+        if side == "lo":
+            lo = max(lo, value)
+        else:
+            hi = min(hi, value)
     return lo, hi
 
 
-def bound_reason(inputs: ModelInputs, field: InputField) -> str:
-    """Why :func:`bounds_of` narrows this field beyond its own range, for messages ("" for
-    a field it leaves alone)."""
-    h = inputs.horizon_years
-    if field.key == AVAILABLE_KEY or _CHIP_START.match(field.key):
-        return f" (a start year is at most horizon_years, {h})"
-    if _BOUGHT_START.match(field.key):
-        return f" (a later generation starts in a year from 1 to horizon_years, {h})"
-    age, life = _AGE.match(field.key), _LIFE.match(field.key)
-    if age and f"{age.group(1)}.lifetime_years" in inputs.fields:
-        other = inputs.fields[f"{age.group(1)}.lifetime_years"]
-        return f" (below {other.key}, {other.base:g}: an older unit has retired)"
-    if life and f"{life.group(1)}.age_years" in inputs.fields:
-        other = inputs.fields[f"{life.group(1)}.age_years"]
-        return f" (above {other.key}, {other.base:g}: a shorter life has already ended)"
-    return ""
+def bound_reason(inputs: ModelInputs, field: InputField, side: str | None = None) -> str:
+    """Why :func:`bounds_of` narrows this field beyond its own range, for messages: the
+    binding limits of ``side`` (``"lo"``, ``"hi"`` or both), e.g. `` (after
+    build.available_year, 1)``; "" for a field it leaves alone."""
+    lo, hi = bounds_of(inputs, field)
+    whys = [
+        why
+        for s, value, why in _limits(inputs, field.key)
+        if (side is None or s == side) and value == (lo if s == "lo" else hi)
+    ]
+    return f" ({'; '.join(whys)})" if whys else ""
 
 
-def check_installed_ages(
-    inputs: ModelInputs, params: dict[str, ArrayLike], swept: list[str], where: str
-) -> None:
-    """An :class:`InputError` when an installed entry whose age or lifetime is ``swept``
-    reaches its lifetime at some point of ``params`` (values of every field): ``compare``
-    refuses that scenario, so a sweep does not compute it either."""
+def point_problem(
+    inputs: ModelInputs, params: dict[str, ArrayLike], swept: list[str]
+) -> str | None:
+    """What ``compare`` would refuse at some point of ``params`` (values of every field,
+    arrays over a grid), among the rules that tie a swept field to another: start years in
+    order and after ``build.available_year``, an installed entry's age below its lifetime,
+    demand above 0 in some year. ``None`` when every point passes."""
+    swept_set = set(swept)
+
+    def value(key: str) -> Array:
+        return np.asarray(params[key], dtype=float)
+
+    # start years: each generation after the one before it (a chip's first after available)
+    for side in ("buy", "build"):
+        i, previous = 0, AVAILABLE_KEY if side == "build" else None
+        while _gen_key(side, i) in params:
+            key = _gen_key(side, i)
+            if (
+                previous in params
+                and {key, previous} & swept_set
+                and np.any(value(key) <= value(previous))
+            ):
+                return f"{key} is not after {previous} at some grid point"
+            previous, i = key, i + 1
     for key in swept:
         m = _AGE.match(key) or _LIFE.match(key)
-        if not m:
-            continue
-        age_key, life_key = f"{m.group(1)}.age_years", f"{m.group(1)}.lifetime_years"
-        if age_key not in params or life_key not in params:
-            continue
-        age = np.asarray(params[age_key], dtype=float)
-        life = np.asarray(params[life_key], dtype=float)
-        if np.any(age >= life):
-            raise InputError(
-                f"{age_key} reaches {life_key} at some grid point (a unit that old has retired)",
-                where,
-            )
+        if m:
+            age_key, life_key = f"{m.group(1)}.age_years", f"{m.group(1)}.lifetime_years"
+            if (
+                age_key in params
+                and life_key in params
+                and np.any(value(age_key) >= value(life_key))
+            ):
+                return (
+                    f"{age_key} reaches {life_key} at some grid point (a unit that old has retired)"
+                )
+    demand = [k for k in params if _DEMAND.match(k)]
+    if swept_set & set(demand):
+        by_year: list[Array] = [np.zeros(()) for _ in range(inputs.horizon_years)]
+        for k in demand:
+            t = _DEMAND.match(k).group(2)  # type: ignore[union-attr]
+            if t is None:
+                by_year = [y + value(k) for y in by_year]
+            else:
+                by_year[int(t)] = by_year[int(t)] + value(k)
+        total = np.zeros(np.broadcast_shapes(*(np.shape(y) for y in by_year)), dtype=bool)
+        for y in by_year:
+            total = total | (y > 0)
+        if not np.all(total):
+            return "demand is 0 in every year at some grid point (demand is what both plans serve)"
+    return None
 
 
 def _inside(raw: Array, field: InputField) -> bool:
@@ -230,7 +302,7 @@ def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tu
     if not start_year:
         return out, moved
     # start years: whole numbers, counted once if outside their range after rounding
-    lo, hi = bounds_of(inputs, field)
+    lo, hi = bounds_of(inputs, field, cross=False)
     whole = round_half_up(raw)
     return np.clip(out, lo, hi), int(np.count_nonzero((whole < lo) | (whole > hi)))
 
@@ -322,9 +394,9 @@ def check_value(inputs: ModelInputs, field: InputField, value: float, where: str
     problem = field.bounds.problem(value)
     lo, hi = bounds_of(inputs, field)
     if problem is None and value > hi:
-        problem = f"must be <= {hi:g}{bound_reason(inputs, field)}, got {value:g}"
+        problem = f"must be <= {hi:g}{bound_reason(inputs, field, 'hi')}, got {value:g}"
     if problem is None and value < lo:
-        problem = f"must be >= {lo:g}{bound_reason(inputs, field)}, got {value:g}"
+        problem = f"must be >= {lo:g}{bound_reason(inputs, field, 'lo')}, got {value:g}"
     if problem:
         raise InputError(problem, where)
     if field.bounds.integer and not float(value).is_integer():

@@ -37,10 +37,10 @@ from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty.params import (
     CLI,
     Wording,
-    check_installed_ages,
     check_value,
     chip_prefixes,
     fit_die_area,
+    point_problem,
     resolve,
     run,
 )
@@ -140,7 +140,9 @@ def sweep(
         points *= len(checked)
     if points > MAX_POINTS:
         raise InputError(f"{points:,} grid points; at most {MAX_POINTS:,}", wording.grid)
-    check_installed_ages(inputs, p, keys, wording.grid)
+    problem = point_problem(inputs, p, keys)
+    if problem:
+        raise InputError(problem, wording.grid if k > 1 else wording.values(keys[0]))
     for chip in chip_prefixes(inputs):
         area = f"{chip}.die_area_mm2"
         if area in keys or f"{chip}.wafer_diameter_mm" in keys:
