@@ -395,11 +395,16 @@ def _kpis(result: dict[str, Any]) -> str:
     comp = result["comparison"]
     payback = comp["payback_year"]
     start_year = result.get("start_year")
-    payback_kpi = (
-        human.payback_short(payback, start_year),
+    dips, ends_behind = human.payback_shape(comp.get("savings_npv_usd_per_year"))
+    if payback is not None and (dips or ends_behind):
+        # "first ahead in 2026, behind again later, ahead at the end"
+        caption = human.payback(payback, result["horizon_years"], start_year, dips, ends_behind)
+    elif payback == 0:
         # "building is cheaper from the first year: no payback period"
-        f"building is {human.payback(0, 1)}" if payback == 0 else "payback of building",
-    )
+        caption = f"building is {human.payback(0, 1)}"
+    else:
+        caption = "payback of building"
+    payback_kpi = (human.payback_short(payback, start_year, comp["savings_npv_usd"]), caption)
     items = [
         (human.usd(comp["savings_npv_usd"]), "savings NPV of building (buy − build)", "savings"),
         (human.percent(comp["savings_pct"]), "of the buy plan's NPV", "savings_pct"),
@@ -870,6 +875,7 @@ def write_report_dir(
         comp = data["comparison"]
         payback = comp["payback_year"]
         comp_start = data.get("start_year")
+        pay_text = human.payback_short(payback, comp_start, comp["savings_npv_usd"])
         rows.append(
             f'<tr><td><a href="{esc(name)}">{esc(item.scenario.name)}</a><br>'
             f"<code>{esc(path)}</code></td>"
@@ -877,7 +883,7 @@ def write_report_dir(
             f'<td class="num" data-value="{_num_attr(comp["savings_npv_usd"])}">'
             f"{esc(human.usd(comp['savings_npv_usd']))}</td>"
             f'<td class="num">{esc(human.percent(comp["savings_pct"]))}</td>'
-            f'<td class="num">{esc(human.payback_short(payback, comp_start))}</td>'
+            f'<td class="num">{esc(pay_text)}</td>'
             f"<td>{esc(comp['verdict'])}</td></tr>"
         )
     body = (

@@ -40,6 +40,59 @@ def test_payback_phrase(year, horizon, start, text):
     assert human.payback(year, horizon, start) == text
 
 
+@pytest.mark.parametrize(
+    ("per_year", "year", "text"),
+    [
+        # cumulative 5, -5, 15: ahead in year 1, behind in year 2, ahead at the end
+        ([5, -10, 20], 0, "first ahead in the first year, behind again later, ahead at the end"),
+        # cumulative 5, -5: ahead in year 1, behind at the end (buying is cheaper)
+        ([5, -10], 0, "ahead in the first year but behind again by the end of the horizon"),
+        # cumulative -1, 2, -1 (start 2024): first ahead in 2025
+        ([-1, 3, -3], 1, "ahead in 2025 but behind again by the end of the horizon"),
+        # cumulative -1, 2, 5: an ordinary payback
+        ([-1, 3, 3], 1, "pays back in 2025"),
+    ],
+)
+def test_a_payback_that_does_not_last_is_not_called_one(per_year, year, text):
+    dips, behind = human.payback_shape(per_year)
+    assert human.payback(year, len(per_year), 2024, dips, behind) == text
+
+
+#: The seed with $1B a year of chip software: year 0's discounted savings are +$687M, so
+#: payback_year is 0 (MODEL.md 6), but over 4 years building costs $1.68B more.
+DEARER = ["--set", "build.nre.software_usd_per_year=1e9"]
+#: The seed over 6 years with $500M a year of software: cumulative savings +1.15B, +0.73B,
+#: +0.34B, -0.02B (year index 3), +1.17B, +0.20B (each year's from the JSON).
+DIP = ["--set", "horizon_years=6", "--set", "build.nre.software_usd_per_year=5e8"]
+
+
+def test_no_view_says_building_is_cheaper_when_buying_is(runner, tmp_path):
+    out = _json(runner, "compare", str(SEED), *DEARER)
+    assert out["comparison"]["payback_year"] == 0 and out["comparison"]["cheaper"] == "buy"
+    assert out["comparison"]["verdict"].startswith("Buying is cheaper")
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(SEED), *DEARER, "-o", str(page)]).exit_code == 0
+    kpi = page.read_text(encoding="utf-8").split('data-key="payback"', 1)[1].split("</div>")[0]
+    assert "<b>behind at end</b>" in kpi and "from the start" not in kpi
+    assert "ahead in the first year but behind again by the end of the horizon" in kpi
+    chart = runner.invoke(app, ["plot", str(SEED), *DEARER, "--kind", "cumulative"]).stdout
+    assert "building: ahead in the first year but behind again" in chart
+    assert "cheaper from the first year" not in chart
+    swept = runner.invoke(
+        app, ["sweep", str(SEED), "-p", "build.nre.software_usd_per_year", "-v", "0,1e9"]
+    ).stdout
+    rows = [line for line in swept.splitlines() if "/yr" in line]
+    assert "from the start" in rows[0] and "behind at end" in rows[1]
+
+
+def test_a_dip_after_the_first_year_is_said(runner):
+    out = _json(runner, "compare", str(SEED), *DIP)
+    assert out["comparison"]["payback_year"] == 0 and out["comparison"]["cheaper"] == "build"
+    assert out["comparison"]["verdict"].endswith(
+        "; first ahead in the first year, behind again later, ahead at the end"
+    )
+
+
 def test_seed_verdict_says_no_payback_period(runner):
     out = _json(runner, "compare", str(SEED))
     assert out["comparison"]["payback_year"] == 0  # the JSON keeps its 0-based index

@@ -488,6 +488,18 @@ def test_changing_the_discount_rate_in_the_workbook_matches_gpucalc(runner, tmp_
         (ROADMAP, [], None),
         # no chip share and a design cost: building never pays back over 4 years
         (SEED, ["build.share=0"], "does not pay back within 4 years"),
+        # ahead in year 0 only: buying is cheaper over 4 years (tests/test_analyst_views.py)
+        (
+            SEED,
+            ["build.nre.software_usd_per_year=1e9"],
+            "ahead in the first year but behind again by the end of the horizon",
+        ),
+        # ahead in year 0, behind in year index 3, ahead at the end
+        (
+            SEED,
+            ["horizon_years=6", "build.nre.software_usd_per_year=5e8"],
+            "first ahead in the first year, behind again later, ahead at the end",
+        ),
     ],
 )
 def test_payback_is_said_beside_its_0_based_index(runner, tmp_path, scenario, sets, words):

@@ -44,7 +44,9 @@ def _cells(entry: dict[str, Any]) -> list[str]:
     if payback is None and comp["cheaper"] != "buy":
         payback_text = "n/a"
     else:
-        payback_text = human.payback_short(payback, result.get("start_year"))
+        payback_text = human.payback_short(
+            payback, result.get("start_year"), comp["savings_npv_usd"]
+        )
     return [
         name,
         comp["cheaper"] or "n/a",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 #: Numbers from here on have no word or suffix: they are written ``1.99 × 10^17``.
 BIG = 1e15
@@ -333,11 +334,40 @@ def year(t: int, start_year: int | None = None) -> str:
     return str(start_year + t) if start_year is not None else str(t + 1)
 
 
-def payback(year_index: int | None, horizon: int, start_year: int | None = None) -> str:
+def payback_shape(savings_per_year: Any) -> tuple[bool, bool]:
+    """``(dips, ends_behind)`` of the cumulative discounted savings
+    (``comparison.savings_npv_usd_per_year``): whether they fall below zero again after
+    first reaching it, and whether they end below zero (building costs more in the end).
+
+    >>> payback_shape([5, -10, 20]), payback_shape([5, -10]), payback_shape([-1, 3])
+    ((True, False), (True, True), (False, False))
+    """
+    cumulative, reached, dips = 0.0, False, False
+    for x in savings_per_year or []:
+        if x is None:
+            return False, False
+        cumulative += float(x)
+        if cumulative >= 0:
+            reached = True
+        elif reached:
+            dips = True
+    return dips, reached and cumulative < 0
+
+
+def payback(
+    year_index: int | None,
+    horizon: int,
+    start_year: int | None = None,
+    dips: bool = False,
+    ends_behind: bool = False,
+) -> str:
     """When building pays back, as a phrase for a sentence.
 
     ``year_index`` is ``comparison.payback_year`` (0-based; None when building never pays
-    back); ``start_year`` is the calendar year of t = 0 when the scenario gives one.
+    back: the first year whose cumulative discounted savings are >= 0); ``start_year`` is the
+    calendar year of t = 0 when the scenario gives one; ``dips`` and ``ends_behind`` say
+    whether the cumulative savings fall below zero again later, and whether they end there
+    (:func:`payback_shape`): a payback that does not last is not called one.
 
     >>> payback(0, 4)
     'cheaper from the first year: no payback period'
@@ -345,25 +375,43 @@ def payback(year_index: int | None, horizon: int, start_year: int | None = None)
     ('pays back in year 3 of 4', 'pays back in 2027')
     >>> payback(None, 4), payback(None, 1)
     ('does not pay back within 4 years', 'does not pay back within 1 year')
+    >>> payback(0, 4, dips=True, ends_behind=True)
+    'ahead in the first year but behind again by the end of the horizon'
+    >>> payback(1, 4, start_year=2025, dips=True)
+    'first ahead in 2026, behind again later, ahead at the end'
     """
     if year_index is None:
         return f"does not pay back within {horizon} year{'s' if horizon != 1 else ''}"
+    if start_year is not None:
+        when = str(start_year + year_index)
+    else:
+        when = f"year {year_index + 1} of {horizon}"
+    first = "in the first year" if year_index == 0 else f"in {when}"
+    if ends_behind:
+        return f"ahead {first} but behind again by the end of the horizon"
+    if dips:
+        return f"first ahead {first}, behind again later, ahead at the end"
     if year_index == 0:
         return "cheaper from the first year: no payback period"
-    if start_year is not None:
-        return f"pays back in {start_year + year_index}"
-    return f"pays back in year {year_index + 1} of {horizon}"
+    return f"pays back in {when}"
 
 
-def payback_short(year_index: int | None, start_year: int | None = None) -> str:
+def payback_short(
+    year_index: int | None, start_year: int | None = None, savings_usd: float | None = None
+) -> str:
     """When building pays back, for a table cell: ``from the start``, ``year 3``,
-    ``2027`` or ``never``.
+    ``2027`` or ``never``; ``behind at end`` when the savings (``savings_usd``, the NPV)
+    are negative though the cumulative savings were ahead in some year.
 
     >>> payback_short(0), payback_short(2), payback_short(2, 2025), payback_short(None)
     ('from the start', 'year 3', '2027', 'never')
+    >>> payback_short(0, savings_usd=-1.0)
+    'behind at end'
     """
     if year_index is None:
         return "never"
+    if savings_usd is not None and savings_usd < 0:
+        return "behind at end"
     if year_index == 0:
         return "from the start"
     if start_year is not None:

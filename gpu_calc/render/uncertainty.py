@@ -187,7 +187,7 @@ SWEEP_OUTPUTS: list[tuple[str, str]] = [
 ]
 
 
-def _sweep_cell(key: str, x: Any, start_year: int | None) -> str:
+def _sweep_cell(key: str, x: Any, start_year: int | None, savings_usd: float | None = None) -> str:
     """An output of a sweep for people: money, or when building pays back (a calendar year
     when the scenario has a ``start_year``, as in compare, batch and the report).
 
@@ -197,7 +197,7 @@ def _sweep_cell(key: str, x: Any, start_year: int | None) -> str:
     ('n/a', '$1.00B')
     """
     if key == "payback_year":
-        return human.payback_short(None if x is None else int(x), start_year)
+        return human.payback_short(None if x is None else int(x), start_year, savings_usd)
     return _signed_usd(x) if key == "savings_npv_usd" else human.usd(x)
 
 
@@ -289,7 +289,7 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
             # no payback can be told where the savings overflow: n/a, not "never"
             "n/a"
             if key == "payback_year" and out["savings_npv_usd"] is None
-            else _sweep_cell(key, out[key], start_year)
+            else _sweep_cell(key, out[key], start_year, out["savings_npv_usd"])
             for key, _l in SWEEP_OUTPUTS
         ]
         for vals, out in points

@@ -605,19 +605,26 @@ def _per_year(
 # --------------------------------------------------------------------------- Summary
 
 
-def _payback_words(index: str, horizon: int, start_year: Any) -> str:
+def _payback_words(index: str, horizon: int, start_year: Any, cumulative: str | None) -> str:
     """A formula saying the payback year at ``index`` (0-based, empty: never) as
-    :func:`gpu_calc.render.human.payback` does."""
+    :func:`gpu_calc.render.human.payback` does, from the cumulative savings ``cumulative``
+    (a range of the years; ``None``: not in the book, the plain wording)."""
     years = f"year{'s' if horizon != 1 else ''}"
     when = (
         f"({int(start_year)}+{index})"
         if isinstance(start_year, int)
         else f'"year "&({index}+1)&" of {horizon}"'
     )
-    return (
-        f'=IF({index}="","does not pay back within {horizon} {years}",'
-        f'IF({index}=0,"cheaper from the first year: no payback period","pays back in "&{when}))'
-    )
+    plain = f'IF({index}=0,"cheaper from the first year: no payback period","pays back in "&{when})'
+    if cumulative is not None:
+        first = f'IF({index}=0,"in the first year","in "&{when})'
+        last = f"INDEX({cumulative},1,{horizon})"
+        plain = (
+            f'IF({last}<0,"ahead "&{first}&" but behind again by the end of the horizon",'
+            f'IF(COUNTIF({cumulative},"<0")>{index},'
+            f'"first ahead "&{first}&", behind again later, ahead at the end",{plain}))'
+        )
+    return f'=IF({index}="","does not pay back within {horizon} {years}",{plain})'
 
 
 def _summary(book: _Book, data: WorkbookData) -> None:
@@ -711,8 +718,18 @@ def _summary(book: _Book, data: WorkbookData) -> None:
             sh.formula(
                 row,
                 3,
-                _payback_words(cell(row, 2), h, result.get("start_year")),
-                human.payback(None if value is None else int(value), h, result.get("start_year")),
+                _payback_words(
+                    cell(row, 2),
+                    h,
+                    result.get("start_year"),
+                    None if years.payback_row is None else years.span(years.payback_row - 1),
+                ),
+                human.payback(
+                    None if value is None else int(value),
+                    h,
+                    result.get("start_year"),
+                    *human.payback_shape(result["comparison"].get("savings_npv_usd_per_year")),
+                ),
             )
         if text is not None:
             sh.formula(row, 2, text, value, num)
