@@ -838,6 +838,9 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
         ax.axvline(0, color="#9e9e9e", linewidth=0.8)
     from matplotlib.patches import Patch
 
+    from gpu_calc.render.human import count as count_of
+    from gpu_calc.render.human import probability
+
     p = _f(simulation["comparison"]["probability_build_cheaper"])
     fig.legend(
         handles=[
@@ -845,7 +848,7 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
                 facecolor=PALETTE["build"].color,
                 hatch=PALETTE["build"].hatch,
                 edgecolor=INK,
-                label=f"building cheaper ({p * 100:.1f}% of samples)",
+                label=f"building cheaper ({probability(p)} of samples)",
             ),
             Patch(facecolor=PALETTE["buy"].color, edgecolor=INK, label="buying cheaper"),
         ],
@@ -858,7 +861,7 @@ def histogram_figure(simulation: dict[str, Any]) -> Figure:
     ax.set_xlabel("Savings NPV of building (buy NPV − build NPV) [USD]")
     ax.set_ylabel("Share of samples [%]")
     ax.set_title(
-        f"Monte Carlo: {int(simulation['samples']):,} samples, seed {simulation['seed']}",
+        f"Monte Carlo: {count_of(int(simulation['samples']), 'sample')}, seed {simulation['seed']}",
         loc="left",
     )
     return fig

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from gpu_calc import __version__
 from gpu_calc.errors import InputError, InputErrors, format_path, printable
+from gpu_calc.render import human
 from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
@@ -390,7 +391,6 @@ def _years_table(result: dict[str, Any]) -> str:
 
 
 def _kpis(result: dict[str, Any]) -> str:
-    from gpu_calc.render import human
 
     comp = result["comparison"]
     payback = comp["payback_year"]
@@ -524,7 +524,6 @@ def _inputs(loaded: LoadedScenario) -> str:
 
 def _uncertainty(u: Uncertainty) -> str:
     from gpu_calc.charts import histogram_figure, tornado_figure
-    from gpu_calc.render import human
 
     if u.tornado is None and u.simulation is None:
         if not u.note:
@@ -549,8 +548,9 @@ def _uncertainty(u: Uncertainty) -> str:
             else ""
         )
         parts.append(
-            f'<p data-key="montecarlo">Monte Carlo with {int(sim["samples"]):,} samples, seed '
-            f"{esc(sim['seed'])}: building is cheaper in <b>{p * 100:.1f}%</b> of samples; "
+            '<p data-key="montecarlo">Monte Carlo with '
+            f"{human.count(int(sim['samples']), 'sample')}, seed "
+            f"{esc(sim['seed'])}: building is cheaper in <b>{human.probability(p)}</b> of samples; "
             f"savings NPV P5 {esc(human.usd(stats['p5']))}, median "
             f"{esc(human.usd(stats['p50']))}, P95 {esc(human.usd(stats['p95']))}, mean "
             f"{esc(human.usd(stats['mean']))}.{esc(clip_text)}</p>\n"
@@ -611,7 +611,7 @@ def render_report(
     body = [
         f"<header>\n<h1>{esc(result['scenario'])}</h1>\n{description}"
         f'<p class="meta">Scenario file <code>{esc(printable(loaded.source))}</code> · '
-        f"{result['horizon_years']} years · discount rate "
+        f"{human.count(result['horizon_years'], 'year')} · discount rate "
         f"{result['discount_rate'] * 100:.3g}% · money in USD, no inflation</p>\n</header>\n",
         f'<section id="verdict">\n<h2>Verdict</h2>\n'
         f'<div class="verdict {esc(comp["cheaper"] or "none")}">{esc(comp["verdict"])}</div>\n'
@@ -843,7 +843,6 @@ def write_report_dir(
         When a file may not be replaced (nothing is written then), or cannot be written.
     """
     from gpu_calc.files import write_file
-    from gpu_calc.render import human
     from gpu_calc.results import compare
 
     out = Path(directory)

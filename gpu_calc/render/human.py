@@ -32,6 +32,9 @@ def _scaled(x: float, steps: list[tuple[float, str]], digits: int = 3, unit: str
     1,000 of the largest suffix on, a power of ten followed by ``unit`` (that of ``x``)."""
     if not math.isfinite(x):  # an overflowing figure (absurd inputs): no digits to show
         return "n/a"
+    if x and steps:
+        # rounded first, so that 999.7M is 1.00B, not 1,000M
+        x = float(f"{x:.{digits}g}")
     ax = abs(x)
     if steps and ax >= steps[0][0] * 1000:
         return power_of_ten(x, digits) + unit
@@ -43,6 +46,29 @@ def _scaled(x: float, steps: list[tuple[float, str]], digits: int = 3, unit: str
     return f"{x:,.{max(0, digits - 1)}f}" if ax < 1 else f"{x:,.0f}"
 
 
+def count(n: int, word: str) -> str:
+    """``n`` and ``word``, plural unless n is 1: ``1 year``, ``4 years``, ``1,000 samples``.
+
+    >>> count(1, "year"), count(4, "year"), count(1000, "sample"), count(1, "point")
+    ('1 year', '4 years', '1,000 samples', '1 point')
+    """
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def probability(p: float) -> str:
+    """A probability in per cent, one decimal, never rounded to a certainty it is not:
+    ``62.5%``, ``>99.9%`` for 0.99965, ``<0.1%`` for 0.0004, ``100.0%`` only for 1.
+
+    >>> probability(0.625), probability(0.99965), probability(0.0004), probability(1.0)
+    ('62.5%', '>99.9%', '<0.1%', '100.0%')
+    """
+    if 0.999 < p < 1:
+        return ">99.9%"
+    if 0 < p < 0.001:
+        return "<0.1%"
+    return f"{p * 100:.1f}%"
+
+
 def usd(x: float | None) -> str:
     """Money: ``$10.0B``, ``-$350M``, ``$28.6k``, ``$0.52``; three significant figures below
     $100, trailing zeros kept (``$2.20``, not ``$2.2``), whole dollars as they are.
@@ -51,6 +77,8 @@ def usd(x: float | None) -> str:
     ('$10.0B', '-$350M', '$28.6k', '$0.523', '$1.00 × 10^306')
     >>> usd(2.2), usd(13.449), usd(15.0), usd(99.96)
     ('$2.20', '$13.4', '$15', '$100')
+    >>> usd(999.7), usd(999_700.0), usd(999.6e6), usd(-999.6e9)
+    ('$1.00k', '$1.00M', '$1.00B', '-$1.00T')
     """
     if x is None or not math.isfinite(x):
         return "n/a"
@@ -59,7 +87,7 @@ def usd(x: float | None) -> str:
     if 1 <= ax < 100 and not float(ax).is_integer():
         text = f"{ax:#.3g}"
         return f"{sign}${text.rstrip('.')}"
-    if ax < 1000:
+    if ax < 999.5:  # from 999.5 on, $1.00k
         return f"{sign}${ax:.3g}" if ax < 100 else f"{sign}${ax:,.0f}"
     return sign + "$" + _scaled(ax, [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")])
 
@@ -140,10 +168,13 @@ def number(x: float | None, digits: int = 3) -> str:
 def percent(x: float | None) -> str:
     """A share already in per cent: ``10.5%``.
 
-    >>> percent(10.456), percent(None)
-    ('10.5%', 'n/a')
+    >>> percent(10.456), percent(None), percent(-0.0004)
+    ('10.5%', 'n/a', '0.0%')
     """
-    return "n/a" if x is None else f"{x:.1f}%"
+    if x is None:
+        return "n/a"
+    text = f"{x:.1f}%"
+    return "0.0%" if text == "-0.0%" else text
 
 
 def share(x: float | None) -> str:

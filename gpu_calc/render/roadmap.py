@@ -41,11 +41,12 @@ def tokens(x: float | None) -> str:
 
     >>> tokens(1.986768e17), tokens(3.2e9), tokens(None)
     ('199 quadrillion', '3.2 billion', 'n/a')
-    >>> tokens(4.5e18), tokens(2e21), tokens(12345.0)
-    ('4.5 quintillion', '2.00 × 10^21', '12,345')
+    >>> tokens(4.5e18), tokens(2e21), tokens(12345.0), tokens(999.7e15)
+    ('4.5 quintillion', '2.00 × 10^21', '12,345', '1 quintillion')
     """
     if x is None or not math.isfinite(x):
         return "n/a"
+    x = float(f"{x:.3g}") if abs(x) >= 1e6 else x  # 999.7 million is 1 billion
     for scale, word in (
         (1e18, "quintillion"),
         (1e15, "quadrillion"),
@@ -83,10 +84,17 @@ def _compact(x: float | None) -> str:
 
     >>> _compact(837989.0), _compact(1250000.0), _compact(950.0), _compact(0.0)
     ('838k', '1.25M', '950', '0')
+    >>> _compact(999_700.0), _compact(999.7), _compact(-999_999_999.0), _compact(2.5e12)
+    ('1M', '1k', '-1B', '2.50 × 10^12')
     """
     if x is None:
         return "n/a"
+    x = float(f"{x:.3g}")  # rounded first: 999,700 is 1M, not 1e+03k
     a = abs(x)
+    if a >= 1e12:
+        return human.power_of_ten(x, 3)
+    if a >= 1e9:
+        return f"{x / 1e9:.3g}B"
     if a >= 1e6:
         return f"{x / 1e6:.3g}M"
     if a >= 1e3:

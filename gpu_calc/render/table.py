@@ -11,7 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gpu_calc.render import roadmap
+from gpu_calc.render import human, roadmap
 from gpu_calc.render.rows import (
     PERSPECTIVE_HEADER,
     YEARLY_HEADER,
@@ -109,7 +109,7 @@ def render(result: dict[str, Any], color: bool = False) -> str:
     build = result["plans"]["build"]
     console.print(
         f"[bold]{result['scenario']}[/bold]  "
-        f"({result['horizon_years']} years, discount rate "
+        f"({human.count(result['horizon_years'], 'year')}, discount rate "
         f"{result['discount_rate'] * 100:.1f}%)"
     )
 

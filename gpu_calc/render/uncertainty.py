@@ -121,8 +121,8 @@ def render_simulation(result: dict[str, Any], fmt: Format, color: bool = False) 
             [f"histogram.{hist['metric']}", f"count_{i}", c] for i, c in enumerate(hist["counts"])
         ]
         return _csv(rows)
-    head = f"{n:,} samples, seed {result['seed']}; percentiles: np.percentile, linear"
-    verdict = f"Building is cheaper in {prob * 100:.1f}% of samples"
+    head = f"{human.count(n, 'sample')}, seed {result['seed']}; percentiles: np.percentile, linear"
+    verdict = f"Building is cheaper in {human.probability(prob)} of samples"
     clipped = _clipped_rows(result)
     if fmt is Format.markdown:
         out = [f"## Monte Carlo: {head}", "", f"**{verdict}**", ""]
@@ -313,7 +313,7 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
     from gpu_calc.render.table import dotted, fits, stacked
 
     console, buffer = console_for(color)
-    console.print(f"[bold]Sweep[/bold] of {', '.join(params)} ({total:,} points)")
+    console.print(f"[bold]Sweep[/bold] of {', '.join(params)} ({human.count(total, 'point')})")
     if grid:
         # Every header and cell whole: the matrix is split into as few column blocks as fit
         # the width, each repeating the row values.

@@ -1236,7 +1236,12 @@ def _uncertainty(book: _Book, data: WorkbookData) -> None:
                 row, 0, "gpucalc simulate FILE --format xlsx -o FILE.xlsx adds the Monte Carlo."
             )
         return
-    sh.text(row, 0, f"Monte Carlo: {sim['samples']:,} samples, seed {sim['seed']}", bold=True)
+    sh.text(
+        row,
+        0,
+        f"Monte Carlo: {human.count(sim['samples'], 'sample')}, seed {sim['seed']}",
+        bold=True,
+    )
     row += 1
     sh.header(row, ["Metric", "Key", "P5", "P50", "P95", "Mean"])
     stats_rows: list[tuple[str, str, dict[str, Any]]] = [
