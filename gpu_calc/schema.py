@@ -48,9 +48,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "version": "Version of the scenario format; always 1.",
         "name": "Name of the scenario, shown in every output.",
         "description": "Free text: what the scenario is about and where its figures come from.",
-        "horizon_years": "Years the plans are compared over (H). Whole number in [1, 100].",
+        "horizon_years": "Years the plans are compared over (H). Whole number in [1, 100] (a fraction is rounded, halves up).",
         "start_year": "Calendar year of t = 0 (e.g. 2024); changes no number, only how years "
-        "are shown. Whole number.",
+        "are shown. Whole number (a fraction is rounded, halves up).",
         "installed": "Accelerators already owned at year 0, the same in both plans: sunk (no "
         "capex), serving until they retire.",
         "discount_rate": "Yearly discount rate for the NPV, as a decimal (0.08 = 8%). >= 0.",
@@ -331,9 +331,8 @@ def scenario_schema() -> dict[str, Any]:
             text = DESCRIPTIONS.get(name, {}).get(key)
             if text is not None:
                 prop["description"] = text
-            for short, keyword in _PYDANTIC_BOUNDS.items():
-                if short in prop:  # pydantic leaves these as-is on some annotated ints
-                    prop[keyword] = prop.pop(short)
+            for part in [prop, *prop.get("anyOf", [])]:
+                _json_schema_bounds(part)
             info = model.model_fields.get(key) if model is not None else None
             bounds = _bounds_of(info) if info is not None else None
             if bounds is not None:
@@ -362,6 +361,17 @@ def scenario_schema() -> dict[str, Any]:
     schema.update(raw)
     schema["$defs"] = dict(sorted(defs.items()))
     return schema
+
+
+def _json_schema_bounds(prop: dict[str, Any]) -> None:
+    """JSON Schema's own keywords for the bounds pydantic leaves as ``ge``/``le`` on some
+    annotated ints, and ``number`` for a whole-number field: gpucalc rounds a plain number
+    written there (halves up, MODEL.md 11), so an editor must not flag ``4.4``."""
+    for short, keyword in _PYDANTIC_BOUNDS.items():
+        if short in prop:
+            prop[keyword] = prop.pop(short)
+    if prop.get("type") == "integer" and "const" not in prop:
+        prop["type"] = "number"
 
 
 def schema_text() -> str:

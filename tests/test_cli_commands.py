@@ -133,6 +133,15 @@ def test_schema_is_usable_by_editors(runner):
     assert perf == {"type": "number", "exclusiveMinimum": 0}
     horizon = schema["properties"]["horizon_years"]
     assert (horizon["minimum"], horizon["maximum"]) == (1, 100)
+    # whole-number fields take a plain number, rounded (MODEL.md 11): an editor must not
+    # flag horizon_years: 4.4, which compare accepts
+    assert horizon["type"] == "number"
+    start = schema["properties"]["start_year"]["anyOf"][0]
+    assert start == {"type": "number", "minimum": 1, "maximum": 9999}
+    # only JSON Schema's own keywords: pydantic's ge/le/gt/lt are words editors ignore
+    text = json.dumps(schema)
+    for short in ("ge", "le", "gt", "lt"):
+        assert f'"{short}":' not in text
     # keys a preset can supply are not required (the seed relies on presets)
     assert "required" not in schema["$defs"]["Buy"]
     assert "required" not in schema["$defs"]["Site"]
