@@ -621,3 +621,17 @@ def test_sweep_sheet_money_columns_read_as_money(runner, tmp_path):
     for cell, name in zip(first, [c.value for c in header], strict=True):
         if name in ("savings_npv_usd", "npv_usd_buy", "npv_usd_build"):
             assert cell.number_format == "$#,##0;-$#,##0", name
+
+
+def test_a_figure_with_a_missing_input_is_na_as_in_every_human_view(runner, tmp_path):
+    """The seed's chip has no length_mm: the JSON keeps MODEL.md's number for the build
+    plan (74.99625 km: the GPUs it still buys, the chip counted at 0 mm), the table says
+    n/a, and so does the workbook, with what is missing beside it. The buy plan's
+    350,000 x 285.7 mm = 99.995 km stays a number."""
+    path = _write(runner, tmp_path, ["compare", str(SEED)])
+    ws = openpyxl.load_workbook(path)["Summary"]
+    row = _rows_by_key(ws)["fleet_length_km"]
+    assert ws[f"C{row}"].value == pytest.approx(99.995)
+    assert ws[f"D{row}"].value == "n/a"
+    assert ws[f"E{row}"].value is None  # no Build - Buy of a figure that is not there
+    assert ws[f"F{row}"].value == "n/a: not given (build: mtia-v2 (chip 0): length_mm)"

@@ -669,6 +669,18 @@ def _summary(book: _Book, data: WorkbookData) -> None:
         sh.text(row, 1, key)
         values = [plans[n].get(key) for n in names]
         num = number_format(key, max((abs(v) for v in values if _is_number(v)), default=0.0))
+        # a figure whose inputs were not all given is n/a, as in every human view (the JSON
+        # keeps MODEL.md's number: a missing length_mm counts 0)
+        missing = {n: (plans[n].get("missing_inputs") or {}).get(key) for n in names}
+        if any(missing.values()):
+            for i, n in enumerate(names):
+                if missing[n]:
+                    sh.text(row, 2 + i, "n/a")
+                else:
+                    sh.number(row, 2 + i, plans[n].get(key), num)
+            gaps = "; ".join(f"{n}: {m}" for n, m in missing.items() if m)
+            sh.text(row, diff_col + 1, f"n/a: not given ({gaps})", italic=True)
+            continue
         for i, n in enumerate(names):
             col = 2 + i
             formula = _plan_formula(key, n, plans[n], years, key_row, col, rate_ref, h, r)
