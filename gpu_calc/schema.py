@@ -48,7 +48,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "version": "Version of the scenario format; always 1.",
         "name": "Name of the scenario, shown in every output.",
         "description": "Free text: what the scenario is about and where its figures come from.",
-        "horizon_years": "Years the plans are compared over (H). Whole number in [1, 100] (a fraction is rounded, halves up).",
+        "horizon_years": "Years the plans are compared over (H). Whole number in [1, 100] (a "
+        "fraction is rounded, halves up).",
         "start_year": "Calendar year of t = 0 (e.g. 2024); changes no number, only how years "
         "are shown. Whole number (a fraction is rounded, halves up).",
         "installed": "Accelerators already owned at year 0, the same in both plans: sunk (no "

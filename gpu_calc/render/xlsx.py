@@ -275,7 +275,10 @@ _SCALED = {
     "_kg": ([(1e9, ",,,", "Mt"), (1e6, ",,", "kt"), (1e3, ",", "t")], "kg"),
 }
 _SCALED["_kwh_per_year"] = _SCALED["_kwh"]
-_SCALED["_kg_co2e"] = _SCALED["_kg"]
+_SCALED["_kg_co2e"] = (
+    [(1e9, ",,,", "Mt CO2e"), (1e6, ",,", "kt CO2e"), (1e3, ",", "t CO2e")],
+    "kg CO2e",
+)
 #: Names whose format their unit does not say.
 _NAMED_FORMATS = {
     "pue": "0.00",
@@ -307,6 +310,8 @@ def number_format(key: str, magnitude: float = 0.0) -> str:
         return "General"
     if unit in _EXCEL_FORMATS:
         return _EXCEL_FORMATS[unit]
+    if unit == "_kg" and "co2e" in name:  # co2e_kg: emissions, said as such
+        unit = "_kg_co2e"
     if unit in _SCALED:
         steps, base = _SCALED[unit]
         return _scaled(magnitude, steps, base)
@@ -660,9 +665,10 @@ def _summary(book: _Book, data: WorkbookData) -> None:
     }
     years = _per_year(book, data, rate_ref, residual_refs)
 
+    from gpu_calc.render.roadmap import TOKEN_ROWS
     from gpu_calc.render.rows import PLAN_ROWS
 
-    labels = {key: label for key, label, _ in PLAN_ROWS}
+    labels = {key: label for key, label, _ in PLAN_ROWS + TOKEN_ROWS}
     for key in keys:
         row = key_row[key]
         sh.text(row, 0, _label(key, labels).strip())
@@ -690,12 +696,14 @@ def _summary(book: _Book, data: WorkbookData) -> None:
                 sh.number(row, col, plans[n].get(key), num)
         if {"buy", "build"} <= set(names) and all(_is_number(v) for v in values):
             b, d = names.index("buy") + 2, names.index("build") + 2
+            diff = plans["build"][key] - plans["buy"][key]
             sh.formula(
                 row,
                 diff_col,
                 f"={cell(row, d)}-{cell(row, b)}",
-                plans["build"][key] - plans["buy"][key],
-                num,
+                diff,
+                # its own scale: a 1.26 GWh difference of two TWh figures is not -0.00 TWh
+                number_format(key, abs(diff)) if math.isfinite(diff) else num,
             )
 
     row = top + len(keys) + 2
