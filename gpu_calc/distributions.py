@@ -327,12 +327,14 @@ class Bounds:
         return " and ".join(parts) or "any number"
 
     def clip(self, x: np.ndarray) -> tuple[np.ndarray, int]:
-        """Draws clipped into the range (open ends: the nearest float inside), and how many.
+        """Draws clipped into the range (open ends: the nearest float inside), and how many;
+        an integer field's draws are rounded first (halves up), and one that rounding brings
+        into range is not counted: 0.6 for a lifetime of at least 1 is 1, as drawn.
 
         >>> Bounds(lo=0, hi=1).clip(np.array([-1.0, 0.5, 2.0]))
         (array([0. , 0.5, 1. ]), 2)
-        >>> Bounds(lo=1, integer=True).clip(np.array([0.2, 2.5]))
-        (array([1., 3.]), 1)
+        >>> Bounds(lo=1, integer=True).clip(np.array([0.2, 2.5, 0.6]))
+        (array([1., 3., 1.]), 1)
         """
         lo = -np.inf if self.lo is None else self.lo
         hi = np.inf if self.hi is None else self.hi
@@ -340,11 +342,11 @@ class Bounds:
             lo = float(np.nextafter(lo, np.inf))
         if self.hi_open and self.hi is not None:
             hi = float(np.nextafter(hi, -np.inf))
-        outside = int(np.count_nonzero((x < lo) | (x > hi)))
         if self.integer:
             x = round_half_up(x)
             lo = math.ceil(lo) if math.isfinite(lo) else lo
             hi = math.floor(hi) if math.isfinite(hi) else hi
+        outside = int(np.count_nonzero((x < lo) | (x > hi)))
         return np.clip(x, lo, hi), outside
 
 

@@ -175,12 +175,13 @@ def test_half_the_draws_of_a_standard_normal_are_clipped_at_zero():
 
 
 def test_integer_draws_round_half_up_and_clip():
-    # respins ~ U(-1, 1): draws below 0 (half of them) are clipped to 0, the rest round to
-    # 0 or 1; NRE = 2.5M + 1M x (1 + respins) is then 3.5M or 4.5M, nothing else.
-    loaded = load_text(SMALL, sets=["build.nre.respins={dist: uniform, low: -0.5, high: 1.5}"])
+    # respins ~ U(-1.5, 1.5), rounded halves up: draws below -0.5 round to -1 and are
+    # clipped to 0, draws in [-0.5, 0.5) round to 0 (in range as drawn: not counted), the rest
+    # to 1; NRE = 2.5M + 1M x (1 + respins) is then 3.5M or 4.5M, nothing else.
+    loaded = load_text(SMALL, sets=["build.nre.respins={dist: uniform, low: -1.5, high: 1.5}"])
     sim = simulate(loaded, samples=4000, seed=4)
-    # P(draw < 0) = 0.5/2 = 0.25: 1000 of 4000, sd 27.4
-    assert abs(sim.clipped["build.nre.respins"] - 1000) < 5 * 27.4
+    # P(draw < -0.5) = 1/3: 1,333 of 4,000, sd sqrt(4000 x 1/3 x 2/3) = 29.8
+    assert abs(sim.clipped["build.nre.respins"] - 4000 / 3) < 5 * 29.8
     buy_minus_savings = sim.metric("buy.npv_usd") - sim.metric("savings_npv_usd")
     nre = buy_minus_savings - buy_minus_savings.min()
     assert set(np.unique(np.round(nre))) <= {0.0, 1_000_000.0}
@@ -240,3 +241,39 @@ def test_output_file_and_bad_options(runner, small_file, tmp_path):
     bad = runner.invoke(app, ["simulate", str(small_file), "--samples", "0"])
     assert bad.exit_code == 2
     assert "--samples" in bad.stderr
+
+
+#: A chip generation whose start is uncertain, and an installed entry whose age is: chip
+#: starts are valid in [available_year + 1, H] = [3, 5]; ages in [0, lifetime - 1] = [0, 3].
+DEPENDENT = """\
+version: 1
+horizon_years: 5
+discount_rate: 0.05
+demand: {reference: h100-sxm, units: 100000, load_factor: 0.6}
+site: {electricity_usd_per_kwh: 0.08}
+buy: {accelerator: h100-sxm, unit_price_usd: 28000}
+build:
+  share: 0.3
+  available_year: 2
+  chip: {accelerator: mtia-v2}
+  nre: {design_usd: 400000000}
+  generations:
+    - from_year: {dist: uniform, low: 1, high: 6}
+      chip: {accelerator: mtia-v2, perf_vs_reference: 0.5}
+      nre: {design_usd: 600000000}
+installed:
+  - accelerator: a100
+    units: 50000
+    lifetime_years: 4
+    age_years: {dist: uniform, low: 0, high: 5}
+"""
+
+
+def test_dependent_fields_count_draws_moved_at_either_end():
+    """from_year ~ U(1, 6) rounds to 1 or 2 (below 3) for draws under 2.5, P = 1.5/5 = 0.3,
+    and to 6 (above H = 5) for draws from 5.5, P = 0.5/5 = 0.1: 40% moved, 4,000 of 10,000
+    (sd sqrt(10,000 x 0.4 x 0.6) = 49). age ~ U(0, 5) rounds to 4 or 5 (above 3) from 3.5:
+    P = 0.3, 3,000 (sd 46)."""
+    sim = simulate(load_text(DEPENDENT), samples=10_000, seed=7)
+    assert abs(sim.clipped["build.generations[0].from_year"] - 4000) < 5 * 49
+    assert abs(sim.clipped["installed[0].age_years"] - 3000) < 5 * 46

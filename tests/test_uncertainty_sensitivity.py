@@ -8,6 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from gpu_calc.cli import app
+from gpu_calc.results import compare
 from gpu_calc.scenario import load_text
 from gpu_calc.uncertainty.sensitivity import tornado
 from tests.conftest import SMALL
@@ -86,3 +87,20 @@ def test_every_format(runner, small_file, fmt):
     if fmt == "csv":
         assert result.stdout.startswith("param,low_value,high_value,low_usd,high_usd,swing_usd\n")
     assert "build.nre.design_usd" in result.stdout
+
+
+def test_a_dependent_field_reports_the_value_it_was_computed_at():
+    """P10/P90 of from_year ~ U(1, 6) are 1.5 and 5.5, rounded 2 and 6: clipped to the chip
+    generation's range [3, 5]; of age ~ U(0, 5), 0.5 and 4.5, rounded 1 and 5, the high one
+    clipped to 3 (lifetime 4). Each bar's savings equal compare at its reported values."""
+    from tests.test_uncertainty_montecarlo import DEPENDENT
+
+    bars = {b.param: b for b in tornado(load_text(DEPENDENT)).bars}
+    start, age = bars["build.generations[0].from_year"], bars["installed[0].age_years"]
+    assert (start.low_value, start.high_value) == (3.0, 5.0)
+    assert (age.low_value, age.high_value) == (1.0, 3.0)
+    for bar in (start, age):
+        for value, usd in ((bar.low_value, bar.low_usd), (bar.high_value, bar.high_usd)):
+            # the other field at its base: from_year U(1, 6) -> 3.5 -> 4; age 2.5 -> 3
+            one = compare(load_text(DEPENDENT, sets=[f"{bar.param}={value:g}"]))
+            assert usd == pytest.approx(one.to_dict()["comparison"]["savings_npv_usd"], rel=1e-12)

@@ -125,6 +125,18 @@ def test_a_start_year_compare_refuses_is_refused(params, message, point):
         load_file(ROADMAP, sets=point)
 
 
+def test_two_fields_that_limit_each_other_are_checked_point_by_point():
+    """meta-roadmap's a100s are 2 years old: a lifetime of 2 alone is refused, but swept with
+    ages 0 and 1 every point is valid (compare accepts age 1 with lifetime 2)."""
+    params = [("installed[0].age_years", [0.0, 1.0]), ("installed[0].lifetime_years", [2.0, 5.0])]
+    out = sweep(load_file(ROADMAP), params).to_dict()["outputs"]["savings_npv_usd"]
+    for i, age in enumerate([0, 1]):
+        for j, life in enumerate([2, 5]):
+            sets = [f"installed[0].age_years={age}", f"installed[0].lifetime_years={life}"]
+            one = compare(load_file(ROADMAP, sets=sets)).to_dict()["comparison"]
+            assert_allclose(out[i][j], one["savings_npv_usd"], rtol=1e-12)
+
+
 def test_demand_zero_in_every_year_is_refused():
     with pytest.raises(InputError, match="demand is 0 in every year at some grid point"):
         sweep(load_text(SMALL), [("demand.units", [0.0, 100.0])])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,66 +133,65 @@ def _gen_key(side: str, i: int) -> str:
     return f"{side}.generations[{i}].from_year"
 
 
-def _limits(inputs: ModelInputs, key: str, cross: bool = True) -> list[tuple[str, float, str]]:
+#: One limit of :func:`_limits`: side (``"lo"``: the value must be >= it, ``"hi"``: <=),
+#: the value, why (for messages) and the field it comes from (``None``: the horizon).
+Limit = tuple[str, float, str, str | None]
+
+
+def _limits(inputs: ModelInputs, key: str, cross: bool = True) -> list[Limit]:
     """The limits the scenario's cross-checks (``compare``) put on ``key`` from the horizon
-    and, with ``cross``, from other fields at their base values: ``(side, value, why)`` with
-    side ``"lo"`` (the value must be >= it) or ``"hi"`` (<= it)."""
+    and, with ``cross``, from other fields at their base values."""
     fields, h = inputs.fields, float(inputs.horizon_years)
-    out: list[tuple[str, float, str]] = []
+    out: list[Limit] = []
+
+    def other(side: str, source: str, step: float, word: str) -> None:
+        f = fields.get(source)
+        if f is not None:
+            out.append((side, f.base + step, f"{word} {f.key}, {f.base:g}", f.key))
+
     horizon = f"horizon_years is {inputs.horizon_years}"
     gen = re.match(r"^(buy|build)\.generations\[(\d+)\]\.from_year$", key)
     if key == AVAILABLE_KEY:
-        out.append(("hi", h, horizon))
-        first = fields.get(_gen_key("build", 0))
-        if cross and first is not None:
-            out.append(("hi", first.base - 1, f"before {first.key}, {first.base:g}"))
+        out.append(("hi", h, horizon, None))
+        if cross:
+            other("hi", _gen_key("build", 0), -1, "before")
     elif gen:
         side, i = gen.group(1), int(gen.group(2))
-        out.append(("hi", h, horizon))
+        out.append(("hi", h, horizon, None))
         if side == "buy":
-            out.append(("lo", 1.0, "year 0 is buy's own"))
-        if not cross:
-            return out
-        if side == "build" and AVAILABLE_KEY in fields:
-            out.append(
-                (
-                    "lo",
-                    fields[AVAILABLE_KEY].base + 1,
-                    f"after {AVAILABLE_KEY}, {fields[AVAILABLE_KEY].base:g}",
-                )
-            )
-        before, after = fields.get(_gen_key(side, i - 1)), fields.get(_gen_key(side, i + 1))
-        if before is not None:
-            out.append(("lo", before.base + 1, f"after {before.key}, {before.base:g}"))
-        if after is not None:
-            out.append(("hi", after.base - 1, f"before {after.key}, {after.base:g}"))
-    elif not cross:
-        return out
-    elif m := _AGE.match(key):
-        life = fields.get(f"{m.group(1)}.lifetime_years")
-        if life is not None:
-            out.append(("hi", life.base - 1, f"below {life.key}, {life.base:g}"))
-    elif m := _LIFE.match(key):
-        age = fields.get(f"{m.group(1)}.age_years")
-        if age is not None:
-            out.append(("lo", age.base + 1, f"above {age.key}, {age.base:g}"))
+            out.append(("lo", 1.0, "year 0 is buy's own", None))
+        if cross:
+            if side == "build":
+                other("lo", AVAILABLE_KEY, 1, "after")
+            other("lo", _gen_key(side, i - 1), 1, "after")
+            other("hi", _gen_key(side, i + 1), -1, "before")
+    elif cross and (m := _AGE.match(key)):
+        other("hi", f"{m.group(1)}.lifetime_years", -1, "below")
+    elif cross and (m := _LIFE.match(key)):
+        other("lo", f"{m.group(1)}.age_years", 1, "above")
     return out
 
 
-def bounds_of(inputs: ModelInputs, field: InputField, cross: bool = True) -> tuple[float, float]:
+def bounds_of(
+    inputs: ModelInputs, field: InputField, cross: bool = True, free: Collection[str] = ()
+) -> tuple[float, float]:
     """The field's valid range as two numbers (``-inf``/``inf`` where open-ended).
 
     Besides the field's own range, the scenario's cross-checks: start years end at the
     horizon, a bought generation's start at 1, a chip generation's after
     ``build.available_year``, generations of a side in order; an installed entry's age stays
     below its lifetime and its lifetime above its age (each against the other fields' base
-    values). Without ``cross``, only the horizon's limits: Monte Carlo draws clip to those,
-    and :func:`fit_dependent` clips the ones that depend on other draws (MODEL.md 11).
+    values, except the ``free`` ones, which vary too: a sweep checks those point by point,
+    :func:`point_problem`). Without ``cross``, only the horizon's limits: Monte Carlo draws
+    clip to those, and :func:`fit_dependent` clips the ones that depend on other draws
+    (MODEL.md 11).
     """
     b = field.bounds
     lo = -math.inf if b.lo is None else b.lo
     hi = math.inf if b.hi is None else b.hi
-    for side, value, _ in _limits(inputs, field.key, cross):
+    for side, value, _, source in _limits(inputs, field.key, cross):
+        if source in free:
+            continue
         if side == "lo":
             lo = max(lo, value)
         else:
@@ -200,15 +199,17 @@ def bounds_of(inputs: ModelInputs, field: InputField, cross: bool = True) -> tup
     return lo, hi
 
 
-def bound_reason(inputs: ModelInputs, field: InputField, side: str | None = None) -> str:
+def bound_reason(
+    inputs: ModelInputs, field: InputField, side: str | None = None, free: Collection[str] = ()
+) -> str:
     """Why :func:`bounds_of` narrows this field beyond its own range, for messages: the
     binding limits of ``side`` (``"lo"``, ``"hi"`` or both), e.g. `` (after
     build.available_year, 1)``; "" for a field it leaves alone."""
-    lo, hi = bounds_of(inputs, field)
+    lo, hi = bounds_of(inputs, field, free=free)
     whys = [
         why
-        for s, value, why in _limits(inputs, field.key)
-        if (side is None or s == side) and value == (lo if s == "lo" else hi)
+        for s, value, why, source in _limits(inputs, field.key)
+        if source not in free and (side is None or s == side) and value == (lo if s == "lo" else hi)
     ]
     return f" ({'; '.join(whys)})" if whys else ""
 
@@ -289,7 +290,11 @@ def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tu
     """
     raw = np.asarray(values, dtype=float)
     b = field.bounds
-    start_year = field.key == AVAILABLE_KEY or _BOUGHT_START.match(field.key) is not None
+    start_year = (
+        field.key == AVAILABLE_KEY
+        or _BOUGHT_START.match(field.key) is not None
+        or _CHIP_START.match(field.key) is not None
+    )
     if not (b.integer or start_year) and raw.size and _inside(raw, field):
         # the common case of a distribution inside the range: two reductions, no copies
         return raw, 0
@@ -301,10 +306,12 @@ def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tu
         out = np.where(low, floor, out)
     if not start_year:
         return out, moved
-    # start years: whole numbers, counted once if outside their range after rounding
+    # start years: whole numbers, counted once if outside their range after rounding (a
+    # chip generation's below available_year + 1 by fit_dependent, which clips those)
     lo, hi = bounds_of(inputs, field, cross=False)
     whole = round_half_up(raw)
-    return np.clip(out, lo, hi), int(np.count_nonzero((whole < lo) | (whole > hi)))
+    below = whole < lo if _CHIP_START.match(field.key) is None else False
+    return np.clip(out, lo, hi), int(np.count_nonzero(below | (whole > hi)))
 
 
 def fit_dependent(
@@ -386,17 +393,22 @@ def fit_die_area(params: dict[str, ArrayLike], chip: str = "build.chip") -> int:
     return int(np.count_nonzero(no_fit))
 
 
-def check_value(inputs: ModelInputs, field: InputField, value: float, where: str) -> float:
-    """``value`` if the field can take it (in range, whole for integer fields), else an
+def check_value(
+    inputs: ModelInputs, field: InputField, value: float, where: str, free: Collection[str] = ()
+) -> float:
+    """``value`` if the field can take it (in range, whole for integer fields, within the
+    limits other fields put on it at their base values, except the ``free`` ones), else an
     :class:`InputError` placed at ``where`` (e.g. ``--values build.share``)."""
     if not math.isfinite(value):
         raise InputError(f"must be a finite number, got {value}", where)
     problem = field.bounds.problem(value)
-    lo, hi = bounds_of(inputs, field)
+    lo, hi = bounds_of(inputs, field, free=free)
     if problem is None and value > hi:
-        problem = f"must be <= {hi:g}{bound_reason(inputs, field, 'hi')}, got {value:g}"
+        why = bound_reason(inputs, field, "hi", free)
+        problem = f"must be <= {hi:g}{why}, got {value:g}"
     if problem is None and value < lo:
-        problem = f"must be >= {lo:g}{bound_reason(inputs, field, 'lo')}, got {value:g}"
+        why = bound_reason(inputs, field, "lo", free)
+        problem = f"must be >= {lo:g}{why}, got {value:g}"
     if problem:
         raise InputError(problem, where)
     if field.bounds.integer and not float(value).is_integer():

@@ -23,6 +23,7 @@ from gpu_calc.scenario import LoadedScenario
 from gpu_calc.uncertainty.params import (
     chip_prefixes,
     clip_values,
+    fit_dependent,
     fit_die_area,
     outputs_finite,
     run,
@@ -145,6 +146,13 @@ def tornado(loaded: LoadedScenario) -> Tornado:
             (float(area[2 * j]), float(area[2 * j + 1])) if key == key_area else v
             for j, ((key, _, _), v) in enumerate(zip(pairs, values, strict=True))
         ]
+    # an installed entry's age below its lifetime, a later chip after available_year: clipped
+    # as simulate clips them (MODEL.md 11), and the bar says the value it was computed at
+    moved = fit_dependent(inputs, params, {key for key, _, _ in pairs})
+    for j, (key, _, _) in enumerate(pairs):
+        if key in moved:
+            column = np.broadcast_to(np.asarray(params[key], dtype=float), (n,))
+            values[j] = (float(column[2 * j]), float(column[2 * j + 1]))
     # The runs a slice at a time (the engine holds a few arrays of runs x years per fleet):
     # a scenario with many fleets and fields needs megabytes, not gigabytes, for the same
     # numbers.

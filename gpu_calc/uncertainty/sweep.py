@@ -124,14 +124,17 @@ def sweep(
     grid: list[list[float]] = []
     k = len(params)
     points = 1
-    for axis, (key, values) in enumerate(params):
-        field = resolve(inputs, key, wording)
+    # the swept keys, resolved first: a limit one puts on another is checked point by point
+    fields = [resolve(inputs, key, wording) for key, _ in params]
+    swept = [f.key for f in fields]
+    for axis, (field, (_, values)) in enumerate(zip(fields, params, strict=True)):
         if field.key in keys:
             raise InputError("the same parameter is swept twice", wording.param(field.key))
         if not values:
             raise InputError("no values given", wording.values(field.key))
         where = wording.values(field.key)
-        checked = [check_value(inputs, field, float(v), where) for v in values]
+        free = [k for k in swept if k != field.key]
+        checked = [check_value(inputs, field, float(v), where, free) for v in values]
         shape = [1] * k
         shape[axis] = len(checked)
         p[field.key] = np.asarray(checked).reshape(shape)
