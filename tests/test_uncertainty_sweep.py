@@ -348,3 +348,27 @@ def test_points_that_overflow_are_na_not_an_error(runner):
     assert "$1.00 × 10^306" in table.stdout
     rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).stdout)))
     assert rows[1]["savings_npv_usd"] == ""
+
+
+def test_a_preset_fact_no_figure_uses_is_not_offered():
+    """The seed's chip (mtia-v2 preset) states 128 GB of memory but is priced with the
+    preset's lump memory_usd: sweeping memory_gb would move nothing, while compare --set
+    writes it into the file and so prices memory from parts (docs/model.md). Refused, saying
+    how to make it count; the tornado has no bar for it."""
+    with pytest.raises(InputError, match="a preset's fact that no figure here uses"):
+        sweep(load_file("scenarios/meta-2024.yaml"), [("build.chip.memory_gb", [100.0, 128.0])])
+    from gpu_calc.uncertainty.sensitivity import tornado
+
+    bars = tornado(load_file("scenarios/meta-2024.yaml")).bars
+    assert bars and not any(b.param.endswith("memory_gb") for b in bars)
+    # once the file asks for parts, it is swept as compare --set computes it
+    parts = ["build.chip.memory=lpddr5"]
+    out = sweep(
+        load_file("scenarios/meta-2024.yaml", sets=parts), [("build.chip.memory_gb", [100.0])]
+    )
+    one = compare(load_file("scenarios/meta-2024.yaml", sets=[*parts, "build.chip.memory_gb=100"]))
+    assert_allclose(
+        out.to_dict()["outputs"]["savings_npv_usd"][0],
+        one.to_dict()["comparison"]["savings_npv_usd"],
+        rtol=1e-12,
+    )

@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from gpu_calc.distributions import round_half_up
 from gpu_calc.engine import Outcome, Totals
+from gpu_calc.engine.model import CARBON_PARTS
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import InputField, ModelInputs
 
@@ -95,6 +96,30 @@ def chip_prefixes(inputs: ModelInputs) -> list[str]:
     return [g.chip for g in inputs.structure.chips]
 
 
+def unused_facts(inputs: ModelInputs) -> dict[str, str]:
+    """Numeric fields a chip preset states as facts that no figure of this scenario uses,
+    with what would make them count: a preset's ``memory_gb`` while the chip's memory is a
+    lump sum, its ``interposer_area_mm2`` while its packaging is (docs/model.md: parts only
+    when the file asks). A sweep of one would move nothing, where ``compare --set`` writes
+    it into the file and so asks for parts."""
+    out: dict[str, str] = {}
+    fields = inputs.fields
+    for c in chip_prefixes(inputs):
+        carbon = any(f"{c}.{k}" in fields for k in CARBON_PARTS)
+        if f"{c}.memory_gb" in fields and f"{c}.memory_usd_per_gb" not in fields and not carbon:
+            out[f"{c}.memory_gb"] = (
+                "memory_usd (a lump sum); write memory_gb with memory: or memory_usd_per_gb "
+                f"in the file's {c} to price memory from its parts"
+            )
+        by_parts = f"{c}.packaging_base_usd" in fields or f"{c}.packaging_usd_per_mm2" in fields
+        if f"{c}.interposer_area_mm2" in fields and not by_parts:
+            out[f"{c}.interposer_area_mm2"] = (
+                f"packaging_usd (a lump sum); write packaging: in the file's {c} to price "
+                "packaging from its parts"
+            )
+    return out
+
+
 def run(inputs: ModelInputs, params: Mapping[str, ArrayLike]) -> Outcome:
     """The engine on ``params`` (a full mapping, e.g. :meth:`ModelInputs.base` updated)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -118,6 +143,12 @@ def resolve(inputs: ModelInputs, key: str, wording: Wording = CLI) -> InputField
     years' base values).
     """
     key = key.strip()
+    unused = unused_facts(inputs).get(key)
+    if unused is not None:
+        raise InputError(
+            f"a preset's fact that no figure here uses: the chip's price takes {unused}",
+            wording.param(key),
+        )
     if key in inputs.fields:
         return inputs.fields[key]
     if f"{key}[0]" in inputs.fields:

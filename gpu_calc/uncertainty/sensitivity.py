@@ -27,6 +27,7 @@ from gpu_calc.uncertainty.params import (
     fit_die_area,
     outputs_finite,
     run,
+    unused_facts,
 )
 
 if TYPE_CHECKING:
@@ -121,8 +122,9 @@ def tornado(loaded: LoadedScenario) -> Tornado:
             pairs.append((key, field.value.ppf(LOW_Q), field.value.ppf(HIGH_Q)))
     else:
         method = "plus_minus_20pct"
+        unused = unused_facts(inputs)  # a preset's memory_gb beside a lump memory_usd
         for key, field in inputs.fields.items():
-            if field.base != 0:
+            if field.base != 0 and key not in unused:
                 pairs.append((key, field.base * (1 - STEP), field.base * (1 + STEP)))
     if not pairs:
         return Tornado(float(run(inputs, base).savings_npv_usd), method, [])
