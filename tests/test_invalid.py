@@ -93,7 +93,8 @@ def _set_out_of_range(tmp: Path) -> tuple[list[str], list[str]]:
 def _set_no_such_place(tmp: Path) -> tuple[list[str], list[str]]:
     (tmp / "small.yaml").write_text(SMALL)
     return ["compare", "small.yaml", "--set", "demand.units[7]=5"], [
-        "error: --set demand.units[7]=5: cannot set demand.units[7]: no such place in the scenario"
+        "error: --set demand.units[7]=5: cannot set demand.units[7]: no such place in the scenario "
+        "(demand.units is one value, not a list: set it whole)"
     ]
 
 
@@ -178,3 +179,49 @@ def test_invalid_input_in_a_real_process(case: str) -> None:
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     assert proc.stderr.splitlines() == EXPECTED[case]
+
+
+def test_set_past_the_end_of_a_list_says_its_length():
+    from gpu_calc.errors import InputErrors
+    from gpu_calc.scenario import load_text
+
+    text = SMALL.replace("units: 100", "units: [100, 120, 140]")
+    with pytest.raises(
+        InputErrors,
+        match=r"no such place in the scenario \(that list has 3 "
+        r"entries: indices 0 to 2\)",
+    ):
+        load_text(text, sets=["demand.units[3]=5"])
+
+
+@pytest.mark.parametrize(
+    ("sets", "message"),
+    [
+        # available_year = H leaves no year for a later chip: say so, not "must be >= 7"
+        (
+            ["build.available_year=6"],
+            "build.generations[0].from_year: cannot start: build.available_year is "
+            "horizon_years (6), which leaves no later year (lower build.available_year, or "
+            "remove build.generations)",
+        ),
+        # a calendar year where an index is wanted: the index, and no knock-on error on the
+        # generation after it
+        (
+            ["build.available_year=2025"],
+            "build.available_year: must be <= horizon_years (6), got 2025 (years are 0-based; "
+            "with start_year 2024, 2025 is year 1)",
+        ),
+        (
+            ["buy.generations[0].from_year=2026"],
+            "with start_year 2024, 2026 is year 2",
+        ),
+    ],
+)
+def test_start_year_messages_say_how_to_fix_them(sets, message):
+    from gpu_calc.errors import InputErrors
+    from gpu_calc.scenario import load_file
+
+    with pytest.raises(InputErrors) as caught:
+        load_file(ROOT / "scenarios" / "meta-roadmap.yaml", sets=sets)
+    assert message in str(caught.value)
+    assert len(caught.value.errors) == 1

@@ -135,16 +135,18 @@ def co2e_kg(x: float | None) -> str:
 
 
 def units(x: float | None) -> str:
-    """A count of units, rounded up for display (fleet sizes are continuous).
+    """A count of units (fleet sizes are continuous), to the nearest whole unit, halves away
+    from zero as a spreadsheet's ``#,##0`` shows it: the table and the workbook agree.
 
-    >>> units(350000.0), units(1234.2), units(1e308)
-    ('350,000', '1,235', '1.00 × 10^308')
+    >>> units(350000.0), units(1234.2), units(1234.5), units(-2637.36), units(1e308)
+    ('350,000', '1,234', '1,235', '-2,637', '1.00 × 10^308')
     """
     if x is None or not math.isfinite(x):
         return "n/a"
     if abs(x) >= BIG:
         return power_of_ten(x)
-    return f"{math.ceil(x - 1e-9):,}"
+    whole = math.floor(abs(x) + 0.5)
+    return f"{'-' if x < 0 and whole else ''}{whole:,}"
 
 
 def number(x: float | None, digits: int = 3) -> str:
@@ -311,7 +313,7 @@ def formatter(key: str) -> Callable[[float | None], str]:
     >>> formatter("build.nre.software_usd_per_year")(34040723.0)
     '$34.0M/yr'
     >>> formatter("demand.units[4]")(977526.2), formatter("build.share")(0.173991)
-    ('977,527', '17.4%')
+    ('977,526', '17.4%')
     >>> formatter("fleet_length_km")(None), formatter("fleet_length_km")(125.0)
     ('n/a', '125 km')
     >>> formatter("packaging_usd_per_mm2")(0.0893), formatter("memory_usd_per_gb")(15.0)

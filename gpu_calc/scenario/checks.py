@@ -145,6 +145,14 @@ def _serves_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     return errors
 
 
+def _calendar_hint(s: Scenario, year: float) -> str:
+    """For a year index written as a calendar year (2028 with start_year 2025): the index."""
+    start = s.start_year
+    if start is None or not start <= year < start + 1000:
+        return ""
+    return f"; with start_year {start}, {year:g} is year {year - start:g}"
+
+
 def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     """Start years in order and in range (MODEL.md 11.2); ages below the lifetime (11.4)."""
     h = s.horizon_years
@@ -155,7 +163,7 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
             doc.error(
                 ("build", "available_year"),
                 f"must be <= horizon_years ({h}), got {_got(s.build.available_year)} "
-                "(years are 0-based)",
+                f"(years are 0-based{_calendar_hint(s, available)})",
             )
         )
     sides: list[tuple[Path, list[Any], float, str]] = [
@@ -168,10 +176,22 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
         ),
     ]
     for where, generations, first, first_text in sides:
+        if first > h + 1:  # available_year past the horizon: its own error says so
+            continue
         previous: float | None = None
         for i, g in enumerate(generations):
             year = _whole_base(g.from_year)
             path = where + (i, "from_year")
+            if first > h and year <= h:
+                errors.append(
+                    doc.error(
+                        path,
+                        f"cannot start: build.available_year is horizon_years ({h}), which "
+                        "leaves no later year (lower build.available_year, or remove "
+                        "build.generations)",
+                    )
+                )
+                break
             if year < first:
                 errors.append(doc.error(path, f"must be >= {first_text}, got {_got(g.from_year)}"))
             elif year > h:
@@ -179,7 +199,7 @@ def _start_year_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
                     doc.error(
                         path,
                         f"must be <= horizon_years ({h}), got {_got(g.from_year)} "
-                        f"(years are 0-based; {h} means never bought)",
+                        f"(years are 0-based; {h} means never bought){_calendar_hint(s, year)}",
                     )
                 )
             elif previous is not None and year <= previous:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import PurePath
 from typing import Any
 
 from pydantic import ValidationError
 
-from gpu_calc.errors import InputError, InputErrors
+from gpu_calc.errors import InputError, InputErrors, format_path
 from gpu_calc.scenario.checks import _cross_checks, _length_checks, _warnings
 from gpu_calc.scenario.fields import _describe
 from gpu_calc.scenario.merge import apply_presets
@@ -60,13 +61,22 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
         for i, part in enumerate(path[:-1]):
             nxt = path[i + 1]
             if isinstance(node, dict) and isinstance(part, str):
-                if not isinstance(node.get(part), dict | list):
+                there = node.get(part)
+                if isinstance(nxt, int) and there is not None and not isinstance(there, list):
+                    raise InputError(
+                        f"cannot set {key}: no such place in the scenario "
+                        f"({format_path(path[: i + 1])} is one value, not a list: set it whole)",
+                        where,
+                    )
+                if not isinstance(there, dict | list):
                     node[part] = [] if isinstance(nxt, int) else {}
                 node = node[part]
             elif isinstance(node, list) and isinstance(part, int) and part < len(node):
                 node = node[part]
             else:
-                raise InputError(f"cannot set {key}: no such place in the scenario", where)
+                raise InputError(
+                    f"cannot set {key}: no such place in the scenario{_list_hint(node)}", where
+                )
         last = path[-1]
         if isinstance(node, dict) and isinstance(last, str) or _has(node, last):
             node[last] = value
@@ -79,9 +89,28 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
             if not isinstance(value, str | dict | list):
                 doc.texts[path] = text.strip()
         else:
-            raise InputError(f"cannot set {key}: no such place in the scenario", where)
+            raise InputError(
+                f"cannot set {key}: no such place in the scenario{_list_hint(node)}", where
+            )
         doc.overrides[path] = item
     return data
+
+
+def _list_hint(node: Any) -> str:
+    """For a list index that is not there: how many entries the list has.
+
+    >>> _list_hint([1, 2, 3]), _list_hint([7])
+    (' (that list has 3 entries: indices 0 to 2)', ' (that list has 1 entry: index 0)')
+    >>> _list_hint([]), _list_hint({})
+    (' (that list is empty)', '')
+    """
+    if not isinstance(node, list):
+        return ""
+    if not node:
+        return " (that list is empty)"
+    if len(node) == 1:
+        return " (that list has 1 entry: index 0)"
+    return f" (that list has {len(node)} entries: indices 0 to {len(node) - 1})"
 
 
 def _text_field(annotation: Any) -> bool:
@@ -206,8 +235,9 @@ def load_text(
     return validate_data(data, doc)
 
 
-def load_file(path: str, sets: list[str] | None = None) -> LoadedScenario:
+def load_file(path: str | os.PathLike[str], sets: list[str] | None = None) -> LoadedScenario:
     """Read, parse and validate a scenario file (``-`` is standard input)."""
+    path = os.fspath(path)
     try:
         doc = read_yaml_file(path)
         data = apply_sets(doc.data, doc, sets or [])
