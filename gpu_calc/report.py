@@ -477,7 +477,8 @@ def _fleet_section(result: dict[str, Any], comparison: Any) -> str:
         lambda: charts.comparison_figure("fleet", comparison),
         "Capacity in service each year (units in service times their performance, in "
         "reference-equivalents), by generation of bought accelerators, of in-house chips, and "
-        "the installed base. Units owned beyond what is needed stand idle and are not shown.",
+        "the installed base. Units owned beyond what is needed stand idle and are not shown. "
+        "The tables below count units, in service and bought, not their performance.",
         extra=tables,
         page_break=True,
     )

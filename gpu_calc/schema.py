@@ -170,8 +170,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "the carbon count every die. Whole number >= 1; default 1.",
     },
     "Nre": {
-        "design_usd": "Design cost of the chip, paid at the start of year 0 (or spread, see "
-        "timing). [USD]",
+        "design_usd": "Design cost of the chip, paid with IP and masks when timing says: at the "
+        "start of the design (year 0 unless design_years says later), or spread to first "
+        "silicon. [USD]",
         "ip_usd": "Licensed IP. [USD]",
         "respins": "Extra tape-outs, each costing one mask set. Whole number >= 0.",
         "software_usd_per_year": "Compiler, runtime and kernels team. [USD/year]",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -150,3 +151,28 @@ def test_a_wide_sweep_matrix_is_split_whole(runner, narrow, scenario, second, va
     for row in savings:  # every cell of the matrix is there, whole
         for x in row:
             assert _signed_usd(x) in tokens
+
+
+def test_a_tornado_never_breaks_a_key_inside_a_word(runner, narrow):
+    """The roadmap's tornado has long keys and values with units (1,483 tokens/s): no table
+    of it fits 80 columns with every key broken at dots or underscores only, so each bar
+    takes two lines, the key whole on the first (it broke "perf_vs_refer / ence" before)."""
+    result = runner.invoke(app, ["sensitivity", str(SCENARIOS / "meta-roadmap-uncertain.yaml")])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    out = runner.invoke(
+        app, ["sensitivity", str(SCENARIOS / "meta-roadmap-uncertain.yaml"), "-f", "json"]
+    )
+    for bar in json.loads(out.stdout)["bars"]:
+        assert bar["param"] in lines  # whole, on a line of its own
+    assert "    low 0.499: +$1.26B    high 0.701: +$2.36B    swing $1.09B" in lines
+
+
+def test_presets_say_which_columns_a_narrow_terminal_leaves_out(runner, narrow):
+    result = runner.invoke(app, ["presets", "--kind", "sites"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "Not shown at this width: title, grid, facility capex, facility lifetime" in text
+    wide = runner.invoke(app, ["presets", "--kind", "sites", "-f", "markdown"]).stdout
+    assert "grid" in wide and "Not shown" not in wide

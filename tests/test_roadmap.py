@@ -602,3 +602,35 @@ def test_each_roadmap_field_alone_uncertain_and_swept(key: str):
     base = _INPUTS.fields[key].base
     out = sweep(_ROADMAP, [(key, [lo, base, hi])]).to_dict()["outputs"]["savings_npv_usd"]
     assert out[1] == pytest.approx(_ROADMAP_SAVINGS, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("sets", "warning"),
+    [
+        # meta-roadmap: chip 0 written for year 1 with one respin; chip 1 from year 3 with
+        # none. A 4-year respin delay puts chip 0's first silicon at 1 + 1 x 4 = 5 > 3:
+        # c(t) picks chip 1 from year 3 on, so chip 0 is never bought (MODEL.md 11.2)
+        (
+            ["build.respin_delay_years=4"],
+            "chip generation 0 is never on sale: its first silicon, year 5 (after respins, "
+            "from year 1 as written), is not before chip generation 1's (year 3)",
+        ),
+        # a 6-year delay: 1 + 6 = 7 >= H = 6, it never serves at all
+        (
+            ["build.respin_delay_years=6"],
+            "chip generation 0 never serves: its first silicon, year 7 (after respins, from "
+            "year 1 as written), is not before horizon_years (6)",
+        ),
+    ],
+)
+def test_a_chip_generation_whose_nre_buys_nothing_is_warned(sets, warning):
+    loaded = load_file(str(ROOT / "scenarios" / "meta-roadmap.yaml"), sets=sets)
+    messages = [w.message for w in loaded.warnings]
+    assert any(m.startswith(warning) and m.endswith("its NRE is still paid") for m in messages)
+    out = compare(loaded).to_dict()
+    chip0 = next(f for f in out["plans"]["build"]["fleets"] if f["side"] == "chip")
+    assert chip0["generation"] == 0 and chip0["units_bought"] == 0  # what the warning says
+    assert out["nre_timeline"][0]["nre_usd"] > 0
+    # the scenario as written warns of nothing of the kind
+    plain = load_file(str(ROOT / "scenarios" / "meta-roadmap.yaml"))
+    assert not any("chip generation" in w.message for w in plain.warnings)

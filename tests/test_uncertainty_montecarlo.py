@@ -277,3 +277,18 @@ def test_dependent_fields_count_draws_moved_at_either_end():
     sim = simulate(load_text(DEPENDENT), samples=10_000, seed=7)
     assert abs(sim.clipped["build.generations[0].from_year"] - 4000) < 5 * 49
     assert abs(sim.clipped["installed[0].age_years"] - 3000) < 5 * 46
+
+
+def test_a_scenario_without_a_distribution_says_so_instead_of_a_histogram(runner):
+    """Every sample of the seed (no distribution) is the same: 40 bins of "$1.47B .. $1.47B"
+    say nothing; the views say why there is no spread."""
+    from gpu_calc.cli import app
+
+    for fmt in ("table", "markdown"):
+        out = runner.invoke(app, ["simulate", "scenarios/meta-2024.yaml", "-n", "50", "-f", fmt])
+        assert out.exit_code == 0, out.output
+        text = " ".join(out.stdout.split())
+        assert "No field has a distribution: every sample gives the same figures" in text
+        assert "histogram" not in text
+    uncertain = runner.invoke(app, ["simulate", "scenarios/meta-2025-uncertain.yaml", "-n", "50"])
+    assert "histogram" in uncertain.stdout and "No field has a distribution" not in uncertain.stdout

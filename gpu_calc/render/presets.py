@@ -200,10 +200,12 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
             for j, name in enumerate(header[1:], start=1):
                 table.add_row(name, *(escape(row[j]) for row in rows))
         # too many presets for that too: drop the title, then the last figures, one at a time
+        dropped: list[str] = []
         for keep in range(len(header), 3, -1):
             if _whole(console, table):
                 break
             columns = [0, *range(2, keep)]
+            dropped = [header[1], *header[keep:]]
             table = Table(title=kind.capitalize(), box=box.SIMPLE_HEAVY, title_justify="left")
             for j in columns:
                 table.add_column(
@@ -215,6 +217,12 @@ def render_all(items: list[dict[str, Any]], fmt: Format, color: bool = False) ->
             for row in rows:
                 table.add_row(*(escape(row[j]) for j in columns))
         console.print(table)
+        if dropped:  # said, not dropped silently
+            console.print(
+                f"Not shown at this width: {', '.join(dropped)} (a wider terminal, or "
+                "--format markdown, shows them)",
+                markup=False,
+            )
     console.print("One preset in full, with sources: gpucalc presets NAME")
     return buffer.getvalue()
 

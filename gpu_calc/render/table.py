@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sys
 from typing import Any
@@ -81,15 +82,27 @@ def fits(console: Console, table: Table) -> bool:
     return Measurement.get(console, unbounded, table).minimum <= console.width
 
 
-def dotted(key: str, width: int = 16) -> str:
-    r"""A key path on as many lines as it needs, broken after dots only, each line at most
+def dotted(key: str, width: int = 16, underscores: bool = False) -> str:
+    r"""A key path on as many lines as it needs, broken after dots only (and after
+    underscores too with ``underscores``, for the narrowest tables), each line at most
     ``width`` characters where its parts allow.
 
     >>> dotted("build.share"), dotted("site.electricity_usd_per_kwh")
     ('build.share', 'site.\nelectricity_usd_per_kwh')
     >>> dotted("build.chip.perf_vs_reference")
     'build.chip.\nperf_vs_reference'
+    >>> dotted("site.electricity_usd_per_kwh", underscores=True)
+    'site.\nelectricity_usd_\nper_kwh'
     """
+    if underscores:
+        parts = re.split(r"(?<=[._])", key)
+        lines = [""]
+        for part in parts:
+            if lines[-1] and len(lines[-1]) + len(part) > width:
+                lines.append(part)
+            else:
+                lines[-1] += part
+        return "\n".join(lines)
     parts = key.split(".")
     lines = [parts[0]]
     for part in parts[1:]:

@@ -98,6 +98,13 @@ def _clipped_rows(result: dict[str, Any]) -> list[tuple[str, int]]:
     return [(k, v) for k, v in result["clipped"].items() if v]
 
 
+#: What a Monte Carlo run of a scenario without a distribution says instead of a histogram.
+NOTHING_UNCERTAIN = (
+    "No field has a distribution: every sample gives the same figures, those of 'gpucalc "
+    "compare'. Give a field a distribution to see a spread (docs/uncertainty.md)."
+)
+
+
 def render_simulation(result: dict[str, Any], fmt: Format, color: bool = False) -> str:
     """A Monte Carlo summary in ``fmt``."""
     if fmt is Format.json:
@@ -124,6 +131,8 @@ def render_simulation(result: dict[str, Any], fmt: Format, color: bool = False) 
     head = f"{human.count(n, 'sample')}, seed {result['seed']}; percentiles: np.percentile, linear"
     verdict = f"Building is cheaper in {human.probability(prob)} of samples"
     clipped = _clipped_rows(result)
+    # no uncertain field (clipped has one entry per uncertain field): no spread to draw
+    certain = not result["clipped"]
     if fmt is Format.markdown:
         out = [f"## Monte Carlo: {head}", "", f"**{verdict}**", ""]
         out += [
@@ -133,6 +142,10 @@ def render_simulation(result: dict[str, Any], fmt: Format, color: bool = False) 
                 {1, 2, 3, 4},
             ),
             "",
+        ]
+        if certain:
+            return "\n".join([*out, f"_{NOTHING_UNCERTAIN}_", ""])
+        out += [
             "### Savings NPV, histogram",
             "",
             "```",
@@ -157,6 +170,9 @@ def render_simulation(result: dict[str, Any], fmt: Format, color: bool = False) 
         stats_table.add_row(label, *(f(stats[s]) for s in STATS))
     console.print(stats_table)
     console.print(f"[bold]{verdict}[/bold]\n")
+    if certain:
+        console.print(NOTHING_UNCERTAIN, markup=False)
+        return buffer.getvalue()
     console.print("Savings NPV (buy - build), histogram of samples:")
     for line in histogram_lines(result):
         console.print(line.replace("#", "[green]#[/green]") if color else line, markup=color)
@@ -394,18 +410,21 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
     from rich import box
     from rich.table import Table
 
-    from gpu_calc.render.table import dotted, fits, stacked
+    from gpu_calc.render.table import dotted, stacked
 
-    def tornado_table(bar_width: int, split: bool) -> Table:
+    def tornado_table(bar_width: int, split: int) -> Table:
         t = Table(box=box.SIMPLE_HEAVY)
-        t.add_column(header[0], overflow="fold")
+        # keys whole (split 0), broken after dots (1), or after dots and underscores (2);
+        # the column as wide as the longest line: never broken inside a word
+        names = [dotted(b["param"], underscores=split == 2) if split else b["param"] for b in bars]
+        widest = max((len(line) for n in names for line in n.split("\n")), default=0)
+        t.add_column(header[0], overflow="fold", width=widest)
         for name in header[1:]:
             t.add_column(stacked(name), justify="right", no_wrap=True)
         if bar_width:
             t.add_column("", no_wrap=True)
-        for b, row in zip(bars, body, strict=True):
+        for b, row, name in zip(bars, body, names, strict=True):
             bar = "#" * max(0, round(bar_width * b["swing_usd"] / top))
-            name = dotted(row[0]) if split else row[0]
             t.add_row(name, *row[1:], *([bar] if bar_width else []))
         return t
 
@@ -413,11 +432,24 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
     console, buffer = console_for(color, width=max([110] + [len(b["param"]) + 90 for b in bars]))
     console.print(f"[bold]Tornado[/bold]: {head}", markup=True)
     # the widest layout that fits: whole keys, then keys broken after dots, then no bars
-    for bar_width, split in ((10, False), (10, True), (0, True)):
+    from rich.measure import Measurement
+
+    wide = console.options.update_width(100_000)
+    for bar_width, split in ((10, 0), (10, 1), (0, 1), (0, 2)):
         t = tornado_table(bar_width, split)
-        if fits(console, t):
-            break
-    console.print(t)
+        # every column at its natural width (rich's minimum would break numbers' units)
+        if Measurement.get(console, wide, t).maximum <= console.width:
+            console.print(t)
+            return buffer.getvalue()
+    # narrower still (an 80-column terminal and long keys or units): one bar to a pair of
+    # lines, the key whole on the first, so that no key is broken inside a word
+    for row in body:
+        console.print(row[0], markup=False, overflow="fold")
+        console.print(
+            f"    low {row[1]}: {row[3]}    high {row[2]}: {row[4]}    swing {row[5]}",
+            markup=False,
+            overflow="fold",
+        )
     return buffer.getvalue()
 
 

@@ -308,10 +308,51 @@ def _reticle_warning(chip: Any, path: Path, doc: YamlDocument) -> list[InputErro
     ]
 
 
+def _idle_chip_warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
+    """Chip generations whose NRE buys nothing (MODEL.md 11.2-11.3, at base values): first
+    silicon at or past the horizon, or no earlier than a later generation's, which is then
+    the one on sale (``c(t)`` picks the newest that has started)."""
+    h = s.horizon_years
+    delay = _whole_base(s.build.respin_delay_years)
+    gens: list[tuple[Path, float, float]] = [
+        (("build", "available_year"), _whole_base(s.build.available_year), s.build.nre.respins)
+    ]
+    gens += [
+        (("build", "generations", i, "from_year"), _whole_base(g.from_year), g.nre.respins)
+        for i, g in enumerate(s.build.generations)
+    ]
+    starts = [written + _whole_base(respins) * delay for _, written, respins in gens]
+    out = []
+    for g, ((path, written, _), start) in enumerate(zip(gens, starts, strict=True)):
+        late = "" if start == written else f" (after respins, from year {written:g} as written)"
+        if start >= h:
+            out.append(
+                doc.error(
+                    path,
+                    f"chip generation {g} never serves: its first silicon, year {start:g}"
+                    f"{late}, is not before horizon_years ({h}); its NRE is still paid",
+                )
+            )
+            continue
+        later = next((k for k in range(g + 1, len(gens)) if starts[k] <= start), None)
+        if later is not None:
+            out.append(
+                doc.error(
+                    path,
+                    f"chip generation {g} is never on sale: its first silicon, year "
+                    f"{start:g}{late}, is not before chip generation {later}'s (year "
+                    f"{starts[later]:g}), and the newest generation serves; its NRE is still "
+                    "paid",
+                )
+            )
+    return out
+
+
 def _warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
     """What a valid scenario computes but should look at again: located like errors, printed
     after ``warning:`` on stderr (the exit code stays 0)."""
     out = _reticle_warning(s.build.chip, ("build", "chip"), doc)
+    out += _idle_chip_warnings(s, doc)
     for i, g in enumerate(s.build.generations):
         out += _reticle_warning(g.chip, ("build", "generations", i, "chip"), doc)
     for i, p in enumerate(s.perspective):
