@@ -189,13 +189,26 @@ def uncertainty_of(loaded: LoadedScenario, samples: int, seed: int) -> Uncertain
 # --------------------------------------------------------------------------- inputs
 
 
+def _number_text(v: float) -> str:
+    """A number of a distribution as written by people: ``600,000``, ``1,000,000``,
+    ``0.25``, ``1.5e+20`` (no ``1e+06`` for a million).
+
+    >>> _number_text(1e6), _number_text(600000.0), _number_text(0.25), _number_text(1.5e20)
+    ('1,000,000', '600,000', '0.25', '1.5e+20')
+    """
+    if float(v).is_integer() and abs(v) < 1e15:
+        return f"{int(v):,}"
+    return f"{v:,.10g}"
+
+
 def _value_text(value: Any) -> str:
     """A number, or a distribution as ``pert(low=1, mode=2, high=4)``."""
     if hasattr(value, "model_dump"):
         data = value.model_dump(by_alias=True)
         name = data.pop("dist")
         args = ", ".join(
-            f"{k}={v:g}" if isinstance(v, float | int) else f"{k}={v}" for k, v in data.items()
+            f"{k}={_number_text(v)}" if isinstance(v, float | int) else f"{k}={v}"
+            for k, v in data.items()
         )
         return f"{name}({args})"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -300,7 +313,7 @@ def input_rows(loaded: LoadedScenario) -> list[tuple[str, str, str]]:
     for key, value, src in input_values(loaded):
         text = _value_text(value)
         note = not_used(loaded, key)
-        rows.append((key, f"{text} ({note})" if note else text, src))
+        rows.append((key, f"{text}: {note}" if note else text, src))
     return rows
 
 

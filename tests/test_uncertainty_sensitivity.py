@@ -63,9 +63,14 @@ def test_plus_minus_20pct_when_nothing_is_uncertain():
     assert_allclose(bars["site.electricity_usd_per_kwh"]["swing_usd"], 0.04 * PER_USD_PER_KWH)
     # pue 1.5 -> 1.2 and 1.8, both inside its range (>= 1)
     assert_allclose([bars["site.pue"]["low_value"], bars["site.pue"]["high_value"]], [1.2, 1.8])
-    # integers round half up: lifetime 2 -> 1.6, 2.4 -> 2, 2 (no swing); respins 1 -> 1, 1
-    assert bars["buy.lifetime_years"]["low_value"] == 2.0
-    assert bars["buy.lifetime_years"]["swing_usd"] == 0.0
+    # integers round half up: lifetime 2 -> 1.6, 2.4 -> 2, 2, and respins 1 -> 1, 1: they
+    # do not move, so they get no bar ("1 -> 1" says nothing)
+    assert "buy.lifetime_years" not in bars and "build.nre.respins" not in bars
+    # a lifetime of 10 moves: 8 and 12
+    assert (
+        bars["site.facility_lifetime_years"]["low_value"],
+        bars["site.facility_lifetime_years"]["high_value"],
+    ) == (8.0, 12.0)
     swings = [b["swing_usd"] for b in t["bars"]]
     assert swings == sorted(swings, reverse=True)
 

@@ -1271,9 +1271,13 @@ def _uncertainty(book: _Book, data: WorkbookData) -> None:
             sim["comparison"]["savings_npv_usd"],
         )
     ]
+    from gpu_calc.render.uncertainty import SIM_PLAN_ROWS
+
+    labels = {key: label for key, label, _ in SIM_PLAN_ROWS}  # as simulate's table says
     for plan, metrics in sim.get("plans", {}).items():
         for key, stats in metrics.items():
-            stats_rows.append((f"{plan.capitalize()}: {key}", f"plans.{plan}.{key}", stats))
+            label = f"{plan.capitalize()}: {labels.get(key, key)}"
+            stats_rows.append((label, f"plans.{plan}.{key}", stats))
     for label, key, stats in stats_rows:
         row += 1
         num = number_format(key, abs(stats.get("p50") or 0.0))

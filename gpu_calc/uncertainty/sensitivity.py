@@ -169,6 +169,8 @@ def tornado(loaded: LoadedScenario) -> Tornado:
     bars = [
         Bar(key, low, high, float(savings[2 * j]), float(savings[2 * j + 1]))
         for j, ((key, _, _), (low, high)) in enumerate(zip(pairs, values, strict=True))
+        # +-20% of a small whole number can round back to it (1 respin stays 1): no bar
+        if uncertain or (low, high) != (inputs.fields[key].base,) * 2
     ]
     bars.sort(key=lambda b: -b.swing_usd)
     base_usd = float(run(inputs, base).savings_npv_usd)
