@@ -75,6 +75,23 @@ CASES = [
         ["build.share", "site.", "electricity_usd_per_kwh", "Savings", "NPV", "Payback"],
         ["never", "start", "$2.49B", "$0.05/kWh", "50.0%"],
     ),
+    # two long keys: they break after underscores too, and "Payback" stays whole ("Pay…")
+    (
+        [
+            "sweep",
+            str(SCENARIOS / "meta-roadmap.yaml"),
+            "-p",
+            "buy.generations[0].unit_price_usd[2]",
+            "-v",
+            "30000,35000",
+            "-p",
+            "build.nre.software_usd_per_year",
+            "-v",
+            "1e7,1e8",
+        ],
+        ["Savings", "NPV", "Payback", "software_usd_", "per_year"],
+        ["$10.0M/yr", "$100M/yr", "+$1.94B", "2027", "2026"],
+    ),
     (["batch", str(SCENARIOS)], ["File", "Cheaper", "Savings", "(NPV)", "Status"], ["ok"]),
     (
         ["presets"],

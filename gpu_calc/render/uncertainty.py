@@ -357,17 +357,25 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
             console.print(matrix_title + part, markup=False)
             console.print(block(lo, hi))
             lo = hi
-    t = Table(box=box.SIMPLE_HEAVY)
-    for i, name in enumerate(header):
-        if i < len(params) or name != "Payback":  # keys and numbers stay whole
-            t.add_column(
-                dotted(name) if i < len(params) else stacked(name), justify="right", no_wrap=True
-            )
-        else:
-            t.add_column(name, justify="right")
-    for row in body:
-        t.add_row(*row)
-    console.print(t)
+    def points_table(underscores: bool, measure: bool = False) -> Table:
+        t = Table(box=box.SIMPLE_HEAVY)
+        for i, name in enumerate(header):
+            if name == "Payback":  # words may wrap ("from the / start"), never the heading
+                cap = len(name) if measure else None
+                t.add_column(name, justify="right", min_width=len(name), max_width=cap)
+                continue
+            # keys broken after dots (and underscores when narrower), numbers whole
+            heading = dotted(name, underscores=underscores) if i < len(params) else stacked(name)
+            t.add_column(heading, justify="right", no_wrap=True)
+        for row in body:
+            t.add_row(*row)
+        return t
+
+    from rich.measure import Measurement
+
+    wide = console.options.update_width(100_000)
+    underscores = Measurement.get(console, wide, points_table(False, True)).maximum > console.width
+    console.print(points_table(underscores))
     for note in notes:
         console.print(note, markup=False)
     return buffer.getvalue()
