@@ -219,9 +219,9 @@ def test_nothing_uncertain_gives_the_base_run():
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
 def test_every_format(runner, small_file, fmt):
-    result = runner.invoke(
-        app, ["simulate", str(small_file), "-n", "200", "--seed", "1", "-f", fmt, "--no-color"]
-    )
+    pue = ["--set", "site.pue={dist: uniform, low: 1.1, high: 1.6}"]  # a spread to draw
+    args = ["simulate", str(small_file), *pue, "-n", "200", "--seed", "1", "-f", fmt]
+    result = runner.invoke(app, [*args, "--no-color"])
     assert result.exit_code == 0, result.output
     assert "\x1b[" not in result.stdout
     if fmt == "table":
