@@ -457,15 +457,19 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
     lows = [min(_finite(v), default=0.0) for v in series.values()]
     ax.set_ylim(bottom=min(0.0, *lows))
     from gpu_calc.render.human import payback as payback_text
-    from gpu_calc.render.human import payback_shape
+    from gpu_calc.render.human import payback_path
 
     payback = result["comparison"].get("payback_year")
     start_year = result.get("start_year")
-    dips, behind = payback_shape(result["comparison"].get("savings_npv_usd_per_year"))
+    path = payback_path(result["comparison"].get("savings_npv_usd_per_year"))
     if payback is not None and math.isfinite(series["build"][payback]):
+        words = payback_text(payback, horizon, start_year, path)
+        # the star where building pays back for good, when that is later than MODEL.md's
+        # payback year (savings ahead, then behind again)
+        if path is not None and path.lasting is not None and path.lasting > payback:
+            payback = path.lasting
         y = series["build"][payback]
         ax.axvline(payback, color=INK, linestyle=":", linewidth=1.2)
-        words = payback_text(payback, horizon, start_year, dips, behind)
         # "building is cheaper from the first year...", "building pays back in 2027",
         # "building: ahead in the first year but behind again by the end of the horizon"
         link = {"cheaper": "building is ", "pays": "building "}.get(words.split()[0], "building: ")

@@ -408,10 +408,12 @@ def _kpis(result: dict[str, Any]) -> str:
     comp = result["comparison"]
     payback = comp["payback_year"]
     start_year = result.get("start_year")
-    dips, ends_behind = human.payback_shape(comp.get("savings_npv_usd_per_year"))
-    if payback is not None and (dips or ends_behind):
-        # "first ahead in 2026, behind again later, ahead at the end"
-        caption = human.payback(payback, result["horizon_years"], start_year, dips, ends_behind)
+    path = human.payback_path(comp.get("savings_npv_usd_per_year"))
+    plain = human.payback(payback, result["horizon_years"], start_year)
+    words = human.payback(payback, result["horizon_years"], start_year, path)
+    if payback is not None and words != plain:
+        # "pays back for good in 2027, after being ahead in the first year"
+        caption = words
     elif payback == 0:
         # "building is cheaper from the first year: no payback period"
         caption = f"building is {human.payback(0, 1)}"

@@ -129,7 +129,7 @@ def verdict(outcome: Outcome, start_year: int | None = None) -> str:
     ``start_year`` (the calendar year of t = 0, when the scenario gives one) makes the
     payback a calendar year; the wording is :func:`gpu_calc.render.human.payback`'s.
     """
-    from gpu_calc.render.human import payback, payback_shape
+    from gpu_calc.render.human import payback, payback_path
 
     savings = float(outcome.savings_npv_usd)
     pct = float(outcome.savings_pct)
@@ -140,8 +140,8 @@ def verdict(outcome: Outcome, start_year: int | None = None) -> str:
         return f"No verdict: the savings over {years} are too large to compute (a figure overflows)"
     if savings > 0:
         pay = _year(outcome.payback_year)
-        dips, ends_behind = payback_shape(np.asarray(outcome.yearly_savings_usd).tolist())
-        when = f"; {payback(pay, h, start_year, dips, ends_behind)}" if pay is not None else ""
+        path = payback_path(np.asarray(outcome.yearly_savings_usd).tolist())
+        when = f"; {payback(pay, h, start_year, path)}" if pay is not None else ""
         return f"Building saves {_money(savings)} NPV{pct_text} over {years}{when}"
     if savings == 0:
         return f"Building and buying cost the same NPV over {years}"

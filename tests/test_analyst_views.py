@@ -43,19 +43,26 @@ def test_payback_phrase(year, horizon, start, text):
 @pytest.mark.parametrize(
     ("per_year", "year", "text"),
     [
-        # cumulative 5, -5, 15: ahead in year 1, behind in year 2, ahead at the end
-        ([5, -10, 20], 0, "first ahead in the first year, behind again later, ahead at the end"),
+        # cumulative 5, -5, 15 (start 2024): ahead in year 0, behind in 2025, ahead for good
+        # from 2026
+        ([5, -10, 20], 0, "pays back for good in 2026, after being ahead in the first year"),
         # cumulative 5, -5: ahead in year 1, behind at the end (buying is cheaper)
         ([5, -10], 0, "ahead in the first year but behind again by the end of the horizon"),
-        # cumulative -1, 2, -1 (start 2024): first ahead in 2025
+        # cumulative -1, 2, -1: first ahead in 2025
         ([-1, 3, -3], 1, "ahead in 2025 but behind again by the end of the horizon"),
         # cumulative -1, 2, 5: an ordinary payback
         ([-1, 3, 3], 1, "pays back in 2025"),
+        # cumulative 0, -4, 5: a design that starts in year 1 spends nothing in year 0, so
+        # MODEL.md's payback_year is 0 (0 >= 0); building is never ahead before 2026
+        ([0, -4, 9], 0, "pays back for good in 2026, after being even in the first year"),
+        # an exact tie every year (build.share 0, no NRE), and a tie then ahead
+        ([0, 0, 0], 0, "even every year: the plans cost the same"),
+        ([0, 3, 3], 0, "even in the first year, ahead from then on"),
     ],
 )
 def test_a_payback_that_does_not_last_is_not_called_one(per_year, year, text):
-    dips, behind = human.payback_shape(per_year)
-    assert human.payback(year, len(per_year), 2024, dips, behind) == text
+    path = human.payback_path(per_year)
+    assert human.payback(year, len(per_year), 2024, path) == text
 
 
 #: The seed with $1B a year of chip software: year 0's discounted savings are +$687M, so
@@ -89,7 +96,7 @@ def test_a_dip_after_the_first_year_is_said(runner):
     out = _json(runner, "compare", str(SEED), *DIP)
     assert out["comparison"]["payback_year"] == 0 and out["comparison"]["cheaper"] == "build"
     assert out["comparison"]["verdict"].endswith(
-        "; first ahead in the first year, behind again later, ahead at the end"
+        "; pays back for good in year 5 of 6, after being ahead in the first year"
     )
 
 

@@ -94,7 +94,7 @@ def _set_no_such_place(tmp: Path) -> tuple[list[str], list[str]]:
     (tmp / "small.yaml").write_text(SMALL)
     return ["compare", "small.yaml", "--set", "demand.units[7]=5"], [
         "error: --set demand.units[7]=5: cannot set demand.units[7]: no such place in the scenario "
-        "(demand.units is one value, not a list: set it whole)"
+        "(demand.units is one value, not a list: set it whole, e.g. --set demand.units=[...])"
     ]
 
 

@@ -193,3 +193,17 @@ def test_presets_say_which_columns_a_narrow_terminal_leaves_out(runner, narrow):
     assert "Not shown at this width: title, grid, facility capex, facility lifetime" in text
     wide = runner.invoke(app, ["presets", "--kind", "sites", "-f", "markdown"]).stdout
     assert "grid" in wide and "Not shown" not in wide
+
+
+def test_a_tornado_of_short_keys_keeps_its_heading_whole(runner, narrow, tmp_path):
+    scenario = tmp_path / "pue.yaml"
+    # one uncertain field with a key shorter than "Parameter"
+    text = SEED.read_text().replace(
+        "  facility_capex_usd_per_mw: 0",
+        "  facility_capex_usd_per_mw: 0\n  pue: {dist: uniform, low: 1.1, high: 1.5}",
+    )
+    assert "pue: {dist" in text
+    scenario.write_text(text)
+    result = runner.invoke(app, ["sensitivity", str(scenario)])
+    assert result.exit_code == 0, result.output
+    _check(result.stdout, ["Parameter", "Low", "High", "Swing"], ["site.pue"])

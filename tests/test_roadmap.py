@@ -634,3 +634,10 @@ def test_a_chip_generation_whose_nre_buys_nothing_is_warned(sets, warning):
     # the scenario as written warns of nothing of the kind
     plain = load_file(str(ROOT / "scenarios" / "meta-roadmap.yaml"))
     assert not any("chip generation" in w.message for w in plain.warnings)
+
+
+def test_the_idle_chip_warning_says_when_it_is_the_base_values_case():
+    sets = ["build.respin_delay_years={dist: uniform, low: 3, high: 5}"]  # base 4, as above
+    loaded = load_file(str(ROOT / "scenarios" / "meta-roadmap.yaml"), sets=sets)
+    [warning] = [w.message for w in loaded.warnings if "chip generation" in w.message]
+    assert warning.endswith("its NRE is still paid (at the base values)")

@@ -372,3 +372,49 @@ def test_a_preset_fact_no_figure_uses_is_not_offered():
         one.to_dict()["comparison"]["savings_npv_usd"],
         rtol=1e-12,
     )
+
+
+#: Two years of demand, 100 units each; a chip with no NRE (tests of the demand rule).
+TWO_YEARS = """\
+version: 1
+horizon_years: 2
+demand: {units: [100, 100], load_factor: 1}
+site: {electricity_usd_per_kwh: 0.1}
+buy: {unit_price_usd: 1000, power_w: 1000, lifetime_years: 2}
+build:
+  share: 0.5
+  chip: {die_area_mm2: 100, node: n5, power_w: 100, mask_set_usd: 0}
+  nre: {design_usd: 0}
+"""
+
+
+def test_demand_swept_whole_over_a_per_year_list_is_refused_at_0():
+    """demand.units swept whole replaces both years: 0 is demand 0 in every year, which
+    compare refuses; breakeven's range is open at 0 (its search starts just above)."""
+    from gpu_calc.uncertainty.breakeven import breakeven
+
+    loaded = load_text(TWO_YEARS)
+    with pytest.raises(InputError, match="demand is 0 in every year"):
+        sweep(loaded, [("demand.units", [0.0, 100.0])])
+    with pytest.raises(InputErrors, match="must be above 0 in at least one year"):
+        load_text(TWO_YEARS, sets=["demand.units=[0, 0]"])
+    # savings scale with demand here (no NRE): no root, and the search starts above 0
+    with pytest.raises(InputError, match="does not reach zero"):
+        breakeven(loaded, "demand.units")
+    # one year's demand at 0 is fine while the other has some
+    out = sweep(loaded, [("demand.units[0]", [0.0, 50.0])]).to_dict()
+    one = compare(load_text(TWO_YEARS, sets=["demand.units=[0, 100]"])).to_dict()
+    assert_allclose(
+        out["outputs"]["savings_npv_usd"][0], one["comparison"]["savings_npv_usd"], rtol=1e-12
+    )
+
+
+def test_a_preset_memory_size_unused_beside_carbon_parts_is_not_offered():
+    """Carbon from parts (the node's wafer carbon) does not make memory_gb count: only a
+    price or a carbon per GB multiplies it, and this chip has neither."""
+    text = TWO_YEARS.replace(
+        "chip: {die_area_mm2: 100, node: n5, power_w: 100, mask_set_usd: 0}",
+        "chip: {accelerator: mtia-v2, packaging: cowos-s, interposer_area_mm2: 900}",
+    )
+    with pytest.raises(InputError, match="a preset's fact that no figure here uses"):
+        sweep(load_text(text), [("build.chip.memory_gb", [64.0, 128.0])])

@@ -507,7 +507,7 @@ def test_changing_the_discount_rate_in_the_workbook_matches_gpucalc(runner, tmp_
         (
             SEED,
             ["horizon_years=6", "build.nre.software_usd_per_year=5e8"],
-            "first ahead in the first year, behind again later, ahead at the end",
+            "pays back for good in year 5 of 6, after being ahead in the first year",
         ),
     ],
 )
@@ -658,3 +658,57 @@ def test_build_minus_buy_has_its_own_scale(runner, tmp_path):
     fmt = ws[f"E{rows['energy_it_kwh']}"].number_format
     assert "TWh" not in fmt and ("GWh" in fmt or "MWh" in fmt)
     assert "CO2e" in ws[f"C{rows['co2e_kg']}"].number_format
+
+
+#: A design that starts in year 1 (available 2, design_years 1): nothing is spent on the
+#: chip in year 0, so year 0's savings are exactly 0 and MODEL.md's payback_year is 0 (0 >=
+#: 0); the cumulative savings then go to -437M and are >= 0 from year index 2 on.
+LATE_DESIGN = """\
+version: 1
+horizon_years: 5
+discount_rate: 0.08
+demand: {reference: h100-sxm, units: [100000, 150000, 200000, 250000, 300000], load_factor: 0.6}
+site: {electricity_usd_per_kwh: 0.1}
+buy: {accelerator: h100-sxm, unit_price_usd: 27500}
+build:
+  share: 0.5
+  available_year: 2
+  chip: {accelerator: mtia-v2, packaging_usd: 150}
+  nre: {design_usd: 436000000, respins: 1, design_years: 1}
+"""
+
+
+TIE = """\
+version: 1
+horizon_years: 4
+discount_rate: 0
+demand: {units: 5000, load_factor: 0.5}
+site: {electricity_usd_per_kwh: 0.1}
+buy: {unit_price_usd: 5000, power_w: 700, lifetime_years: 1}
+build:
+  share: 0
+  chip: {node: n5, mask_set_usd: 0, die_area_mm2: 400, memory_usd: 100, power_w: 200}
+  nre: {design_usd: 0}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "sets", "words"),
+    [
+        (LATE_DESIGN, [], "pays back for good in year 3 of 5, after being even in the first year"),
+        # no chip share, no NRE, no discounting: the plans tie in every year
+        (TIE, [], "even every year: the plans cost the same"),
+    ],
+)
+def test_a_tie_is_not_called_ahead(runner, tmp_path, text, sets, words):
+    """Python and the workbook's live formula (recalculated) say the same words, and the
+    verdict, for savings that are exactly 0 in year 0."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(text)
+    args = ["compare", str(scenario)] + [x for s in sets for x in ("--set", s)]
+    out = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    assert out["comparison"]["payback_year"] == 0
+    assert out["comparison"]["savings_npv_usd_per_year"][0] == 0
+    path = _write(runner, tmp_path, args)
+    row = _rows_by_key(openpyxl.load_workbook(path)["Summary"])["payback_year"]
+    assert _recalculate(path)("Summary", f"D{row}") == words

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Numbers from here on have no word or suffix: they are written ``1.99 × 10^17``.
 BIG = 1e15
@@ -110,28 +110,32 @@ def energy_kwh(x: float | None) -> str:
 def water_l(x: float | None) -> str:
     """Water from litres: ``340 ML`` (megalitres), ``1.20 GL``.
 
-    >>> water_l(3.4e8), water_l(1.2e9), water_l(500)
-    ('340 ML', '1.20 GL', '500 L')
+    >>> water_l(3.4e8), water_l(1.2e9), water_l(500), water_l(0.0)
+    ('340 ML', '1.20 GL', '500 L', '0 L')
+    >>> water_l(999.7), water_l(999.6e9), water_l(0.25)
+    ('1.00 kL', '1.00 × 10^12 L', '0.25 L')
     """
     if x is None:
         return "n/a"
-    if abs(x) >= 1e12:
-        return power_of_ten(x) + " L"
-    return _scaled(x, [(1e9, " GL"), (1e6, " ML"), (1e3, " kL")]) + ("" if abs(x) >= 1e3 else " L")
+    if abs(x) < 1:
+        return "0 L" if x == 0 else f"{x:.2g} L"
+    return _scaled(x, [(1e9, " GL"), (1e6, " ML"), (1e3, " kL"), (1, " L")], unit=" L")
 
 
 def co2e_kg(x: float | None) -> str:
     """Emissions from kg: ``497 kt CO2e``, ``1.20 Mt CO2e``.
 
-    >>> co2e_kg(4.97e8), co2e_kg(1.2e9)
-    ('497 kt CO2e', '1.20 Mt CO2e')
+    >>> co2e_kg(4.97e8), co2e_kg(1.2e9), co2e_kg(0.0), co2e_kg(42.0)
+    ('497 kt CO2e', '1.20 Mt CO2e', '0 kg CO2e', '42.0 kg CO2e')
+    >>> co2e_kg(999.7), co2e_kg(999.6e9), co2e_kg(2e13)
+    ('1.00 t CO2e', '1.00 × 10^12 kg CO2e', '2.00 × 10^13 kg CO2e')
     """
     if x is None:
         return "n/a"
-    if abs(x) >= 1e12:
-        return power_of_ten(x) + " kg CO2e"
-    text = _scaled(x, [(1e9, " Mt"), (1e6, " kt"), (1e3, " t")])
-    return text + (" CO2e" if abs(x) >= 1e3 else " kg CO2e")
+    if abs(x) < 1:
+        return "0 kg CO2e" if x == 0 else f"{x:.2g} kg CO2e"
+    steps = [(1e9, " Mt CO2e"), (1e6, " kt CO2e"), (1e3, " t CO2e"), (1, " kg CO2e")]
+    return _scaled(x, steps, unit=" kg CO2e")
 
 
 def units(x: float | None) -> str:
@@ -367,40 +371,59 @@ def year(t: int, start_year: int | None = None) -> str:
     return str(start_year + t) if start_year is not None else str(t + 1)
 
 
-def payback_shape(savings_per_year: Any) -> tuple[bool, bool]:
-    """``(dips, ends_behind)`` of the cumulative discounted savings
-    (``comparison.savings_npv_usd_per_year``): whether they fall below zero again after
-    first reaching it, and whether they end below zero (building costs more in the end).
+class PaybackPath(NamedTuple):
+    """How the cumulative discounted savings (``comparison.savings_npv_usd_per_year``,
+    summed) move, for words that do not mistake MODEL.md's payback year (the first year they
+    are >= 0) for a lasting one."""
 
-    >>> payback_shape([5, -10, 20]), payback_shape([5, -10]), payback_shape([-1, 3])
-    ((True, False), (True, True), (False, False))
+    #: the first year from which they stay >= 0 to the end; None when they end below 0
+    lasting: int | None
+    #: the cumulative savings in each year
+    cumulative: tuple[float, ...]
+
+    @property
+    def ends_behind(self) -> bool:
+        return bool(self.cumulative) and self.cumulative[-1] < 0
+
+    def level(self, t: int) -> str:
+        """``ahead`` or ``even`` in year t (cumulative savings above 0, or exactly 0)."""
+        return "even" if self.cumulative[t] == 0 else "ahead"
+
+
+def payback_path(savings_per_year: Any) -> PaybackPath | None:
+    """The :class:`PaybackPath` of the savings per year (None when there are none or one is
+    missing: the plain words then).
+
+    >>> payback_path([5, -10, 20]).lasting, payback_path([5, -10]).lasting
+    (2, None)
+    >>> payback_path([0, -4, 9]).lasting, payback_path([-1, 3]).lasting, payback_path(None)
+    (2, 1, None)
     """
-    cumulative, reached, dips = 0.0, False, False
-    for x in savings_per_year or []:
-        if x is None:
-            return False, False
-        cumulative += float(x)
-        if cumulative >= 0:
-            reached = True
-        elif reached:
-            dips = True
-    return dips, reached and cumulative < 0
+    if not savings_per_year or any(x is None for x in savings_per_year):
+        return None
+    cumulative, total = [], 0.0
+    for x in savings_per_year:
+        total += float(x)
+        cumulative.append(total)
+    if cumulative[-1] < 0:
+        return PaybackPath(None, tuple(cumulative))
+    last_behind = max((t for t, c in enumerate(cumulative) if c < 0), default=-1)
+    return PaybackPath(last_behind + 1, tuple(cumulative))
 
 
 def payback(
     year_index: int | None,
     horizon: int,
     start_year: int | None = None,
-    dips: bool = False,
-    ends_behind: bool = False,
+    path: PaybackPath | None = None,
 ) -> str:
     """When building pays back, as a phrase for a sentence.
 
     ``year_index`` is ``comparison.payback_year`` (0-based; None when building never pays
     back: the first year whose cumulative discounted savings are >= 0); ``start_year`` is the
-    calendar year of t = 0 when the scenario gives one; ``dips`` and ``ends_behind`` say
-    whether the cumulative savings fall below zero again later, and whether they end there
-    (:func:`payback_shape`): a payback that does not last is not called one.
+    calendar year of t = 0 when the scenario gives one; ``path`` (:func:`payback_path`) says
+    how the cumulative savings move after it: a payback that does not last, or that is only
+    a tie, is not called one.
 
     >>> payback(0, 4)
     'cheaper from the first year: no payback period'
@@ -408,25 +431,35 @@ def payback(
     ('pays back in year 3 of 4', 'pays back in 2027')
     >>> payback(None, 4), payback(None, 1)
     ('does not pay back within 4 years', 'does not pay back within 1 year')
-    >>> payback(0, 4, dips=True, ends_behind=True)
+    >>> payback(0, 2, path=payback_path([5, -10]))
     'ahead in the first year but behind again by the end of the horizon'
-    >>> payback(1, 4, start_year=2025, dips=True)
-    'first ahead in 2026, behind again later, ahead at the end'
+    >>> payback(0, 3, start_year=2024, path=payback_path([5, -10, 20]))
+    'pays back for good in 2026, after being ahead in the first year'
+    >>> payback(0, 3, path=payback_path([0, -4, 9]))
+    'pays back for good in year 3 of 3, after being even in the first year'
+    >>> payback(0, 2, path=payback_path([0, 0])), payback(0, 2, path=payback_path([0, 3]))
+    ('even every year: the plans cost the same', 'even in the first year, ahead from then on')
     """
     if year_index is None:
         return f"does not pay back within {horizon} year{'s' if horizon != 1 else ''}"
-    if start_year is not None:
-        when = str(start_year + year_index)
-    else:
-        when = f"year {year_index + 1} of {horizon}"
-    first = "in the first year" if year_index == 0 else f"in {when}"
-    if ends_behind:
-        return f"ahead {first} but behind again by the end of the horizon"
-    if dips:
-        return f"first ahead {first}, behind again later, ahead at the end"
+
+    def when(t: int) -> str:
+        return str(start_year + t) if start_year is not None else f"year {t + 1} of {horizon}"
+
+    first = "the first year" if year_index == 0 else when(year_index)
+    if path is not None:
+        level = path.level(year_index)
+        if path.lasting is None:
+            return f"{level} in {first} but behind again by the end of the horizon"
+        if path.lasting > year_index:
+            return f"pays back for good in {when(path.lasting)}, after being {level} in {first}"
+        if all(c == 0 for c in path.cumulative):
+            return "even every year: the plans cost the same"
+        if level == "even":
+            return f"even in {first}, ahead from then on"
     if year_index == 0:
         return "cheaper from the first year: no payback period"
-    return f"pays back in {when}"
+    return f"pays back in {when(year_index)}"
 
 
 def payback_short(
@@ -434,17 +467,20 @@ def payback_short(
 ) -> str:
     """When building pays back, for a table cell: ``from the start``, ``year 3``,
     ``2027`` or ``never``; ``behind at end`` when the savings (``savings_usd``, the NPV)
-    are negative though the cumulative savings were ahead in some year.
+    are negative though the cumulative savings were ahead in some year, ``even`` when they
+    are exactly 0 (the plans cost the same).
 
     >>> payback_short(0), payback_short(2), payback_short(2, 2025), payback_short(None)
     ('from the start', 'year 3', '2027', 'never')
-    >>> payback_short(0, savings_usd=-1.0)
-    'behind at end'
+    >>> payback_short(0, savings_usd=-1.0), payback_short(0, savings_usd=0.0)
+    ('behind at end', 'even')
     """
     if year_index is None:
         return "never"
     if savings_usd is not None and savings_usd < 0:
         return "behind at end"
+    if savings_usd is not None and savings_usd == 0:
+        return "even"
     if year_index == 0:
         return "from the start"
     if start_year is not None:

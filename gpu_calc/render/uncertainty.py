@@ -357,6 +357,7 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
             console.print(matrix_title + part, markup=False)
             console.print(block(lo, hi))
             lo = hi
+
     def points_table(underscores: bool, measure: bool = False) -> Table:
         t = Table(box=box.SIMPLE_HEAVY)
         for i, name in enumerate(header):
@@ -425,7 +426,7 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
         # keys whole (split 0), broken after dots (1), or after dots and underscores (2);
         # the column as wide as the longest line: never broken inside a word
         names = [dotted(b["param"], underscores=split == 2) if split else b["param"] for b in bars]
-        widest = max((len(line) for n in names for line in n.split("\n")), default=0)
+        widest = max([len(header[0])] + [len(line) for n in names for line in n.split("\n")])
         t.add_column(header[0], overflow="fold", width=widest)
         for name in header[1:]:
             t.add_column(stacked(name), justify="right", no_wrap=True)

@@ -615,19 +615,29 @@ def _payback_words(index: str, horizon: int, start_year: Any, cumulative: str | 
     :func:`gpu_calc.render.human.payback` does, from the cumulative savings ``cumulative``
     (a range of the years; ``None``: not in the book, the plain wording)."""
     years = f"year{'s' if horizon != 1 else ''}"
-    when = (
-        f"({int(start_year)}+{index})"
-        if isinstance(start_year, int)
-        else f'"year "&({index}+1)&" of {horizon}"'
+
+    def when(t: str) -> str:
+        if isinstance(start_year, int):
+            return f"({int(start_year)}+{t})"
+        return f'"year "&({t}+1)&" of {horizon}"'
+
+    plain = (
+        f'IF({index}=0,"cheaper from the first year: no payback period",'
+        f'"pays back in "&{when(index)})'
     )
-    plain = f'IF({index}=0,"cheaper from the first year: no payback period","pays back in "&{when})'
     if cumulative is not None:
-        first = f'IF({index}=0,"in the first year","in "&{when})'
-        last = f"INDEX({cumulative},1,{horizon})"
+        c = cumulative
+        first = f'IF({index}=0,"the first year",{when(index)})'
+        level = f'IF(INDEX({c},1,{index}+1)=0,"even","ahead")'
+        # the year from which the savings stay >= 0: one after the last year below 0
+        lasting = f"SUMPRODUCT(MAX(({c}<0)*(COLUMN({c})-MIN(COLUMN({c}))+1)))"
         plain = (
-            f'IF({last}<0,"ahead "&{first}&" but behind again by the end of the horizon",'
-            f'IF(COUNTIF({cumulative},"<0")>{index},'
-            f'"first ahead "&{first}&", behind again later, ahead at the end",{plain}))'
+            f"IF(INDEX({c},1,{horizon})<0,"
+            f'{level}&" in "&{first}&" but behind again by the end of the horizon",'
+            f'IF({lasting}>{index},"pays back for good in "&{when(lasting)}&", after being "&'
+            f'{level}&" in "&{first},'
+            f'IF(AND(MIN({c})=0,MAX({c})=0),"even every year: the plans cost the same",'
+            f'IF({level}="even","even in "&{first}&", ahead from then on",{plain}))))'
         )
     return f'=IF({index}="","does not pay back within {horizon} {years}",{plain})'
 
@@ -748,7 +758,7 @@ def _summary(book: _Book, data: WorkbookData) -> None:
                     None if value is None else int(value),
                     h,
                     result.get("start_year"),
-                    *human.payback_shape(result["comparison"].get("savings_npv_usd_per_year")),
+                    human.payback_path(result["comparison"].get("savings_npv_usd_per_year")),
                 ),
             )
         if text is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from gpu_calc.distributions import base_value
+from gpu_calc.distributions import base_value, is_uncertain
 from gpu_calc.errors import InputError
 from gpu_calc.scenario.fields import rounding_note
 from gpu_calc.scenario.model import Scenario
@@ -322,6 +322,11 @@ def _idle_chip_warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
         for i, g in enumerate(s.build.generations)
     ]
     starts = [written + _whole_base(respins) * delay for _, written, respins in gens]
+    # with a distribution on a start, a respin count or the delay, this is the base values'
+    # case, which a Monte Carlo draw may not share
+    drawn = [s.build.available_year, s.build.respin_delay_years, s.build.nre.respins]
+    drawn += [v for g in s.build.generations for v in (g.from_year, g.nre.respins)]
+    base = " (at the base values)" if any(is_uncertain(v) for v in drawn) else ""
     out = []
     for g, ((path, written, _), start) in enumerate(zip(gens, starts, strict=True)):
         late = "" if start == written else f" (after respins, from year {written:g} as written)"
@@ -330,7 +335,7 @@ def _idle_chip_warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
                 doc.error(
                     path,
                     f"chip generation {g} never serves: its first silicon, year {start:g}"
-                    f"{late}, is not before horizon_years ({h}); its NRE is still paid",
+                    f"{late}, is not before horizon_years ({h}); its NRE is still paid{base}",
                 )
             )
             continue
@@ -342,7 +347,7 @@ def _idle_chip_warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
                     f"chip generation {g} is never on sale: its first silicon, year "
                     f"{start:g}{late}, is not before chip generation {later}'s (year "
                     f"{starts[later]:g}), and the newest generation serves; its NRE is still "
-                    "paid",
+                    f"paid{base}",
                 )
             )
     return out

@@ -62,10 +62,12 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
             nxt = path[i + 1]
             if isinstance(node, dict) and isinstance(part, str):
                 there = node.get(part)
-                if isinstance(nxt, int) and there is not None and not isinstance(there, list):
+                if isinstance(nxt, int) and not isinstance(there, list):
+                    what = "is one value, not a list" if there is not None else "is no list here"
                     raise InputError(
                         f"cannot set {key}: no such place in the scenario "
-                        f"({format_path(path[: i + 1])} is one value, not a list: set it whole)",
+                        f"({format_path(path[: i + 1])} {what}: set it whole, e.g. "
+                        f"--set {format_path(path[: i + 1])}=[...])",
                         where,
                     )
                 if not isinstance(there, dict | list):

@@ -54,6 +54,7 @@ from gpu_calc.uncertainty.params import (
     bounds_of,
     max_die_area_mm2,
     min_wafer_diameter_mm,
+    point_problem,
     resolve,
     run_totals,
 )
@@ -196,6 +197,10 @@ def breakeven(
         start = b.lo + OPEN_FLOOR_SHARE * (field.base - b.lo)
     if b.hi_open and b.hi is not None and hi >= b.hi:  # the largest value below the end
         stop = float(np.nextafter(b.hi, -math.inf))
+    if point_problem(inputs, {**inputs.base(), key: start}, [key]) and field.base > start:
+        # demand at 0 in every year, which compare refuses: the range is open at its start,
+        # as for a field that must be > 0
+        start += OPEN_FLOOR_SHARE * (field.base - start)
     if b.integer:
         grid = np.arange(math.ceil(start), math.floor(stop) + 1, dtype=float)
     else:

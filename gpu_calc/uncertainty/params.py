@@ -18,7 +18,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from gpu_calc.distributions import round_half_up
 from gpu_calc.engine import Outcome, Totals
-from gpu_calc.engine.model import CARBON_PARTS
 from gpu_calc.errors import InputError
 from gpu_calc.inputs import InputField, ModelInputs
 
@@ -105,8 +104,9 @@ def unused_facts(inputs: ModelInputs) -> dict[str, str]:
     out: dict[str, str] = {}
     fields = inputs.fields
     for c in chip_prefixes(inputs):
-        carbon = any(f"{c}.{k}" in fields for k in CARBON_PARTS)
-        if f"{c}.memory_gb" in fields and f"{c}.memory_usd_per_gb" not in fields and not carbon:
+        # memory_gb counts where a price or a carbon per GB multiplies it
+        per_gb = (f"{c}.memory_usd_per_gb", f"{c}.memory_kg_co2e_per_gb")
+        if f"{c}.memory_gb" in fields and not any(k in fields for k in per_gb):
             out[f"{c}.memory_gb"] = (
                 "memory_usd (a lump sum); write memory_gb with memory: or memory_usd_per_gb "
                 f"in the file's {c} to price memory from its parts"
@@ -284,11 +284,16 @@ def point_problem(
     demand = [k for k in params if _DEMAND.match(k)]
     if swept_set & set(demand):
         by_year: list[Array] = [np.zeros(()) for _ in range(inputs.horizon_years)]
+        # a series given whole (demand.units swept whole over a per-year list) replaces its
+        # years, as the engine does
+        whole = {m.group(1) for k in demand if (m := _DEMAND.match(k)) and m.group(2) is None}
         for k in demand:
-            t = _DEMAND.match(k).group(2)  # type: ignore[union-attr]
+            m = _DEMAND.match(k)
+            assert m is not None
+            series, t = m.group(1), m.group(2)
             if t is None:
                 by_year = [y + value(k) for y in by_year]
-            else:
+            elif series not in whole:
                 by_year[int(t)] = by_year[int(t)] + value(k)
         total = np.zeros(np.broadcast_shapes(*(np.shape(y) for y in by_year)), dtype=bool)
         for y in by_year:
