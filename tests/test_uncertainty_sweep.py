@@ -355,7 +355,7 @@ def test_a_preset_fact_no_figure_uses_is_not_offered():
     preset's lump memory_usd: sweeping memory_gb would move nothing, while compare --set
     writes it into the file and so prices memory from parts (docs/model.md). Refused, saying
     how to make it count; the tornado has no bar for it."""
-    with pytest.raises(InputError, match="a preset's fact that no figure here uses"):
+    with pytest.raises(InputError, match="no figure here uses it: a preset's fact"):
         sweep(load_file("scenarios/meta-2024.yaml"), [("build.chip.memory_gb", [100.0, 128.0])])
     from gpu_calc.uncertainty.sensitivity import tornado
 
@@ -416,5 +416,21 @@ def test_a_preset_memory_size_unused_beside_carbon_parts_is_not_offered():
         "chip: {die_area_mm2: 100, node: n5, power_w: 100, mask_set_usd: 0}",
         "chip: {accelerator: mtia-v2, packaging: cowos-s, interposer_area_mm2: 900}",
     )
-    with pytest.raises(InputError, match="a preset's fact that no figure here uses"):
+    with pytest.raises(InputError, match="no figure here uses it: a preset's fact"):
         sweep(load_text(text), [("build.chip.memory_gb", [64.0, 128.0])])
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("installed[0].unit_price_usd", "the installed base is sunk"),
+        ("build.generations[0].nre.software_usd_per_year", "the build plan pays build"),
+    ],
+)
+def test_inputs_no_figure_uses_are_not_offered(key, why):
+    loaded = load_file(ROADMAP, sets=[f"{key}=1000"])  # given, so that the key exists
+    with pytest.raises(InputError, match=f"no figure here uses it: {why}"):
+        sweep(loaded, [(key, [1.0, 2.0])])
+    from gpu_calc.uncertainty.sensitivity import tornado
+
+    assert key not in {b.param for b in tornado(loaded).bars}

@@ -95,27 +95,38 @@ def chip_prefixes(inputs: ModelInputs) -> list[str]:
     return [g.chip for g in inputs.structure.chips]
 
 
+_INSTALLED_PRICE = re.compile(r"^installed\[\d+\]\.unit_price_usd$")
+_LATER_SOFTWARE = re.compile(r"^build\.generations\[\d+\]\.nre\.software_usd_per_year$")
+
+
 def unused_facts(inputs: ModelInputs) -> dict[str, str]:
-    """Numeric fields a chip preset states as facts that no figure of this scenario uses,
-    with what would make them count: a preset's ``memory_gb`` while the chip's memory is a
-    lump sum, its ``interposer_area_mm2`` while its packaging is (docs/model.md: parts only
-    when the file asks). A sweep of one would move nothing, where ``compare --set`` writes
-    it into the file and so asks for parts."""
+    """Numeric fields that no figure of this scenario uses, with why (and what would make
+    them count): a chip preset's ``memory_gb`` while the chip's memory is a lump sum, its
+    ``interposer_area_mm2`` while its packaging is (docs/model.md: parts only when the file
+    asks; ``compare --set`` writes the key into the file and so asks for them); an installed
+    entry's price (sunk, MODEL.md 11.4); a later chip generation's software budget (paid
+    once, 11.2). A sweep or tornado bar of one would move nothing."""
     out: dict[str, str] = {}
     fields = inputs.fields
+    for key in fields:
+        if _INSTALLED_PRICE.match(key):
+            out[key] = "the installed base is sunk (MODEL.md 11.4): its price enters no figure"
+        elif _LATER_SOFTWARE.match(key):
+            out[key] = "the build plan pays build.nre.software_usd_per_year once (MODEL.md 11.2)"
     for c in chip_prefixes(inputs):
         # memory_gb counts where a price or a carbon per GB multiplies it
         per_gb = (f"{c}.memory_usd_per_gb", f"{c}.memory_kg_co2e_per_gb")
         if f"{c}.memory_gb" in fields and not any(k in fields for k in per_gb):
             out[f"{c}.memory_gb"] = (
-                "memory_usd (a lump sum); write memory_gb with memory: or memory_usd_per_gb "
-                f"in the file's {c} to price memory from its parts"
+                "a preset's fact: the chip's price takes memory_usd (a lump sum); write "
+                f"memory_gb with memory: or memory_usd_per_gb in the file's {c} to price "
+                "memory from its parts"
             )
         by_parts = f"{c}.packaging_base_usd" in fields or f"{c}.packaging_usd_per_mm2" in fields
         if f"{c}.interposer_area_mm2" in fields and not by_parts:
             out[f"{c}.interposer_area_mm2"] = (
-                f"packaging_usd (a lump sum); write packaging: in the file's {c} to price "
-                "packaging from its parts"
+                "a preset's fact: the chip's price takes packaging_usd (a lump sum); write "
+                f"packaging: in the file's {c} to price packaging from its parts"
             )
     return out
 
@@ -146,7 +157,7 @@ def resolve(inputs: ModelInputs, key: str, wording: Wording = CLI) -> InputField
     unused = unused_facts(inputs).get(key)
     if unused is not None:
         raise InputError(
-            f"a preset's fact that no figure here uses: the chip's price takes {unused}",
+            f"no figure here uses it: {unused}",
             wording.param(key),
         )
     if key in inputs.fields:
