@@ -131,7 +131,9 @@ def discover(paths: Sequence[str]) -> Discovery:
         in their place among them; and warnings for symlink loops skipped.
     """
     found = Discovery()
-    seen_files: set[str] = set()
+    # a file is the same file by its device and inode (a symlink, a hard link, a path
+    # written two ways), or by its path when it cannot be read
+    seen_files: set[object] = set()
     seen_dirs: dict[tuple[int, int], str] = {}
     for path in paths:
         if path == "-" and not os.path.exists(path):
@@ -156,10 +158,15 @@ def discover(paths: Sequence[str]) -> Discovery:
             if isinstance(item, str):
                 found.warnings.append(item)
                 continue
-            name = os.path.normpath(item[0])
-            if name in seen_files:
+            same: object = os.path.normpath(item[0])
+            try:
+                st = os.stat(item[0])
+                same = (st.st_dev, st.st_ino)
+            except OSError:
+                pass
+            if same in seen_files:
                 continue
-            seen_files.add(name)
+            seen_files.add(same)
             found.entries.append((item[0], item[1]))
     return found
 
@@ -313,7 +320,12 @@ class BatchReport:
         ``MAX_PROBLEMS_PER_FILE`` errors of a file, then how many more."""
         out = []
         for r in self.results:
-            out += [str(e) for e in first_problems(r.errors)]
+            for e in first_problems(r.errors):
+                line = str(e)
+                # a --set (or --expect) that does not fit this file: say which file
+                if e.file is not None and e.file.startswith("--"):
+                    line = f"{printable(r.file)}: {line.removeprefix('error: ')}"
+                out.append(line)
             out += r.failure_lines()
         return out
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +76,7 @@ figure svg { display: block; width: 100%%; height: auto; max-width: 960px; }
 footer { color: var(--muted); font-size: 0.8rem; border-top: 1px solid var(--rule);
   padding-top: 8px; margin-top: 40px; }
 ul.errors { color: #a00; }
+td.status.bad { color: #a00; font-weight: bold; }
 @page { size: A4; margin: 14mm; }
 @media print {
   main { max-width: none; padding: 0; }
@@ -715,15 +716,37 @@ def _page(title: str, body: str, data: Any = None) -> str:
 # --------------------------------------------------------------------------- many reports
 
 
+#: The longest report stem, in bytes: with ``-NNN.html`` the name stays under the 255
+#: bytes most file systems allow.
+MAX_STEM_BYTES = 200
+
+
 def _report_name(path: str, taken: set[str]) -> str:
-    """``scenarios/meta-2024.yaml`` -> ``meta-2024.html`` (``meta-2024-2.html`` if taken)."""
+    """``scenarios/meta-2024.yaml`` -> ``meta-2024.html`` (``meta-2024-2.html`` if taken,
+    ignoring case, as macOS and Windows file systems do; never ``index.html``). A stem too
+    long for a file name is cut and ends in a hash of the path, so that two long names
+    stay apart.
+
+    >>> taken = set()
+    >>> [_report_name(p, taken) for p in ("a/A.yaml", "b/a.yaml", "Index.yml")]
+    ['A.html', 'a-2.html', 'Index-2.html']
+    >>> long = _report_name("x" * 300 + ".yaml", set())
+    >>> len(long.encode()), long[-14:]
+    (194, '-9ccfb387.html')
+    """
+    import hashlib
+
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(path).stem) or "report"
+    if len(stem.encode()) > MAX_STEM_BYTES:
+        digest = hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        cut = stem.encode()[: MAX_STEM_BYTES - 20].decode("utf-8", "ignore")
+        stem = f"{cut}-{digest}"
     name = f"{stem}.html"
     n = 2
-    while name in taken or name == "index.html":
+    while name.lower() in taken or name.lower() == "index.html":
         name = f"{stem}-{n}.html"
         n += 1
-    taken.add(name)
+    taken.add(name.lower())
     return name
 
 
@@ -824,6 +847,7 @@ def write_report_dir(
     inputs: Inputs | None = None,
     replace: bool = False,
     replaced: list[Path] | None = None,
+    failures: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Path]:
     """Write one report per scenario and an ``index.html`` linking them with a summary.
 
@@ -847,6 +871,9 @@ def write_report_dir(
         Also replace files gpucalc did not write (see :func:`plan_report_dir`).
     replaced : list, optional
         Receives the paths of the files that existed and were replaced.
+    failures : mapping, optional
+        Each scenario path's failed expectations, one line each (``batch``): the index's
+        Status column says ``failed`` and lists them (else ``ok``; ``invalid`` for errors).
 
     Returns
     -------
@@ -878,10 +905,18 @@ def write_report_dir(
         if not isinstance(item, LoadedScenario):
             lines = "".join(f"<li>{esc(line)}</li>" for line in _error_lines(item))
             rows.append(
-                f'<tr><td><code>{esc(path)}</code></td><td colspan="5">'
-                f'<ul class="errors">{lines}</ul></td></tr>'
+                f'<tr><td><code>{esc(path)}</code></td><td class="status bad">invalid</td>'
+                f'<td colspan="5"><ul class="errors">{lines}</ul></td></tr>'
             )
             continue
+        failed = list((failures or {}).get(path, ()))
+        status = (
+            '<td class="status bad">failed<ul class="errors">'
+            + "".join(f"<li>{esc(line)}</li>" for line in failed)
+            + "</ul></td>"
+            if failed
+            else '<td class="status">ok</td>'
+        )
         name = next(names)
         target = out / name
         write_file(str(target), render_report(item, samples, seed), inputs, follow=False)
@@ -893,7 +928,7 @@ def write_report_dir(
         pay_text = human.payback_short(payback, comp_start, comp["savings_npv_usd"])
         rows.append(
             f'<tr><td><a href="{esc(name)}">{esc(item.scenario.name)}</a><br>'
-            f"<code>{esc(path)}</code></td>"
+            f"<code>{esc(path)}</code></td>{status}"
             f"<td>{esc(comp['cheaper'])}</td>"
             f'<td class="num" data-value="{_num_attr(comp["savings_npv_usd"])}">'
             f"{esc(human.usd(comp['savings_npv_usd']))}</td>"
@@ -905,7 +940,8 @@ def write_report_dir(
         "<header><h1>gpucalc reports</h1>\n"
         f'<p class="meta">{len(results)} scenario file{"s" if len(results) != 1 else ""}</p>'
         "</header>\n"
-        '<section id="summary">\n<table><thead><tr><th>Scenario</th><th>Cheaper</th>'
+        '<section id="summary">\n<table><thead><tr><th>Scenario</th><th>Status</th>'
+        "<th>Cheaper</th>"
         '<th class="num">Savings NPV</th><th class="num">Savings</th>'
         '<th class="num">Payback</th><th>Verdict</th></tr></thead><tbody>'
         + "".join(rows)

@@ -694,3 +694,84 @@ def test_equals_null_expects_no_value(runner, tmp_path):
     )
     assert both.exit_code == 2
     assert "equals: null expects no value: min and max cannot go with it" in both.stderr
+
+
+def test_a_file_reached_twice_by_a_link_is_checked_once(tmp_path: Path) -> None:
+    """A symlink, a hard link and a path written another way are the same file: checked
+    once, at its first place in the sorted order (docs/ci.md)."""
+    write(tmp_path / "b.yaml", "")
+    (tmp_path / "a-link.yaml").symlink_to("b.yaml")
+    os.link(tmp_path / "b.yaml", tmp_path / "c-hard.yaml")
+    other = os.path.relpath(tmp_path / "b.yaml")
+    found = batch.discover([str(tmp_path), other])
+    assert found.files == [str(tmp_path / "a-link.yaml")]
+
+
+def test_report_dir_refused_before_any_work_and_nothing_is_written(runner, tmp_path):
+    """A file gpucalc did not write where a report would go: exit 2 before any scenario is
+    computed, and no -o, --junit or --summary saying the run passed."""
+    pytest.importorskip("matplotlib")
+    (tmp_path / "a.yaml").write_text(SMALL)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.html").write_text("mine")
+    outs = {name: tmp_path / name for name in ("o.json", "j.xml", "s.md")}
+    result = runner.invoke(
+        app,
+        [
+            "batch", str(tmp_path / "a.yaml"), "--report-dir", str(reports), "-f", "json",
+            "-o", str(outs["o.json"]), "--junit", str(outs["j.xml"]), "--summary",
+            str(outs["s.md"]),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "refusing to replace files gpucalc did not write: a.html" in result.stderr
+    assert not any(p.exists() for p in outs.values())
+    assert (reports / "a.html").read_text() == "mine"
+
+
+def test_a_name_too_long_for_a_report_file_is_shortened(runner, tmp_path):
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / ("m" * 251 + ".yml")).write_text(SMALL)  # a 255-byte name, as allowed
+    result = runner.invoke(app, ["batch", str(folder), "--report-dir", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    [report] = [p.name for p in (tmp_path / "r").iterdir() if p.name != "index.html"]
+    assert len(report.encode()) < 255 and report.startswith("m" * 100)
+    assert report in (tmp_path / "r" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("option", ["-o", "--junit", "--summary"])
+def test_a_yaml_output_is_refused(runner, tmp_path, option):
+    """The next batch would read it as a scenario."""
+    (tmp_path / "a.yaml").write_text(SMALL)
+    result = runner.invoke(app, ["batch", str(tmp_path), option, str(tmp_path / "out.yaml")])
+    assert result.exit_code == 2
+    assert "batch writes no YAML" in result.stderr
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_set_that_does_not_fit_a_file_names_the_file(runner, tmp_path):
+    (tmp_path / "a.yaml").write_text(SMALL)
+    (tmp_path / "b.yaml").write_text(SMALL)
+    result = runner.invoke(app, ["batch", str(tmp_path), "--set", "site.pue=0.5"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    for name in ("a.yaml", "b.yaml"):
+        assert f"{tmp_path / name}: --set site.pue=0.5: site.pue: must be >= 1, got 0.5" in lines
+
+
+def test_the_report_index_says_which_files_failed(runner, tmp_path):
+    pytest.importorskip("matplotlib")
+    (tmp_path / "a.yaml").write_text(SMALL)
+    out = tmp_path / "r"
+    result = runner.invoke(
+        app,
+        ["batch", str(tmp_path / "a.yaml"), "--report-dir", str(out), "--expect",
+         "comparison.savings_npv_usd={min: 1e12}"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    index = (out / "index.html").read_text()
+    assert "<th>Status</th>" in index and 'class="status bad">failed' in index
+    assert "comparison.savings_npv_usd: expected &gt;= 1e+12" in index

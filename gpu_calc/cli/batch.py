@@ -47,6 +47,12 @@ def _check_outputs(outputs: dict[str, str | None], inputs: Inputs) -> None:
         if path in (None, "-"):
             continue
         check_output_path(path, inputs, option)
+        if path.lower().endswith((".yaml", ".yml")):
+            fail(
+                f"{option} {shown(path)}: batch writes no YAML, and a .yaml or .yml file would "
+                "be read as a scenario by the next batch; give it another name (.json, .xml, "
+                ".md)"
+            )
         real = os.path.realpath(path)
         if real in seen:
             fail(f"{option} {shown(path)}: the same file as {seen[real]}; give each its own")
@@ -88,6 +94,19 @@ def _outside_report_dir(outputs: dict[str, str | None], directory: str) -> None:
             )
 
 
+def _plan_reports(directory: str, files: list[str], inputs: Inputs, replace: bool) -> None:
+    """Before any work: the files a report of every scenario found (and the index) would
+    replace must be gpucalc's own, or ``replace`` given (:func:`plan_report_dir`; only the
+    valid scenarios get a report, so this asks about a few names more than it writes)."""
+    from gpu_calc.files import OutputError
+    from gpu_calc.report import plan_report_dir, report_names
+
+    try:
+        plan_report_dir(directory, [*report_names(files), "index.html"], inputs, replace)
+    except OutputError as exc:
+        fail(f"--report-dir {shown(directory)}: {exc}")
+
+
 def _write_reports(
     report: Any, directory: str, sets: list[str], inputs: Inputs, replace: bool
 ) -> None:
@@ -117,6 +136,7 @@ def _write_reports(
                 inputs=inputs,
                 replace=replace,
                 replaced=replaced,
+                failures={r.file: r.failure_lines() for r in report.results if r.failures},
             )
     except OutputError as exc:
         fail(f"--report-dir {shown(directory)}: {exc}")
@@ -224,6 +244,7 @@ def batch(
     if report_dir is not None:
         _check_report_dir(report_dir, inputs)
         _outside_report_dir(outputs, report_dir)
+        _plan_reports(report_dir, found.files, inputs, replace_reports)
 
     jobs_used = min(jobs or os.cpu_count() or 1, len(found.entries))
     if jobs_used > 1:  # refused before the progress bar starts
@@ -243,13 +264,15 @@ def batch(
         fail(f"no *.yaml or *.yml files under {', '.join(paths)}")
 
     data = report.to_dict()
-    emit(render, data, fmt, output, no_color)
-    if junit is not None:
-        write_output(junit_xml.render(report), junit, "--junit", inputs)
-    if summary is not None:
-        _append(render_markdown(data), summary, "--summary", inputs)
+    # the reports first (many files, the likeliest to fail), the summary last (appended):
+    # an output that cannot be written stops the run before the next one says it passed
     if report_dir is not None:
         _write_reports(report, report_dir, sets or [], inputs, replace_reports)
+    if junit is not None:
+        write_output(junit_xml.render(report), junit, "--junit", inputs)
+    emit(render, data, fmt, output, no_color)
+    if summary is not None:
+        _append(render_markdown(data), summary, "--summary", inputs)
 
     problems = report.problem_lines()
     if problems:
