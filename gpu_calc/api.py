@@ -34,7 +34,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from numbers import Real
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from gpu_calc.errors import InputError, InputErrors
@@ -114,7 +114,29 @@ def _set_items(sets: Sets) -> list[str]:
                 raise InputErrors([InputError(exc.message, f"--set {key}")]) from None
             items.append(f"{key}={json.dumps(plain)}")  # JSON is YAML flow syntax
         return items
-    return [str(item) for item in sets]
+    if isinstance(sets, bytes | bytearray) or not isinstance(sets, Iterable):
+        raise InputErrors(
+            [
+                InputError(
+                    'expected a list of "key.path=value" texts or a mapping of key paths to '
+                    f"values, got {type(sets).__name__}",
+                    "sets",
+                )
+            ]
+        )
+    items = list(sets)
+    for item in items:
+        if not isinstance(item, str):
+            raise InputErrors(
+                [
+                    InputError(
+                        f'each override is a "key.path=value" text, got {type(item).__name__} '
+                        f"{item!r}",
+                        "sets",
+                    )
+                ]
+            )
+    return items
 
 
 def _from_mapping(data: Mapping[str, Any], sets: list[str]) -> LoadedScenario:
@@ -185,6 +207,10 @@ def load(scenario: ScenarioLike, *, sets: Sets = None) -> LoadedScenario:
     if isinstance(scenario, str) and _looks_like_text(scenario):
         return load_text(scenario, sets=items)
     if isinstance(scenario, str | os.PathLike):
+        if not os.fspath(scenario):
+            raise InputErrors(
+                [InputError("an empty path: give a file, YAML text or a mapping", "scenario")]
+            )
         return load_file(os.fspath(scenario), sets=items)
     raise TypeError(
         "a scenario is a path, YAML text, a mapping or a loaded scenario, "
@@ -229,11 +255,46 @@ def simulate(
     """
     from gpu_calc.uncertainty.montecarlo import simulate as run
 
+    samples = _whole("samples", samples, 1)
+    seed = _whole("seed", seed, 0)
+    chunk_size = _whole("chunk_size", chunk_size, 1)
+    jobs = _whole("jobs", jobs, 0) or os.cpu_count() or 1  # 0: one per core, as --jobs 0
     loaded = load(scenario, sets=sets)
     try:
         return run(loaded, samples, seed, chunk_size, workers=jobs)
     except InputError as exc:
-        raise InputErrors([exc]) from None
+        raise InputErrors([_api_words(exc)]) from None
+
+
+#: The command line's options in messages of the library, and the API's arguments.
+_OPTIONS = {"--samples": "samples=", "--chunk-size": "chunk_size=", "--jobs": "jobs="}
+
+
+def _api_words(exc: InputError) -> InputError:
+    """``exc`` naming the Python arguments (``samples=...``), not ``--samples ...``."""
+    message, where = exc.message, exc.file or ""
+    for option, argument in _OPTIONS.items():
+        message = message.replace(f"{option} ", argument)
+        where = where.replace(f"{option} ", argument)
+    return InputError(message, where or None, exc.line, exc.col, exc.path)
+
+
+def _whole(name: str, value: Any, lowest: int) -> int:
+    """A whole-number argument as an ``int``: a whole float such as ``1e4`` is taken, as
+    ``--samples 1e4`` is; anything else is an :class:`InputErrors` naming the argument.
+
+    >>> _whole("samples", 1e4, 1), _whole("seed", 7, 0)
+    (10000, 7)
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        problem = f"must be a whole number, got {type(value).__name__} {value!r}"
+    elif not math.isfinite(float(value)) or not float(value).is_integer():
+        problem = f"must be a whole number, got {value}"
+    elif float(value) < lowest:
+        problem = f"must be >= {lowest}, got {int(float(value))}"
+    else:
+        return int(value) if isinstance(value, Integral) else int(float(value))
+    raise InputErrors([InputError(problem, name)])
 
 
 Values: TypeAlias = "str | Iterable[float]"
@@ -265,6 +326,8 @@ def _grid(params: Mapping[str, Values] | Sequence[tuple[str, Values]]) -> list[t
         if isinstance(values, str):
             grid.append((key, parse_values(values, f"{API.values(key)}:")))
             continue
+        if isinstance(values, Real) and not isinstance(values, bool):
+            values = [float(values)]  # one number: a grid of one point
         try:
             grid.append((key, [_number(v) for v in values]))
         except (TypeError, ValueError):

@@ -101,6 +101,14 @@ class YamlDocument:
                     f"--set {shown(self.overrides[tuple(path[:n])], 200)}",
                     path=_safe_path(tuple(path)),
                 )
+        if tuple(path) not in self.marks:
+            # a key the file does not have, made by a --set of a key inside it
+            # (--set typo.x=1 makes typo): the --set, not the file, is where it comes from
+            for written, item in self.overrides.items():
+                if written[: len(path)] == tuple(path):
+                    return InputError(
+                        message, f"--set {shown(item, 200)}", path=_safe_path(tuple(path))
+                    )
         where = self.mark(path)
         line, col = where if where else (None, None)
         return InputError(message, self.source, line, col, _safe_path(tuple(path)))

@@ -16,6 +16,7 @@ from numpy.testing import assert_allclose
 
 import gpu_calc
 from gpu_calc.cli import app
+from gpu_calc.errors import InputErrors
 from tests.conftest import ROOT, SEED, SMALL
 
 UNCERTAIN = ROOT / "scenarios" / "meta-2025-uncertain.yaml"
@@ -222,7 +223,7 @@ def _api_error(call) -> list[str]:
             "values for 'build.share': values must be numbers, or a START:STOP:COUNT text",
         ),
         (
-            {"build.share": 0.5},
+            {"build.share": True},  # a single number is a one-point axis; a bool is not one
             "values for 'build.share': values must be numbers, or a START:STOP:COUNT text",
         ),
         ({"build.share": [0, 2]}, "values for 'build.share': must be <= 1, got 2"),
@@ -412,3 +413,62 @@ def test_path_objects_relative_to_the_working_directory(monkeypatch):
     monkeypatch.chdir(ROOT)
     out = gpu_calc.compare(Path("scenarios/meta-2024.yaml")).to_dict()
     assert out["source"] == "scenarios/meta-2024.yaml"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"samples": "1000"}, "samples: must be a whole number, got str '1000'"),
+        ({"samples": None}, "samples: must be a whole number, got NoneType None"),
+        ({"samples": 0}, "samples: must be >= 1, got 0"),
+        ({"samples": 10.5}, "samples: must be a whole number, got 10.5"),
+        ({"seed": 1.5}, "seed: must be a whole number, got 1.5"),
+        ({"seed": True}, "seed: must be a whole number, got bool True"),
+        ({"seed": -1}, "seed: must be >= 0, got -1"),
+        ({"chunk_size": 0}, "chunk_size: must be >= 1, got 0"),
+        ({"jobs": -1}, "jobs: must be >= 0, got -1"),
+        # the memory guard names the argument, not the command line's option
+        ({"samples": 10**12}, "samples=1000000000000: 1,000,000,000,000 samples would take"),
+    ],
+)
+def test_simulate_arguments_are_checked_and_named(kwargs, message):
+    with pytest.raises(InputErrors) as caught:
+        gpu_calc.simulate(SMALL, **kwargs)
+    assert message in str(caught.value)
+    assert "--samples" not in str(caught.value)
+
+
+def test_simulate_takes_whole_floats_and_numpy_integers_as_json_ints():
+    import numpy as np
+
+    uncertain = {"site.pue": {"dist": "uniform", "low": 1.1, "high": 1.6}}
+    a = gpu_calc.simulate(SMALL, samples=1e3, seed=np.int64(3), sets=uncertain).to_dict()
+    b = gpu_calc.simulate(SMALL, samples=1000, seed=3, sets=uncertain).to_dict()
+    assert a == b and type(a["samples"]) is int and type(a["seed"]) is int
+    assert json.loads(json.dumps(a)) == a
+
+
+@pytest.mark.parametrize(
+    ("sets", "message"),
+    [
+        (5, 'sets: expected a list of "key.path=value" texts or a mapping'),
+        (b"site.pue=1.3", "got bytes"),
+        ([1], 'sets: each override is a "key.path=value" text, got int 1'),
+        # a key the file does not have, made by the override: the override is named
+        (["typo.x=1"], "error: --set typo.x=1: typo: unknown key 'typo'"),
+        ({"buy.typo.x": 1}, "error: --set buy.typo.x=1: buy.typo: unknown key 'typo'"),
+    ],
+)
+def test_bad_sets_are_named(sets, message):
+    with pytest.raises(InputErrors) as caught:
+        gpu_calc.compare("scenarios/meta-2024.yaml", sets=sets)
+    assert message in "\n".join(caught.value.lines)
+
+
+def test_an_empty_path_and_a_one_number_axis():
+    with pytest.raises(InputErrors, match="an empty path"):
+        gpu_calc.compare("")
+    import numpy as np
+
+    one = gpu_calc.sweep(SMALL, {"build.share": np.float64(0.5)}).to_dict()
+    assert one["values"] == [[0.5]]

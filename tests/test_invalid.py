@@ -225,3 +225,12 @@ def test_start_year_messages_say_how_to_fix_them(sets, message):
         load_file(ROOT / "scenarios" / "meta-roadmap.yaml", sets=sets)
     assert message in str(caught.value)
     assert len(caught.value.errors) == 1
+
+
+def test_a_per_year_length_error_says_the_horizon_was_rounded():
+    from gpu_calc.errors import InputErrors
+    from gpu_calc.scenario import load_text
+
+    text = SMALL.replace("horizon_years: 3", "horizon_years: 3.5")
+    with pytest.raises(InputErrors, match=r"has 3 values but horizon_years is 4 \(3.5 rounds"):
+        load_text(text, sets=["demand.units=[1, 2, 3]"])

@@ -54,11 +54,17 @@ def _got(value: Any) -> str:
 def _per_year(value: Any, path: Path, h: int, doc: YamlDocument) -> list[InputError]:
     """A value per year must have one number per year of the horizon."""
     if isinstance(value, list) and len(value) != h:
+        written = doc.data.get("horizon_years") if isinstance(doc.data, dict) else None
+        note = (
+            rounding_note(float(written), float(h))
+            if isinstance(written, int | float) and not isinstance(written, bool)
+            else ""
+        )
         return [
             doc.error(
                 path,
-                f"has {len(value)} values but horizon_years is {h} (give one number per "
-                "year, or a single number for every year)",
+                f"has {len(value)} values but horizon_years is {h}{note} (give one number "
+                "per year, or a single number for every year)",
             )
         ]
     return []
