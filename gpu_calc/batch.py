@@ -154,6 +154,7 @@ def discover(paths: Sequence[str]) -> Discovery:
                 continue
             seen_dirs[key] = path
             items = _walk(path, (key,), seen_dirs)
+        before = len(found.entries)
         for item in items:
             if isinstance(item, str):
                 found.warnings.append(item)
@@ -168,6 +169,9 @@ def discover(paths: Sequence[str]) -> Discovery:
                 continue
             seen_files.add(same)
             found.entries.append((item[0], item[1]))
+        if stat.S_ISDIR(st.st_mode) and len(found.entries) == before:
+            # said, not skipped silently: a folder given that adds no scenario
+            found.warnings.append(f"{path}: no *.yaml or *.yml file under it, or all read already")
     return found
 
 

@@ -380,12 +380,29 @@ def _owner(path: str) -> tuple[int, int]:
     return st.st_uid, st.st_gid
 
 
+def _ends_without_newline(path: str) -> bool:
+    """Whether ``path`` is a regular file whose last byte is not a newline."""
+    try:
+        with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return False
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() == 0:
+                return False
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:
+        return False
+
+
 def append_file(output: str, data: bytes | str, inputs: Inputs | None = None) -> Target:
     """Append ``data`` to ``output`` (created if missing): how ``$GITHUB_STEP_SUMMARY`` is
     written. The same checks as :func:`write_file`; :class:`OutputError` on a problem."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     target = check_target(output, inputs)
+    if target.how != "descriptor" and _ends_without_newline(target.path):
+        data = b"\n" + data  # after a last line with no newline: start on a line of its own
     try:
         if target.how == "descriptor":
             _write_descriptor(target, data)

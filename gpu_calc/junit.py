@@ -9,6 +9,7 @@ and times are in seconds.
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -47,7 +48,7 @@ def _system_out(r: FileResult) -> str:
         e = o.expectation
         mark = "ok" if o.passed else "FAILED"
         where = "--expect" if e.origin == "cli" else "expect:"
-        lines.append(f"{mark}: {e.path_text} = {o.value!r} ({where} {bounds_text(e)})")
+        lines.append(f"{mark}: {e.path_text} = {json.dumps(o.value)} ({where} {bounds_text(e)})")
     return _xml("\n".join(lines))
 
 

@@ -775,3 +775,23 @@ def test_the_report_index_says_which_files_failed(runner, tmp_path):
     index = (out / "index.html").read_text()
     assert "<th>Status</th>" in index and 'class="status bad">failed' in index
     assert "comparison.savings_npv_usd: expected &gt;= 1e+12" in index
+
+
+def test_an_empty_folder_given_is_said(runner, tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "a.yaml").write_text(SMALL)
+    result = runner.invoke(app, ["batch", str(tmp_path / "empty"), str(tmp_path / "a.yaml")])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {tmp_path / 'empty'}: no *.yaml or *.yml file under it" in result.stderr
+
+
+def test_summary_starts_on_a_line_of_its_own(runner, tmp_path):
+    """Appended to a file whose last line has no newline, the heading is still a heading."""
+    (tmp_path / "a.yaml").write_text(SMALL)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step, no newline at the end")
+    result = runner.invoke(app, ["batch", str(tmp_path / "a.yaml"), "--summary", str(summary)])
+    assert result.exit_code == 0, result.output
+    lines = summary.read_text().splitlines()
+    assert lines[0] == "earlier step, no newline at the end"
+    assert lines[1].startswith("## gpucalc batch")

@@ -21,7 +21,9 @@ ESC = b"\x1b["
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM", "FORCE_COLOR")}
+    # the environment of a terminal user: no CI variable (gpucalc shows no progress in CI)
+    drop = ("NO_COLOR", "TERM", "FORCE_COLOR", "CI")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update({"TERM": "xterm-256color", "COLUMNS": "120", **extra})
     return env
 

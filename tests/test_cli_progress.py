@@ -17,7 +17,7 @@ pty = pytest.importorskip("pty")
 UNCERTAIN = SCENARIOS / "meta-2025-uncertain.yaml"
 
 
-def run_stderr_on_tty(args: list[str]) -> tuple[int, bytes, bytes]:
+def run_stderr_on_tty(args: list[str], **env: str) -> tuple[int, bytes, bytes]:
     """Run ``python -m gpu_calc ARGS`` with stderr on a pseudo-terminal and stdout piped:
     its exit code, stdout, and what it wrote on the terminal."""
     master, slave = pty.openpty()
@@ -26,7 +26,7 @@ def run_stderr_on_tty(args: list[str]) -> tuple[int, bytes, bytes]:
         stdout=subprocess.PIPE,
         stderr=slave,
         stdin=subprocess.DEVNULL,
-        env=_env(),
+        env=_env(**env),
         cwd=ROOT,
     )
     os.close(slave)
@@ -123,3 +123,10 @@ def test_histogram_without_distributions_is_refused(runner, tmp_path):
     )  # fmt: skip
     assert drawn.exit_code == 0, drawn.output
     assert out.read_bytes().startswith(b"<?xml")
+
+
+def test_no_progress_in_ci_even_on_a_terminal():
+    """Some CI runners give jobs a pseudo-terminal; with CI set the log gets no bar."""
+    code, out, err = run_stderr_on_tty(SIMULATE, CI="true")
+    assert code == 0 and out.startswith(b"{")
+    assert b"samples" not in err and b"\x1b[" not in err

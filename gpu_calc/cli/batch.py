@@ -257,11 +257,11 @@ def batch(
     bar, advance = progress_bar("scenarios")
     with bar:
         report = lib.run(paths, expectations, sets or [], jobs=jobs, progress=advance, found=found)
+    if not report.results:
+        fail(f"no *.yaml or *.yml files under {', '.join(paths)}")
     for warning in report.warnings:
         message(f"warning: {printable(warning)}")
     warn([w for result in report.results for w in result.warnings])
-    if not report.results:
-        fail(f"no *.yaml or *.yml files under {', '.join(paths)}")
 
     data = report.to_dict()
     # the reports first (many files, the likeliest to fail), the summary last (appended):

@@ -17,9 +17,12 @@ Advance = Callable[[int, int], None]
 
 
 def show_progress() -> bool:
-    """A progress bar only when stderr is a terminal (and not a dumb one)."""
+    """A progress bar only when stderr is a terminal (and not a dumb one), and not in CI
+    (``CI`` set, as GitHub Actions, GitLab and most runners set it: some run jobs on a
+    pseudo-terminal, whose log would keep every frame of the bar)."""
     isatty = getattr(sys.stderr, "isatty", None)
-    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb" and not in_ci
 
 
 def progress_bar(what: str) -> tuple[AbstractContextManager[Any], Advance | None]:
