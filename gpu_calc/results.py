@@ -206,15 +206,15 @@ class Comparison:
         rows = []
         for p in self.loaded.scenario.perspective:
             plan = self.outcome.plans[p.plan]
-            metric_value = float(plan_metric(plan, p.metric))
+            metric_value = json_number(float(plan_metric(plan, p.metric)))
             rows.append(
                 {
                     "label": p.label,
                     "metric": p.metric,
                     "plan": p.plan,
                     "value": p.value,
-                    "metric_value": json_number(metric_value),
-                    "ratio": json_number(metric_value / p.value),
+                    "metric_value": metric_value,
+                    "ratio": None if metric_value is None else json_number(metric_value / p.value),
                 }
             )
         return rows

@@ -646,3 +646,16 @@ def test_the_idle_chip_warning_says_when_it_is_the_base_values_case():
     loaded = load_file(str(ROOT / "scenarios" / "meta-roadmap.yaml"), sets=sets)
     [warning] = [w.message for w in loaded.warnings if "chip generation" in w.message]
     assert warning.endswith("its NRE is still paid (at the base values)")
+
+
+def test_a_perspective_on_tokens():
+    """meta-roadmap's buy plan serves 1.986768e17 tokens (its JSON): against 1e17, 1.986768;
+    the seed gives no tokens, so the figure and the ratio are null."""
+    sets = ["perspective=[{label: t, metric: tokens, value: 1e17}]"]
+    out = compare(load_file(str(ROOT / "scenarios/meta-roadmap.yaml"), sets=sets)).to_dict()
+    [p] = out["perspective"]
+    assert p["metric_value"] == out["plans"]["buy"]["tokens"]
+    assert p["ratio"] == pytest.approx(out["plans"]["buy"]["tokens"] / 1e17, rel=1e-12)
+    seed = compare(load_file(str(ROOT / "scenarios/meta-2024.yaml"), sets=sets)).to_dict()
+    assert seed["perspective"][0]["metric_value"] is None
+    assert seed["perspective"][0]["ratio"] is None

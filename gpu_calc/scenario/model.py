@@ -242,11 +242,16 @@ PLAN_METRICS = (
 )
 
 
+#: What a perspective may compare: section 8's per-plan keys and 11.7's tokens (null, and
+#: so is the ratio, when no workload gives reference_tokens_per_s).
+PERSPECTIVE_METRICS = (*PLAN_METRICS, "tokens", "usd_per_million_tokens")
+
+
 class Perspective(_Model):
     """A reference quantity to put a result in scale: ``ratio = metric / value``."""
 
     label: str
-    metric: Literal[PLAN_METRICS]  # type: ignore[valid-type]
+    metric: Literal[PERSPECTIVE_METRICS]  # type: ignore[valid-type]
     value: Annotated[
         float, BeforeValidator(_number_or_dist), AfterValidator(_checker(Bounds(0, lo_open=True)))
     ]
