@@ -375,8 +375,23 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
     from rich.measure import Measurement
 
     wide = console.options.update_width(100_000)
-    underscores = Measurement.get(console, wide, points_table(False, True)).maximum > console.width
-    console.print(points_table(underscores))
+
+    def fits_whole(underscores: bool) -> bool:
+        return Measurement.get(console, wide, points_table(underscores, True)).maximum <= (
+            console.width
+        )
+
+    if fits_whole(False) or fits_whole(True):
+        console.print(points_table(not fits_whole(False)))
+    else:
+        # a key too long to break (a workload named in one long word): a point to a line
+        for row in body:
+            where = ", ".join(f"{p} = {v}" for p, v in zip(params, row, strict=False))
+            rest = "; ".join(
+                f"{label.lower()} {cell}"
+                for label, cell in zip(header[len(params) :], row[len(params) :], strict=True)
+            )
+            console.print(f"{where}: {rest}", markup=False, overflow="fold")
     for note in notes:
         console.print(note, markup=False)
     return buffer.getvalue()
