@@ -161,8 +161,8 @@ def discover(paths: Sequence[str]) -> Discovery:
                 continue
             same: object = os.path.normpath(item[0])
             try:
-                st = os.stat(item[0])
-                same = (st.st_dev, st.st_ino)
+                file_st = os.stat(item[0])
+                same = (file_st.st_dev, file_st.st_ino)
             except OSError:
                 pass
             if same in seen_files:

@@ -473,10 +473,13 @@ def cumulative_figure(result: dict[str, Any]) -> Figure:
         # "building is cheaper from the first year...", "building pays back in 2027",
         # "building: ahead in the first year but behind again by the end of the horizon"
         link = {"cheaper": "building is ", "pays": "building "}.get(words.split()[0], "building: ")
+        # the text on the side with room: left of a star in the later half of the horizon
+        late = payback > (horizon - 1) / 2
         ax.annotate(
             link + words,
             xy=(payback, y),
-            xytext=(12, -28),
+            xytext=(-12 if late else 12, -28),
+            ha="right" if late else "left",
             textcoords="offset points",
             fontsize=9,
             color=INK,

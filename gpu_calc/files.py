@@ -381,10 +381,14 @@ def _owner(path: str) -> tuple[int, int]:
 
 
 def _ends_without_newline(path: str) -> bool:
-    """Whether ``path`` is a regular file whose last byte is not a newline."""
+    """Whether ``path`` is a regular file whose last byte is not a newline (a FIFO or a
+    device is never opened here: opening a FIFO to read would wait for a writer)."""
     try:
-        with open(path, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+        with os.fdopen(os.open(path, flags), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # changed since the stat
                 return False
             fh.seek(0, os.SEEK_END)
             if fh.tell() == 0:

@@ -420,7 +420,8 @@ def _kpis(result: dict[str, Any]) -> str:
         caption = f"building is {human.payback(0, 1)}"
     else:
         caption = "payback of building"
-    payback_kpi = (human.payback_short(payback, start_year, comp["savings_npv_usd"]), caption)
+    cell = human.payback_short(payback, start_year, comp["savings_npv_usd"], path)
+    payback_kpi = (cell, caption)
     items = [
         (human.usd(comp["savings_npv_usd"]), "savings NPV of building (buy − build)", "savings"),
         (human.percent(comp["savings_pct"]), "of the buy plan's NPV", "savings_pct"),
@@ -925,7 +926,12 @@ def write_report_dir(
         comp = data["comparison"]
         payback = comp["payback_year"]
         comp_start = data.get("start_year")
-        pay_text = human.payback_short(payback, comp_start, comp["savings_npv_usd"])
+        pay_text = human.payback_short(
+            payback,
+            comp_start,
+            comp["savings_npv_usd"],
+            human.payback_path(comp.get("savings_npv_usd_per_year")),
+        )
         rows.append(
             f'<tr><td><a href="{esc(name)}">{esc(item.scenario.name)}</a><br>'
             f"<code>{esc(path)}</code></td>{status}"

@@ -795,3 +795,47 @@ def test_summary_starts_on_a_line_of_its_own(runner, tmp_path):
     lines = summary.read_text().splitlines()
     assert lines[0] == "earlier step, no newline at the end"
     assert lines[1].startswith("## gpucalc batch")
+
+
+def test_summary_into_a_fifo_does_not_wait_for_a_writer(tmp_path):
+    """Checking the summary's last byte must not open a FIFO to read (that waits for a
+    writer forever): the batch writes into it while a reader drains it."""
+    import subprocess
+    import sys
+    import threading
+
+    (tmp_path / "a.yaml").write_text(SMALL)
+    fifo = tmp_path / "summary.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    proc = subprocess.run(
+        [sys.executable, "-m", "gpu_calc", "batch", str(tmp_path / "a.yaml"), "--summary",
+         str(fifo)],
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    reader.join(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    assert got and got[0].startswith(b"## gpucalc batch")
+
+
+def test_a_folder_whose_files_were_all_read_is_said(tmp_path: Path) -> None:
+    write(tmp_path / "d1" / "x.yaml", "")
+    (tmp_path / "dup").mkdir()
+    os.link(tmp_path / "d1" / "x.yaml", tmp_path / "dup" / "h.yaml")
+    found = batch.discover([str(tmp_path / "d1"), str(tmp_path / "dup")])
+    assert found.files == [str(tmp_path / "d1" / "x.yaml")]
+    assert found.warnings == [f"{tmp_path / 'dup'}: no *.yaml or *.yml file under it, or all "
+                              "read already"]  # fmt: skip
+
+
+def test_the_batch_payback_cell_gives_the_year_building_stays_ahead(runner, tmp_path):
+    """The seed over 6 years with $500M a year of software (tests/test_analyst_views.py):
+    ahead in year 1, behind in year 4, ahead for good from year 5."""
+    from tests.conftest import SEED
+
+    args = ["--set", "horizon_years=6", "--set", "build.nre.software_usd_per_year=5e8"]
+    result = runner.invoke(app, ["batch", str(SEED), *args])
+    row = next(line for line in result.stdout.splitlines() if "meta-2024" in line)
+    assert "year 5" in row and "from the start" not in row

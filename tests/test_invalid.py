@@ -234,3 +234,15 @@ def test_a_per_year_length_error_says_the_horizon_was_rounded():
     text = SMALL.replace("horizon_years: 3", "horizon_years: 3.5")
     with pytest.raises(InputErrors, match=r"has 3 values but horizon_years is 4 \(3.5 rounds"):
         load_text(text, sets=["demand.units=[1, 2, 3]"])
+
+
+def test_set_an_index_into_a_mapping_says_to_name_a_key():
+    from gpu_calc.errors import InputErrors
+    from gpu_calc.scenario import load_text
+
+    with pytest.raises(
+        InputErrors,
+        match=r"\(build.chip is a mapping, not a list: name a key "
+        r"inside it \(build.chip.KEY=...\)\)",
+    ):
+        load_text(SMALL, sets=["build.chip[0]=2"])

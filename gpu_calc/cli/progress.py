@@ -21,7 +21,7 @@ def show_progress() -> bool:
     (``CI`` set, as GitHub Actions, GitLab and most runners set it: some run jobs on a
     pseudo-terminal, whose log would keep every frame of the bar)."""
     isatty = getattr(sys.stderr, "isatty", None)
-    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+    in_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
     return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb" and not in_ci
 
 

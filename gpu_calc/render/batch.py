@@ -45,7 +45,10 @@ def _cells(entry: dict[str, Any]) -> list[str]:
         payback_text = "n/a"
     else:
         payback_text = human.payback_short(
-            payback, result.get("start_year"), comp["savings_npv_usd"]
+            payback,
+            result.get("start_year"),
+            comp["savings_npv_usd"],
+            human.payback_path(comp.get("savings_npv_usd_per_year")),
         )
     return [
         name,

@@ -107,18 +107,30 @@ def energy_kwh(x: float | None) -> str:
     )
 
 
+def _small(x: float) -> str:
+    """A figure below 1 to three significant figures: ``0.999``, ``0.0500``, and a power of
+    ten below a thousandth (``5.00 × 10^-5``).
+
+    >>> _small(0.999), _small(0.05), _small(5e-5)
+    ('0.999', '0.0500', '5.00 × 10^-5')
+    """
+    if abs(x) < 1e-3:
+        return power_of_ten(x)
+    return f"{x:#.3g}"
+
+
 def water_l(x: float | None) -> str:
     """Water from litres: ``340 ML`` (megalitres), ``1.20 GL``.
 
     >>> water_l(3.4e8), water_l(1.2e9), water_l(500), water_l(0.0)
     ('340 ML', '1.20 GL', '500 L', '0 L')
     >>> water_l(999.7), water_l(999.6e9), water_l(0.25)
-    ('1.00 kL', '1.00 × 10^12 L', '0.25 L')
+    ('1.00 kL', '1.00 × 10^12 L', '0.250 L')
     """
     if x is None:
         return "n/a"
     if abs(x) < 1:
-        return "0 L" if x == 0 else f"{x:.2g} L"
+        return "0 L" if x == 0 else _small(x) + " L"
     return _scaled(x, [(1e9, " GL"), (1e6, " ML"), (1e3, " kL"), (1, " L")], unit=" L")
 
 
@@ -133,7 +145,7 @@ def co2e_kg(x: float | None) -> str:
     if x is None:
         return "n/a"
     if abs(x) < 1:
-        return "0 kg CO2e" if x == 0 else f"{x:.2g} kg CO2e"
+        return "0 kg CO2e" if x == 0 else _small(x) + " kg CO2e"
     steps = [(1e9, " Mt CO2e"), (1e6, " kt CO2e"), (1e3, " t CO2e"), (1, " kg CO2e")]
     return _scaled(x, steps, unit=" kg CO2e")
 
@@ -463,17 +475,23 @@ def payback(
 
 
 def payback_short(
-    year_index: int | None, start_year: int | None = None, savings_usd: float | None = None
+    year_index: int | None,
+    start_year: int | None = None,
+    savings_usd: float | None = None,
+    path: PaybackPath | None = None,
 ) -> str:
     """When building pays back, for a table cell: ``from the start``, ``year 3``,
     ``2027`` or ``never``; ``behind at end`` when the savings (``savings_usd``, the NPV)
     are negative though the cumulative savings were ahead in some year, ``even`` when they
-    are exactly 0 (the plans cost the same).
+    are exactly 0 (the plans cost the same); with ``path`` (:func:`payback_path`), the year
+    from which building stays ahead when the savings dip after ``year_index``.
 
     >>> payback_short(0), payback_short(2), payback_short(2, 2025), payback_short(None)
     ('from the start', 'year 3', '2027', 'never')
     >>> payback_short(0, savings_usd=-1.0), payback_short(0, savings_usd=0.0)
     ('behind at end', 'even')
+    >>> payback_short(0, 2024, 10.0, payback_path([5, -10, 20]))
+    '2026'
     """
     if year_index is None:
         return "never"
@@ -481,6 +499,8 @@ def payback_short(
         return "behind at end"
     if savings_usd is not None and savings_usd == 0:
         return "even"
+    if path is not None and path.lasting is not None and path.lasting > year_index:
+        year_index = path.lasting
     if year_index == 0:
         return "from the start"
     if start_year is not None:

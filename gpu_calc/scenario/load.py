@@ -63,12 +63,15 @@ def apply_sets(data: Any, doc: YamlDocument, sets: list[str]) -> Any:
             if isinstance(node, dict) and isinstance(part, str):
                 there = node.get(part)
                 if isinstance(nxt, int) and not isinstance(there, list):
-                    what = "is one value, not a list" if there is not None else "is no list here"
+                    here = format_path(path[: i + 1])
+                    how = (
+                        f"is a mapping, not a list: name a key inside it ({here}.KEY=...)"
+                        if isinstance(there, dict)
+                        else ("is one value" if there is not None else "is no list here")
+                        + f", not a list: set it whole, e.g. --set {here}=[...]"
+                    )
                     raise InputError(
-                        f"cannot set {key}: no such place in the scenario "
-                        f"({format_path(path[: i + 1])} {what}: set it whole, e.g. "
-                        f"--set {format_path(path[: i + 1])}=[...])",
-                        where,
+                        f"cannot set {key}: no such place in the scenario ({here} {how})", where
                     )
                 if not isinstance(there, dict | list):
                     node[part] = [] if isinstance(nxt, int) else {}
