@@ -59,9 +59,13 @@ def parse_size(text: str) -> int:
 def size_text(n: float) -> str:
     """``1.5 GB`` (powers of 1024, two significant digits at least).
 
-    >>> size_text(7.2e9), size_text(3 << 20)
-    ('6.7 GB', '3.0 MB')
+    >>> size_text(7.2e9), size_text(3 << 20), size_text(1e300)
+    ('6.7 GB', '3.0 MB', '9.1 × 10^287 TB')
     """
+    if n >= 1 << 80:  # past a million TB: a power of ten of TB, not 300 digits
+        from gpu_calc.render.human import power_of_ten
+
+        return f"{power_of_ten(n / (1 << 40), 2)} TB"
     for unit, scale in (("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
@@ -183,6 +187,20 @@ def simulation_bytes(
     return BASE_BYTES + kept + workers * (draws + engine)
 
 
+def _count(n: int) -> str:
+    """A count for a message: ``1,000,000``; past a quadrillion, a power of ten (a
+    300-digit count says nothing more).
+
+    >>> _count(10**6), _count(10**300)
+    ('1,000,000', '1.00 × 10^300')
+    """
+    if n < 10**15:
+        return f"{n:,}"
+    from gpu_calc.render.human import power_of_ten
+
+    return power_of_ten(float(n))
+
+
 def check_simulation(
     samples: int,
     horizon_years: int,
@@ -224,8 +242,8 @@ def check_simulation(
         )
     check(
         total,
-        f"{samples:,} samples would take",
-        f"--samples {samples}",
+        f"{_count(samples)} samples would take",
+        f"--samples {samples if samples < 10**15 else f'{samples:.3g}'}",
         f"every sample is kept for the percentiles ({SAMPLE_BYTES} bytes each): use fewer "
         "(a million give percentiles to about 0.1%)",
     )

@@ -227,7 +227,13 @@ def metric_formatter(metric: str) -> Callable[[Any], str]:
 
     >>> metric_formatter("energy_it_kwh_per_year")(1.309e9), metric_formatter("bought_units")(3.5e5)
     ('1.31 TWh', '350,000')
+    >>> metric_formatter("tokens")(1.986768e17)
+    '199 quadrillion'
     """
+    if metric == "tokens":  # in words, as the plans' table says them
+        from gpu_calc.render.roadmap import tokens
+
+        return tokens
     return human.formatter(metric)
 
 
