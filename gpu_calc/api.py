@@ -253,6 +253,7 @@ def simulate(
         Bad input. A ``samples``, ``seed``, ``chunk_size`` or ``jobs`` out of range is a
         :class:`ValueError` too, as in :func:`gpu_calc.uncertainty.montecarlo.simulate`.
     """
+    from gpu_calc.limits import API_OPTIONS
     from gpu_calc.uncertainty.montecarlo import simulate as run
 
     samples = _whole("samples", samples, 1)
@@ -261,22 +262,9 @@ def simulate(
     jobs = _whole("jobs", jobs, 0) or os.cpu_count() or 1  # 0: one per core, as --jobs 0
     loaded = load(scenario, sets=sets)
     try:
-        return run(loaded, samples, seed, chunk_size, workers=jobs)
+        return run(loaded, samples, seed, chunk_size, workers=jobs, options=API_OPTIONS)
     except InputError as exc:
-        raise InputErrors([_api_words(exc)]) from None
-
-
-#: The command line's options in messages of the library, and the API's arguments.
-_OPTIONS = {"--samples": "samples=", "--chunk-size": "chunk_size=", "--jobs": "jobs="}
-
-
-def _api_words(exc: InputError) -> InputError:
-    """``exc`` naming the Python arguments (``samples=...``), not ``--samples ...``."""
-    message, where = exc.message, exc.file or ""
-    for option, argument in _OPTIONS.items():
-        message = message.replace(f"{option} ", argument)
-        where = where.replace(f"{option} ", argument)
-    return InputError(message, where or None, exc.line, exc.col, exc.path)
+        raise InputErrors([exc]) from None
 
 
 def _whole(name: str, value: Any, lowest: int) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Mapping
 
 from gpu_calc.errors import InputError
 
@@ -201,6 +202,12 @@ def _count(n: int) -> str:
     return power_of_ten(float(n))
 
 
+#: How the memory guard names the sizes of a run: the command line's options, or the
+#: Python API's arguments (each name followed by its value).
+CLI_OPTIONS = {"samples": "--samples ", "chunk_size": "--chunk-size ", "jobs": "--jobs "}
+API_OPTIONS = {"samples": "samples=", "chunk_size": "chunk_size=", "jobs": "jobs="}
+
+
 def check_simulation(
     samples: int,
     horizon_years: int,
@@ -209,11 +216,13 @@ def check_simulation(
     workers: int,
     asked: int | None = None,
     arrays: int = 6,
+    options: Mapping[str, str] = CLI_OPTIONS,
 ) -> None:
     """Refuse a Monte Carlo run whose :func:`simulation_bytes` is above the limit, naming
-    the option that asks for most: ``--jobs`` (``asked``: as given, ``workers``: as used),
-    ``--chunk-size`` or ``--samples``; ``arrays``: the fleets' per-year arrays
-    (:func:`fleet_arrays`)."""
+    the option that asks for most (as ``options`` names them): ``--jobs`` (``asked``: as
+    given, ``workers``: as used), ``--chunk-size`` or ``--samples``; ``arrays``: the fleets'
+    per-year arrays (:func:`fleet_arrays`)."""
+    jobs, chunks, many = options["jobs"], options["chunk_size"], options["samples"]
     limit = memory_limit()[0]
 
     def need(chunk: int, jobs: int) -> int:
@@ -230,20 +239,20 @@ def check_simulation(
         check(
             total,
             f"{workers:,} worker threads would take",
-            f"--jobs {asked or workers}",
-            f"use --jobs {most} or fewer",
+            f"{jobs}{asked or workers}",
+            f"use {jobs}{most} or fewer",
         )
     if chunk_size > small_chunk and need(small_chunk, workers) <= limit:
         check(
             total,
             f"chunks of {min(chunk_size, samples):,} samples would take",
-            f"--chunk-size {chunk_size}",
-            f"use --chunk-size {small_chunk} or less (it never changes the result)",
+            f"{chunks}{chunk_size}",
+            f"use {chunks}{small_chunk} or less (it never changes the result)",
         )
     check(
         total,
         f"{_count(samples)} samples would take",
-        f"--samples {samples if samples < 10**15 else f'{samples:.3g}'}",
+        f"{many}{samples if samples < 10**15 else f'{samples:.3g}'}",
         f"every sample is kept for the percentiles ({SAMPLE_BYTES} bytes each): use fewer "
         "(a million give percentiles to about 0.1%)",
     )

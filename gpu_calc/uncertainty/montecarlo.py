@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -309,6 +309,7 @@ def simulate(
     *,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    options: Mapping[str, str] = limits.CLI_OPTIONS,
 ) -> Simulation:
     """Draw ``samples`` scenarios from the distributions of ``loaded`` and evaluate them.
 
@@ -331,6 +332,9 @@ def simulate(
     progress : callable, optional
         Called as ``progress(done, samples)`` before the first draw and after each chunk or
         block evaluated (a command line draws its progress bar with it).
+    options : mapping
+        How a refusal of the memory guard names the sizes: the command line's options
+        (:data:`gpu_calc.limits.CLI_OPTIONS`, the default) or the Python API's arguments.
 
     Raises
     ------
@@ -356,7 +360,7 @@ def simulate(
     asked, workers = workers, min(workers, -(-samples // DRAW_BLOCK)) if parallel else 1
     arrays = inputs.fleet_arrays()
     limits.check_simulation(
-        samples, inputs.horizon_years, len(uncertain), chunk_size, workers, asked, arrays
+        samples, inputs.horizon_years, len(uncertain), chunk_size, workers, asked, arrays, options
     )
     block_size = limits.engine_block(inputs.horizon_years, arrays)
     job = _Job(inputs, dict(inputs.base()), uncertain, seed, block_size)
