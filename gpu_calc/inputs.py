@@ -8,6 +8,7 @@ arrays of other shapes and call the same engine.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,13 @@ from gpu_calc.scenario import LoadedScenario, Scenario, numeric_fields
 if TYPE_CHECKING:
     from gpu_calc.engine import Outcome
     from gpu_calc.engine.layout import Layout
+
+#: Numeric inputs the model reads for no figure: an installed entry's price (sunk, MODEL.md
+#: 11.4) and a later chip generation's software budget (the build plan pays
+#: ``build.nre.software_usd_per_year`` once, 11.2). The report marks them "not used"; sweeps
+#: and the tornado do not offer them.
+INSTALLED_PRICE = re.compile(r"^installed\[\d+\]\.unit_price_usd$")
+LATER_SOFTWARE = re.compile(r"^build\.generations\[\d+\]\.nre\.software_usd_per_year$")
 
 
 @dataclass(frozen=True)

@@ -223,8 +223,6 @@ def _value_text(value: Any) -> str:
 #: description, and what is computed or checked beside it.
 _NOT_INPUTS = ("version", "name", "description", "perspective", "expect")
 
-_INSTALLED_PRICE = re.compile(r"^installed\[\d+\]\.unit_price_usd$")
-_LATER_SOFTWARE = re.compile(r"^build\.generations\[\d+\]\.nre\.software_usd_per_year$")
 _ALPHA = re.compile(r"^(build\.chip|build\.generations\[(\d+)\]\.chip)\.yield_alpha$")
 
 
@@ -233,9 +231,11 @@ def not_used(loaded: LoadedScenario, key: str) -> str | None:
     the installed base (sunk, MODEL.md 11.4), a later chip generation's software budget (the
     build plan pays ``build.nre.software_usd_per_year`` once, 11.2), a yield alpha beside a
     yield model other than ``negative_binomial`` (section 4)."""
-    if _INSTALLED_PRICE.match(key):
+    from gpu_calc.inputs import INSTALLED_PRICE, LATER_SOFTWARE
+
+    if INSTALLED_PRICE.match(key):
         return "not used (sunk)"
-    if _LATER_SOFTWARE.match(key):
+    if LATER_SOFTWARE.match(key):
         return "not used (build.nre.software_usd_per_year is paid once)"
     m = _ALPHA.match(key)
     if m:

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from gpu_calc.distributions import round_half_up
 from gpu_calc.engine import Outcome, Totals
 from gpu_calc.errors import InputError
-from gpu_calc.inputs import InputField, ModelInputs
+from gpu_calc.inputs import INSTALLED_PRICE, LATER_SOFTWARE, InputField, ModelInputs
 
 Array = NDArray[np.float64]
 
@@ -95,10 +95,6 @@ def chip_prefixes(inputs: ModelInputs) -> list[str]:
     return [g.chip for g in inputs.structure.chips]
 
 
-_INSTALLED_PRICE = re.compile(r"^installed\[\d+\]\.unit_price_usd$")
-_LATER_SOFTWARE = re.compile(r"^build\.generations\[\d+\]\.nre\.software_usd_per_year$")
-
-
 def unused_facts(inputs: ModelInputs) -> dict[str, str]:
     """Numeric fields that no figure of this scenario uses, with why (and what would make
     them count): a chip preset's ``memory_gb`` while the chip's memory is a lump sum, its
@@ -109,9 +105,9 @@ def unused_facts(inputs: ModelInputs) -> dict[str, str]:
     out: dict[str, str] = {}
     fields = inputs.fields
     for key in fields:
-        if _INSTALLED_PRICE.match(key):
+        if INSTALLED_PRICE.match(key):
             out[key] = "the installed base is sunk (MODEL.md 11.4): its price enters no figure"
-        elif _LATER_SOFTWARE.match(key):
+        elif LATER_SOFTWARE.match(key):
             out[key] = "the build plan pays build.nre.software_usd_per_year once (MODEL.md 11.2)"
     for c in chip_prefixes(inputs):
         # memory_gb counts where a price or a carbon per GB multiplies it
