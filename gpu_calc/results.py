@@ -129,12 +129,12 @@ def verdict(outcome: Outcome, start_year: int | None = None) -> str:
     ``start_year`` (the calendar year of t = 0, when the scenario gives one) makes the
     payback a calendar year; the wording is :func:`gpu_calc.render.human.payback`'s.
     """
-    from gpu_calc.render.human import payback, payback_path
+    from gpu_calc.render.human import count, payback, payback_path
 
     savings = float(outcome.savings_npv_usd)
     pct = float(outcome.savings_pct)
     h = outcome.horizon_years
-    years = f"{h} year{'s' if h != 1 else ''}"
+    years = count(h, "year")
     pct_text = "" if not math.isfinite(pct) else f" ({abs(pct):.1f}%)"
     if not math.isfinite(savings):
         return f"No verdict: the savings over {years} are too large to compute (a figure overflows)"

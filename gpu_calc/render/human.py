@@ -393,10 +393,6 @@ class PaybackPath(NamedTuple):
     #: the cumulative savings in each year
     cumulative: tuple[float, ...]
 
-    @property
-    def ends_behind(self) -> bool:
-        return bool(self.cumulative) and self.cumulative[-1] < 0
-
     def level(self, t: int) -> str:
         """``ahead`` or ``even`` in year t (cumulative savings above 0, or exactly 0)."""
         return "even" if self.cumulative[t] == 0 else "ahead"
@@ -453,7 +449,7 @@ def payback(
     ('even every year: the plans cost the same', 'even in the first year, ahead from then on')
     """
     if year_index is None:
-        return f"does not pay back within {horizon} year{'s' if horizon != 1 else ''}"
+        return f"does not pay back within {count(horizon, 'year')}"
 
     def when(t: int) -> str:
         return str(start_year + t) if start_year is not None else f"year {t + 1} of {horizon}"

@@ -614,7 +614,6 @@ def _payback_words(index: str, horizon: int, start_year: Any, cumulative: str | 
     """A formula saying the payback year at ``index`` (0-based, empty: never) as
     :func:`gpu_calc.render.human.payback` does, from the cumulative savings ``cumulative``
     (a range of the years; ``None``: not in the book, the plain wording)."""
-    years = f"year{'s' if horizon != 1 else ''}"
 
     def when(t: str) -> str:
         if isinstance(start_year, int):
@@ -639,7 +638,7 @@ def _payback_words(index: str, horizon: int, start_year: Any, cumulative: str | 
             f'IF(AND(MIN({c})=0,MAX({c})=0),"even every year: the plans cost the same",'
             f'IF({level}="even","even in "&{first}&", ahead from then on",{plain}))))'
         )
-    return f'=IF({index}="","does not pay back within {horizon} {years}",{plain})'
+    return f'=IF({index}="","does not pay back within {human.count(horizon, "year")}",{plain})'
 
 
 def _summary(book: _Book, data: WorkbookData) -> None:

@@ -177,9 +177,10 @@ def breakeven(
     if not lo < hi:
         raise InputError(f"{key}: the range is empty; {wording.give_range}", where)
     if lo < lo_b or hi > hi_b:
+        why = bound_reason(inputs, field)
         if key in (AREA_KEY, DIAMETER_KEY):
             within = f"[{lo_b:g}, {hi_b:g}] (where one die fits on the wafer)"
-        elif bound_reason(inputs, field):
+        elif why:
             span = (
                 f">= {lo_b:g}"
                 if math.isinf(hi_b)
@@ -187,7 +188,7 @@ def breakeven(
                 if math.isinf(lo_b)
                 else f"[{lo_b:g}, {hi_b:g}]"
             )
-            within = f"{span}{bound_reason(inputs, field)}"
+            within = f"{span}{why}"
         else:
             within = field.bounds.describe()
         raise InputError(f"{key}: the range must lie within {within}", where)

@@ -32,9 +32,10 @@ AREA_KEY = "build.chip.die_area_mm2"
 DIAMETER_KEY = "build.chip.wafer_diameter_mm"
 AVAILABLE_KEY = "build.available_year"
 
-#: Start years of later bought generations (in [1, H]) and of later chip generations (in
-#: [available_year + 1, H]), and ages of installed entries (in [0, lifetime - 1]); MODEL.md 11.
-_BOUGHT_START = re.compile(r"^buy\.generations\[\d+\]\.from_year$")
+#: Start years of later generations, either side's (the side and the generation's index;
+#: bought ones in [1, H]) and the chip side's (in [available_year + 1, H]), and ages of
+#: installed entries (in [0, lifetime - 1]); MODEL.md 11.
+_START = re.compile(r"^(buy|build)\.generations\[(\d+)\]\.from_year$")
 _CHIP_START = re.compile(r"^build\.generations\[\d+\]\.from_year$")
 _AGE = re.compile(r"^(installed\[\d+\])\.age_years$")
 _LIFE = re.compile(r"^(installed\[\d+\])\.lifetime_years$")
@@ -188,7 +189,7 @@ def _limits(inputs: ModelInputs, key: str, cross: bool = True) -> list[Limit]:
             out.append((side, f.base + step, f"{word} {f.key}, {f.base:g}", f.key))
 
     horizon = f"horizon_years is {inputs.horizon_years}"
-    gen = re.match(r"^(buy|build)\.generations\[(\d+)\]\.from_year$", key)
+    gen = _START.match(key)
     if key == AVAILABLE_KEY:
         out.append(("hi", h, horizon, None))
         if cross:
@@ -333,11 +334,7 @@ def clip_values(inputs: ModelInputs, field: InputField, values: ArrayLike) -> tu
     """
     raw = np.asarray(values, dtype=float)
     b = field.bounds
-    start_year = (
-        field.key == AVAILABLE_KEY
-        or _BOUGHT_START.match(field.key) is not None
-        or _CHIP_START.match(field.key) is not None
-    )
+    start_year = field.key == AVAILABLE_KEY or _START.match(field.key) is not None
     if not (b.integer or start_year) and raw.size and _inside(raw, field):
         # the common case of a distribution inside the range: two reductions, no copies
         return raw, 0
