@@ -82,6 +82,15 @@ def fits(console: Console, table: Table) -> bool:
     return Measurement.get(console, unbounded, table).minimum <= console.width
 
 
+def fits_whole(console: Console, table: Table) -> bool:
+    """Whether ``table`` fits ``console`` with every column at its natural width (rich's
+    narrowest layout, which :func:`fits` measures, would break a number from its unit)."""
+    from rich.measure import Measurement
+
+    unbounded = console.options.update_width(100_000)
+    return Measurement.get(console, unbounded, table).maximum <= console.width
+
+
 def dotted(key: str, width: int = 16, underscores: bool = False) -> str:
     r"""A key path on as many lines as it needs, broken after dots only (and after
     underscores too with ``underscores``, for the narrowest tables), each line at most

@@ -326,7 +326,7 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
     from rich import box
     from rich.table import Table
 
-    from gpu_calc.render.table import dotted, fits, stacked
+    from gpu_calc.render.table import dotted, fits, fits_whole, stacked
 
     console, buffer = console_for(color)
     console.print(f"[bold]Sweep[/bold] of {', '.join(params)} ({human.count(total, 'point')})")
@@ -372,17 +372,9 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
             t.add_row(*row)
         return t
 
-    from rich.measure import Measurement
-
-    wide = console.options.update_width(100_000)
-
-    def fits_whole(underscores: bool) -> bool:
-        return Measurement.get(console, wide, points_table(underscores, True)).maximum <= (
-            console.width
-        )
-
-    if fits_whole(False) or fits_whole(True):
-        console.print(points_table(not fits_whole(False)))
+    whole = fits_whole(console, points_table(False, True))
+    if whole or fits_whole(console, points_table(True, True)):
+        console.print(points_table(not whole))
     else:
         # a key too long to break (a workload named in one long word): a point to a line
         for row in body:
@@ -434,7 +426,7 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
     from rich import box
     from rich.table import Table
 
-    from gpu_calc.render.table import dotted, stacked
+    from gpu_calc.render.table import dotted, fits_whole, stacked
 
     def tornado_table(bar_width: int, split: int) -> Table:
         t = Table(box=box.SIMPLE_HEAVY)
@@ -456,13 +448,9 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
     console, buffer = console_for(color, width=max([110] + [len(b["param"]) + 90 for b in bars]))
     console.print(f"[bold]Tornado[/bold]: {head}", markup=True)
     # the widest layout that fits: whole keys, then keys broken after dots, then no bars
-    from rich.measure import Measurement
-
-    wide = console.options.update_width(100_000)
     for bar_width, split in ((10, 0), (10, 1), (0, 1), (0, 2)):
         t = tornado_table(bar_width, split)
-        # every column at its natural width (rich's minimum would break numbers' units)
-        if Measurement.get(console, wide, t).maximum <= console.width:
+        if fits_whole(console, t):
             console.print(t)
             return buffer.getvalue()
     # narrower still (an 80-column terminal and long keys or units): one bar to a pair of
