@@ -207,3 +207,18 @@ def test_a_tornado_of_short_keys_keeps_its_heading_whole(runner, narrow, tmp_pat
     result = runner.invoke(app, ["sensitivity", str(scenario)])
     assert result.exit_code == 0, result.output
     _check(result.stdout, ["Parameter", "Low", "High", "Swing"], ["site.pue"])
+
+
+def test_a_sweep_key_too_long_to_break_takes_a_line_a_point(runner, narrow, tmp_path):
+    """A workload named in one 60-letter word: no table of the sweep fits 80 columns with
+    its figures whole, so each point takes a line (the numbers were cut to "+$1…")."""
+    long = "i" + "n" * 60 + "ference"
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text((SCENARIOS / "meta-roadmap.yaml").read_text().replace("inference", long))
+    key = f"demand.workloads.{long}.units[2]"
+    result = runner.invoke(app, ["sweep", str(scenario), "-p", key, "-v", "1e5,2e5"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "…" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "Savings NPV +$" in text and "Payback 2027" in text

@@ -380,7 +380,7 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
         for row in body:
             where = ", ".join(f"{p} = {v}" for p, v in zip(params, row, strict=False))
             rest = "; ".join(
-                f"{label.lower()} {cell}"
+                f"{label} {cell}"
                 for label, cell in zip(header[len(params) :], row[len(params) :], strict=True)
             )
             console.print(f"{where}: {rest}", markup=False, overflow="fold")
