@@ -30,9 +30,8 @@ from gpu_calc.errors import (
     printable,
 )
 from gpu_calc.expect import Expectation, Outcome
+from gpu_calc.files import is_yaml
 
-#: File name endings of scenario files.
-SUFFIXES = (".yaml", ".yml")
 #: Version of the ``gpucalc batch --format json`` object.
 BATCH_SCHEMA_VERSION = 1
 
@@ -59,7 +58,7 @@ class Discovery:
 
 def _is_scenario_name(name: str) -> bool:
     """``*.yaml`` and ``*.yml`` in any case (``A.YAML`` too), not hidden."""
-    return name.lower().endswith(SUFFIXES) and not name.startswith(".")
+    return is_yaml(name) and not name.startswith(".")
 
 
 def _os_error(path: str, exc: OSError, what: str) -> InputError:

@@ -185,7 +185,12 @@ class Target:
     fd: int | None = None
 
 
-def _is_yaml(path: str) -> bool:
+def is_yaml(path: str) -> bool:
+    """Whether ``path`` names a YAML file, a scenario's kind (``.yaml``, ``.yml``, any case).
+
+    >>> is_yaml("a.YML"), is_yaml("a.json")
+    (True, False)
+    """
     return path.lower().endswith((".yaml", ".yml"))
 
 
@@ -238,7 +243,7 @@ def check_target(
         if which is not None:
             same = "" if which == output else f" ({which})"
             raise OutputError(f"refusing to overwrite an input{same}; choose another file")
-    if st is not None and stat.S_ISREG(st.st_mode) and _is_yaml(path):
+    if st is not None and stat.S_ISREG(st.st_mode) and is_yaml(path):
         # no output of gpucalc is YAML (init never replaces a file): this is a scenario
         raise OutputError(
             "is a YAML file, a scenario perhaps: gpucalc never writes over one; choose another name"

@@ -42,12 +42,14 @@ def _append(text: str, path: str, option: str, inputs: Inputs) -> None:
 
 def _check_outputs(outputs: dict[str, str | None], inputs: Inputs) -> None:
     """Each output is no input and no other output (``-o x --junit x`` would lose one)."""
+    from gpu_calc.files import is_yaml
+
     seen: dict[str, str] = {}
     for option, path in outputs.items():
         if path in (None, "-"):
             continue
         check_output_path(path, inputs, option)
-        if path.lower().endswith((".yaml", ".yml")):
+        if is_yaml(path):
             fail(
                 f"{option} {shown(path)}: batch writes no YAML, and a .yaml or .yml file would "
                 "be read as a scenario by the next batch; give it another name (.json, .xml, "
