@@ -487,14 +487,30 @@ class _Stream(io.StringIO):
 
 
 @pytest.mark.parametrize(
-    ("tty", "term", "shown"),
-    [(True, "xterm", True), (True, "dumb", False), (False, "xterm", False)],
+    ("tty", "term", "ci", "shown"),
+    [
+        (True, "xterm", None, True),
+        (True, "dumb", None, False),
+        (False, "xterm", None, False),
+        # a CI runner's pseudo-terminal gets no bar; CI=false or 0 means no CI
+        (True, "xterm", "true", False),
+        (True, "xterm", "1", False),
+        (True, "xterm", "false", True),
+        (True, "xterm", "0", True),
+    ],
 )
-def test_progress_bar_only_on_a_terminal(monkeypatch, tty: bool, term: str, shown: bool) -> None:
+def test_progress_bar_only_on_a_terminal(
+    monkeypatch, tty: bool, term: str, ci: str | None, shown: bool
+) -> None:
     from gpu_calc.cli import progress
 
     monkeypatch.setattr("sys.stderr", _Stream(tty))
     monkeypatch.setenv("TERM", term)
+    # the runner's own CI variable must not decide the case (CI machines set CI=true)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
     assert progress.show_progress() is shown
 
 
