@@ -420,7 +420,9 @@ def _kpis(result: dict[str, Any]) -> str:
         caption = f"building is {human.payback(0, 1)}"
     else:
         caption = "payback of building"
-    cell = human.payback_short(payback, start_year, comp["savings_npv_usd"], path)
+    cell = human.payback_short(
+        payback, start_year, comp["savings_npv_usd"], None if path is None else path.lasting
+    )
     payback_kpi = (cell, caption)
     items = [
         (human.usd(comp["savings_npv_usd"]), "savings NPV of building (buy − build)", "savings"),
@@ -930,7 +932,7 @@ def write_report_dir(
             payback,
             comp_start,
             comp["savings_npv_usd"],
-            human.payback_path(comp.get("savings_npv_usd_per_year")),
+            human.lasting_year(comp.get("savings_npv_usd_per_year")),
         )
         rows.append(
             f'<tr><td><a href="{esc(name)}">{esc(item.scenario.name)}</a><br>'

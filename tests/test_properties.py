@@ -251,3 +251,32 @@ def test_one_engine_for_every_shape(p: dict[str, float], horizon: int, n: int) -
             assert_allclose(
                 getattr(vector.plans[name], key), np.full(n, total(single.plans[name], key))
             )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([-3.0, -1.0, 0.0, 1.0, 2.0, 5.0]), min_size=3, max_size=3),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_lasting_payback_is_the_first_year_from_which_savings_stay_ahead(
+    yearly: list[list[float]],
+) -> None:
+    """finance.lasting_payback_year over 3 samples at once against a plain loop per sample:
+    the cumulative savings never below 0 from that year on; NaN when the last is below 0."""
+    from gpu_calc.engine.finance import lasting_payback_year, payback_year
+
+    got = lasting_payback_year(np.asarray(yearly))
+    first = payback_year(np.asarray(yearly))
+    for s in range(3):
+        cumulative, total = [], 0.0
+        for row in yearly:
+            total += row[s]
+            cumulative.append(total)
+        if cumulative[-1] < 0:
+            assert np.isnan(got[s])
+            continue
+        wanted = next(t for t in range(len(cumulative)) if min(cumulative[t:]) >= 0)
+        assert got[s] == wanted and got[s] >= first[s]

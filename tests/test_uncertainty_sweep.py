@@ -434,3 +434,23 @@ def test_inputs_no_figure_uses_are_not_offered(key, why):
     from gpu_calc.uncertainty.sensitivity import tornado
 
     assert key not in {b.param for b in tornado(loaded).bars}
+
+
+def test_the_payback_cell_gives_the_year_building_stays_ahead(runner):
+    """The seed over 6 years with software at $0, $500M and $1B a year. At $500M the
+    cumulative discounted savings (compare --format json, summed) are +1.15B, +0.73B, +0.34B,
+    -0.02B, +1.17B, +0.20B: MODEL.md's payback year is 0 (the first >= 0), but building is
+    behind in year index 3 and ahead for good from index 4, "year 5" as batch and the report
+    say it. At $1B the NPV is negative: behind at the end. At $0 it is never behind."""
+    from tests.conftest import SEED
+
+    args = ["sweep", str(SEED), "--set", "horizon_years=6"]
+    args += ["-p", "build.nre.software_usd_per_year", "-v", "0,5e8,1e9"]
+    out = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    assert out["outputs"]["payback_year"] == [0.0, 0.0, 0.0]
+    assert out["outputs"]["lasting_payback_year"] == [0.0, 4.0, None]
+    rows = [line for line in runner.invoke(app, args).stdout.splitlines() if "/yr" in line]
+    assert [row.split()[-1] for row in rows[1:]] == ["5", "end"]
+    assert "from the start" in rows[0] and "year 5" in rows[1] and "behind at end" in rows[2]
+    csv_rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).stdout)))
+    assert [r["lasting_payback_year"] for r in csv_rows] == ["0.0", "4.0", ""]

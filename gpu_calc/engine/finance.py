@@ -75,6 +75,28 @@ def payback_year(yearly_savings: ArrayLike) -> Array:
     return np.where(reached.any(axis=0), first, np.nan)
 
 
+def lasting_payback_year(yearly_savings: ArrayLike) -> Array:
+    """First year from which the cumulative discounted savings stay >= 0 to the end of the
+    horizon; NaN when they end below 0. The years are the first axis.
+
+    MODEL.md's :func:`payback_year` is the first year they reach 0, even when they fall
+    behind again later; this is the year the words "pays back for good" name.
+
+    >>> float(lasting_payback_year([5.0, -10.0, 20.0])), float(payback_year([5.0, -10.0, 20.0]))
+    (2.0, 0.0)
+    >>> bool(np.isnan(lasting_payback_year([5.0, -10.0]))), float(lasting_payback_year([-1.0, 3.0]))
+    (True, 1.0)
+    """
+    cumulative = np.cumsum(np.asarray(yearly_savings, dtype=float), axis=0)
+    years = cumulative.shape[0]
+    behind = cumulative < 0.0
+    # the last year behind, counted from the end (argmax of the reversed years); -1 when none
+    last_behind = np.where(
+        behind.any(axis=0), years - 1 - np.argmax(behind[::-1], axis=0), -1
+    ).astype(float)
+    return np.where(cumulative[-1] < 0.0, np.nan, last_behind + 1.0)
+
+
 def nre_shares(
     design_start: ArrayLike,
     first_silicon: ArrayLike,

@@ -125,6 +125,8 @@ class Outcome:
     savings_npv_usd: Array
     savings_pct: Array  # NaN where npv_usd(buy) <= 0
     payback_year: Array  # NaN where the build plan never pays back
+    #: the first year from which building stays ahead to the end; NaN where it ends behind
+    lasting_payback_year: Array
     yearly_savings_usd: Array  # discounted, per year; sums to savings_npv_usd
     demand_units: Array
     #: one silicon block per chip generation (the first is ``silicon``)
@@ -884,6 +886,7 @@ def _evaluate(p: Mapping[str, ArrayLike], layout: Layout, full: bool) -> Outcome
         savings_npv_usd=savings,
         savings_pct=pct,
         payback_year=finance.payback_year(np.moveaxis(yearly, -1, 0)),
+        lasting_payback_year=finance.lasting_payback_year(np.moveaxis(yearly, -1, 0)),
         yearly_savings_usd=yearly,
         demand_units=_years_last(demand),
         silicon_generations=sil,

@@ -48,7 +48,7 @@ def _cells(entry: dict[str, Any]) -> list[str]:
             payback,
             result.get("start_year"),
             comp["savings_npv_usd"],
-            human.payback_path(comp.get("savings_npv_usd_per_year")),
+            human.lasting_year(comp.get("savings_npv_usd_per_year")),
         )
     return [
         name,

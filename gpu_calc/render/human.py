@@ -419,6 +419,18 @@ def payback_path(savings_per_year: Any) -> PaybackPath | None:
     return PaybackPath(last_behind + 1, tuple(cumulative))
 
 
+def lasting_year(savings_per_year: Any) -> int | None:
+    """The first year from which building stays ahead (:attr:`PaybackPath.lasting` of the
+    savings per year), for :func:`payback_short`; None when it ends behind or the savings
+    are not known.
+
+    >>> lasting_year([5, -10, 20]), lasting_year([5, -10]), lasting_year(None)
+    (2, None, None)
+    """
+    path = payback_path(savings_per_year)
+    return None if path is None else path.lasting
+
+
 def payback(
     year_index: int | None,
     horizon: int,
@@ -474,19 +486,19 @@ def payback_short(
     year_index: int | None,
     start_year: int | None = None,
     savings_usd: float | None = None,
-    path: PaybackPath | None = None,
+    lasting: int | None = None,
 ) -> str:
     """When building pays back, for a table cell: ``from the start``, ``year 3``,
     ``2027`` or ``never``; ``behind at end`` when the savings (``savings_usd``, the NPV)
     are negative though the cumulative savings were ahead in some year, ``even`` when they
-    are exactly 0 (the plans cost the same); with ``path`` (:func:`payback_path`), the year
-    from which building stays ahead when the savings dip after ``year_index``.
+    are exactly 0 (the plans cost the same); with ``lasting`` (:attr:`PaybackPath.lasting`),
+    the year from which building stays ahead when the savings dip after ``year_index``.
 
     >>> payback_short(0), payback_short(2), payback_short(2, 2025), payback_short(None)
     ('from the start', 'year 3', '2027', 'never')
     >>> payback_short(0, savings_usd=-1.0), payback_short(0, savings_usd=0.0)
     ('behind at end', 'even')
-    >>> payback_short(0, 2024, 10.0, payback_path([5, -10, 20]))
+    >>> payback_short(0, 2024, 10.0, payback_path([5, -10, 20]).lasting)
     '2026'
     """
     if year_index is None:
@@ -495,8 +507,8 @@ def payback_short(
         return "behind at end"
     if savings_usd is not None and savings_usd == 0:
         return "even"
-    if path is not None and path.lasting is not None and path.lasting > year_index:
-        year_index = path.lasting
+    if lasting is not None and lasting > year_index:
+        year_index = lasting
     if year_index == 0:
         return "from the start"
     if start_year is not None:

@@ -203,17 +203,32 @@ SWEEP_OUTPUTS: list[tuple[str, str]] = [
 ]
 
 
-def _sweep_cell(key: str, x: Any, start_year: int | None, savings_usd: float | None = None) -> str:
+def _sweep_cell(
+    key: str,
+    x: Any,
+    start_year: int | None,
+    savings_usd: float | None = None,
+    lasting: float | None = None,
+) -> str:
     """An output of a sweep for people: money, or when building pays back (a calendar year
-    when the scenario has a ``start_year``, as in compare, batch and the report).
+    when the scenario has a ``start_year``, as in compare, batch and the report): from
+    ``lasting`` (the point's ``lasting_payback_year``) when the savings dip after MODEL.md's
+    first payback year.
 
     >>> _sweep_cell("payback_year", 2.0, 2025), _sweep_cell("payback_year", 2.0, None)
     ('2027', 'year 3')
+    >>> _sweep_cell("payback_year", 0.0, 2025, 1e6, 2.0)
+    '2027'
     >>> _sweep_cell("savings_npv_usd", None, None), _sweep_cell("npv_usd_buy", 1e9, None)
     ('n/a', '$1.00B')
     """
     if key == "payback_year":
-        return human.payback_short(None if x is None else int(x), start_year, savings_usd)
+        return human.payback_short(
+            None if x is None else int(x),
+            start_year,
+            savings_usd,
+            None if lasting is None else int(lasting),
+        )
     return _signed_usd(x) if key == "savings_npv_usd" else human.usd(x)
 
 
@@ -290,10 +305,9 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
         return json_render.render(result)
     params = result["params"]
     if fmt is Format.csv:
-        rows: list[list[Any]] = [params + [key for key, _l in SWEEP_OUTPUTS]]
-        rows += [
-            vals + [out[key] for key, _l in SWEEP_OUTPUTS] for vals, out in _sweep_points(result)
-        ]
+        keys = list(result["outputs"])  # every output, lasting_payback_year included
+        rows: list[list[Any]] = [params + keys]
+        rows += [vals + [out[key] for key in keys] for vals, out in _sweep_points(result)]
         return _csv(rows)
     start_year = result.get("start_year")
     total = _count(result["values"])
@@ -305,7 +319,9 @@ def render_sweep(result: dict[str, Any], fmt: Format, color: bool = False) -> st
             # no payback can be told where the savings overflow: n/a, not "never"
             "n/a"
             if key == "payback_year" and out["savings_npv_usd"] is None
-            else _sweep_cell(key, out[key], start_year, out["savings_npv_usd"])
+            else _sweep_cell(
+                key, out[key], start_year, out["savings_npv_usd"], out.get("lasting_payback_year")
+            )
             for key, _l in SWEEP_OUTPUTS
         ]
         for vals, out in points

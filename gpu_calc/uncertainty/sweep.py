@@ -53,8 +53,16 @@ SCHEMA_VERSION = 1
 
 Array = NDArray[np.float64]
 
-#: Outputs over the grid, in output order.
-OUTPUTS = ("savings_npv_usd", "npv_usd_buy", "npv_usd_build", "payback_year")
+#: Outputs over the grid, in output order. ``payback_year`` is MODEL.md's (the first year the
+#: cumulative savings reach 0); ``lasting_payback_year`` the first year from which they stay
+#: >= 0 to the end (the year compare's words, batch and the report give).
+OUTPUTS = (
+    "savings_npv_usd",
+    "npv_usd_buy",
+    "npv_usd_build",
+    "payback_year",
+    "lasting_payback_year",
+)
 #: Most grid points (1,000 values on each of two axes); they are computed a slice at a time.
 MAX_POINTS = 1_000_000
 
@@ -176,9 +184,11 @@ def sweep(
             "npv_usd_buy": out.buy.npv_usd,
             "npv_usd_build": out.build.npv_usd,
             "payback_year": out.payback_year,
+            "lasting_payback_year": out.lasting_payback_year,
         }
         for key, a in got.items():
             outputs[key][lo:hi] = np.broadcast_to(a, part_shape)
     # where the savings overflow, no payback can be told either (compare says null too)
-    outputs["payback_year"][~np.isfinite(outputs["savings_npv_usd"])] = np.nan
+    for key in ("payback_year", "lasting_payback_year"):
+        outputs[key][~np.isfinite(outputs["savings_npv_usd"])] = np.nan
     return Sweep(keys, grid, outputs, inputs.start_year)
