@@ -41,6 +41,8 @@ def _problem_dict(e: InputError) -> dict[str, Any]:
     return {
         "line": e.line,
         "col": e.col,
+        # the same number under batch's and compare's name for it (InputError.to_dict)
+        "column": e.col,
         "path": format_path(e.path),
         "message": e.message,
         "text": str(e),

@@ -66,6 +66,7 @@ def test_validate_json(runner, small_file, bad_file):
         {
             "line": 3,
             "col": 8,
+            "column": 8,  # batch's name for it; "col" stays for scripts that read it
             "path": "site.pue",
             "message": "must be >= 1, got 0.5",
             "text": f"{bad_file}:3:8: site.pue: must be >= 1, got 0.5",
