@@ -182,3 +182,51 @@ def test_a_closed_stderr_keeps_the_exit_code(tmp_path: Path) -> None:
     )
     assert ok.returncode == 0
     assert out.read_text().startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["compare", "x.yaml", "--nope"],
+            "error: no such option: --nope (see 'gpucalc compare -h')",
+        ),
+        (
+            ["compare", "x.yaml", "-f", "xml"],
+            "error: invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', "
+            "'csv', 'markdown', 'xlsx' (see 'gpucalc compare -h')",
+        ),
+        (
+            ["simulate", "x.yaml", "-n", "abc"],
+            "error: invalid value for '--samples' / '-n': 'abc' is not a whole number (write "
+            "e.g. 100000 or 1e5) (see 'gpucalc simulate -h')",
+        ),
+        (["compare"], "error: missing argument 'FILE' (see 'gpucalc compare -h')"),
+        (["no-such-command"], "error: no such command 'no-such-command' (see 'gpucalc -h')"),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exit_2(
+    argv: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Click's four lines (usage, hint, blank, error last) become one, like any error."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == line + "\n"
+
+
+def test_exit_codes_pass_through_main(small_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A command's own exit code survives (typer.Exit comes back as a code): 0 for a good
+    compare, 2 for a bad --set, 1 for a failed expectation in batch; gpucalc alone: help, 2."""
+    for argv, code in [
+        (["compare", str(small_file), "-f", "json"], 0),
+        (["compare", str(small_file), "--set", "site.pue=0.5"], 2),
+        (["batch", str(small_file), "--expect", "comparison.cheaper={equals: nobody}"], 1),
+        (["--version"], 0),
+        ([], 2),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == code, argv
+    assert "Usage: gpucalc [OPTIONS] COMMAND" in capsys.readouterr().err

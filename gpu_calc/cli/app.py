@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -135,6 +135,47 @@ def _guard_stderr() -> None:
             sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
+def usage_line(exc: Any) -> str:
+    """A usage error (an unknown option, a bad or missing value) as one line, like every
+    other error: what is wrong, then where the help is. Click's own four lines (usage, a
+    hint, a blank line, then the error) put the error last.
+
+    >>> usage_line(typer.BadParameter("'x' is not a number."))
+    "error: invalid value: 'x' is not a number (see 'gpucalc -h')"
+    """
+    text = " ".join(exc.format_message().split())
+    # "Invalid value for '-n': Value error, 'x' is ...": the type's wording says it all
+    text = text.replace(": Value error, ", ": ").rstrip(".")
+    if len(text) > 1 and text[1].islower():
+        text = text[0].lower() + text[1:]
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "gpucalc"
+    return f"error: {text} (see '{where} -h')"
+
+
+def _run(args: list[str]) -> int:
+    """Run the command line; the exit code. Click's usage errors become one line (exit 2);
+    ``gpucalc`` alone still prints the help."""
+    # click's classes, found through typer's public BadParameter: typer carries its own copy
+    # of click in some releases (typer._click) and uses click itself in others
+    bases = typer.BadParameter.__mro__
+    usage_error = next(c for c in bases if c.__name__ == "UsageError")
+    click_exception: type[Exception] = next(c for c in bases if c.__name__ == "ClickException")
+    try:
+        returned = app(args=args, prog_name="gpucalc", standalone_mode=False)
+    except click_exception as exc:
+        if isinstance(exc, usage_error) and type(exc).__name__ != "NoArgsIsHelpError":
+            sys.stderr.write(usage_line(exc) + "\n")
+        else:  # `gpucalc` alone: the help (NoArgsIsHelpError), exit 2
+            getattr(exc, "show")()  # noqa: B009 - click's method, not on Exception
+        return int(getattr(exc, "exit_code", 2))
+    except typer.Abort:  # pragma: no cover - gpucalc never prompts
+        sys.stderr.write("Aborted!\n")
+        return 1
+    # a command's typer.Exit(code) comes back as its code; a command that ends returns None
+    return returned if isinstance(returned, int) else 0
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``gpucalc`` console script.
 
@@ -161,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         # by signal whose status (141) would depend on how much output the pipe took first.
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     try:
-        app(args=args, prog_name="gpucalc")
+        code = _run(args)
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
     except SystemExit as exc:
@@ -185,3 +226,4 @@ def main(argv: list[str] | None = None) -> None:
             "for the traceback, and report it)\n"
         )
         sys.exit(EXIT_INTERNAL_ERROR)
+    sys.exit(code)
