@@ -164,3 +164,21 @@ def test_report_says_what_it_cannot_draw(
     page = out.read_text()
     if name != "yield_zero":
         assert f"No chart: {TOO_LARGE}" in page
+
+
+def test_a_difference_that_rounds_to_nothing_has_no_sign(runner, tmp_path):
+    """Demand of 1e-12 units (the fuzzer's case): both plans buy about 1e-12 accelerators,
+    shown as 0, and their difference as 0, never -0 or +0; a money row with no difference
+    is $0, as its plans' columns write it."""
+    from tests.conftest import SMALL
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SMALL.replace("units: 100", "units: 1.0e-12"))
+    out = runner.invoke(app, ["compare", str(path)]).stdout
+    for label in ("Accelerators bought", "In-house chips built"):
+        row = next(line for line in out.splitlines() if label in line)
+        assert row.split()[-3:] == ["0", "0", "0"], row
+    facility = next(line for line in out.splitlines() if "of which facility" in line)
+    cells = out.split()
+    assert not {"-0", "+0", "-$0", "+$0"} & set(cells)
+    assert facility.split()[-1].startswith(("$", "+$", "-$"))

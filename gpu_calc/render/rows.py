@@ -77,12 +77,20 @@ def difference(buy: float | None, build: float | None) -> float | None:
 
 
 def signed(formatter: Callable[[Any], str], x: float | None) -> str:
-    """A difference with an explicit sign: ``+$1.2B``, ``-340 GWh``."""
+    """A difference with an explicit sign: ``+$1.2B``, ``-340 GWh``. No difference, or one
+    that rounds to nothing in the row's unit, is written as the plans' columns write zero
+    (``$0``), with no sign: never ``-0``.
+
+    >>> usd = lambda x: f"${x:.0f}"
+    >>> signed(usd, 1.5), signed(usd, -0.0), signed(usd, -1e-12), signed(str, None)
+    ('+$2', '$0', '$0', 'n/a')
+    """
     if x is None:
         return "n/a"
-    if x == 0:
-        return "0"
+    zero = formatter(0.0)
     text = formatter(abs(x))
+    if x == 0 or text == zero:
+        return zero
     return ("+" if x > 0 else "-") + text
 
 
