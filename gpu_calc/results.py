@@ -66,8 +66,10 @@ def json_number(x: Any) -> float | None:
 
 
 def _year(x: Any) -> int | None:
+    """A year index for the JSON; None when there is none (NaN: never pays back) or it is
+    past any number (a first silicon pushed back by 1e308 years of respins is infinite)."""
     value = float(x)
-    return None if math.isnan(value) else int(value)
+    return int(value) if math.isfinite(value) else None
 
 
 def plan_metric(plan: PlanOutcome, key: str) -> np.ndarray:

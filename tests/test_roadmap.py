@@ -659,3 +659,34 @@ def test_a_perspective_on_tokens():
     seed = compare(load_file(str(ROOT / "scenarios/meta-2024.yaml"), sets=sets)).to_dict()
     assert seed["perspective"][0]["metric_value"] is None
     assert seed["perspective"][0]["ratio"] is None
+
+
+def test_a_first_silicon_past_any_number_still_pays_its_nre(runner):
+    """Two respins of 1e308 years each: y_0 = 1 + 2e308 overflows to inf (MODEL.md 11.3).
+    The generation never serves and its NRE is still paid: with timing spread, the parts of
+    years >= H fold into year H - 1, so in the limit all of it is paid there, as at a delay of
+    1e300 (the same NPV). The warning, the JSON (first silicon null) and the table (`* never`)
+    say so; before, the warning's year formatting exited 70 and the NRE came out 0."""
+    from gpu_calc.cli import app
+
+    path = str(ROOT / "scenarios/meta-roadmap.yaml")
+    sets = ["--set", "build.nre.respins=2"]
+    huge = [*sets, "--set", "build.respin_delay_years=1e308"]
+    checked = runner.invoke(app, ["validate", path, *huge])
+    assert checked.exit_code == 0, checked.output
+    assert "its first silicon, a year past any horizon" in checked.stderr
+    inf = json.loads(runner.invoke(app, ["compare", path, *huge, "-f", "json"]).stdout)
+    far = runner.invoke(app, ["compare", path, *sets, "--set", "build.respin_delay_years=1e300"])
+    far_out = json.loads(
+        runner.invoke(
+            app, ["compare", path, *sets, "--set", "build.respin_delay_years=1e300", "-f", "json"]
+        ).stdout
+    )
+    assert far.exit_code == 0
+    first = inf["nre_timeline"][0]
+    assert first["first_silicon_year"] is None
+    # generation 0's NRE, all of it, in the last year (years 0..5; design from year 0)
+    assert_allclose(first["nre_usd_per_year"][-1], inf["silicon_generations"][0]["nre_usd"])
+    assert_allclose(inf["plans"]["build"]["npv_usd"], far_out["plans"]["build"]["npv_usd"])
+    table = runner.invoke(app, ["compare", path, *huge]).stdout
+    assert "* never" in table

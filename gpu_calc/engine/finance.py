@@ -120,9 +120,14 @@ def nre_shares(
     [0.0, 0.0, 1.0]
     >>> nre_shares(3, 3, 3, "spread").tolist()   # design and silicon in year H: folded too
     [0.0, 0.0, 1.0]
+    >>> never = nre_shares(0, float("inf"), 3, "spread")   # all paid, in the last year
+    >>> [round(x, 9) for x in never.tolist()], float(never.sum())
+    ([0.0, 0.0, 1.0], 1.0)
     """
     first = np.asarray(design_start, dtype=float)
-    silicon = np.asarray(first_silicon, dtype=float)
+    # a first silicon past any number (respins x a delay that overflows) pays as the largest
+    # finite one does, all in the last year: the limit, not inf / inf, which would lose it
+    silicon = np.minimum(np.asarray(first_silicon, dtype=float), np.finfo(float).max)
     t = years_column(
         np.arange(horizon_years, dtype=float),
         max(first.ndim, silicon.ndim) if ndim is None else ndim,

@@ -377,10 +377,14 @@ def year(t: int, start_year: int | None = None) -> str:
     """Year ``t`` of the horizon (0-based, as in the JSON) for people: the calendar year
     when ``start_year`` (the calendar year of t = 0) is known, else counted from 1.
 
-    >>> year(0), year(2), year(2, start_year=2025)
-    ('1', '3', '2027')
+    A year too far to write out (a first silicon pushed back by 10^30 respins, say) is a
+    power of ten.
+
+    >>> year(0), year(2), year(2, start_year=2025), year(10**30)
+    ('1', '3', '2027', '1.00 × 10^30')
     """
-    return str(start_year + t) if start_year is not None else str(t + 1)
+    n = start_year + t if start_year is not None else t + 1
+    return str(n) if abs(n) < 1_000_000 else power_of_ten(float(n))
 
 
 class PaybackPath(NamedTuple):

@@ -153,17 +153,21 @@ def nre_cells(result: dict[str, Any]) -> list[list[str]]:
                 text += " *"
             cells.append(text)
         rows.append(cells)
+    # past the horizon; None: past any year (a respin delay that overflows)
     late = [
         g
         for g in timeline
-        if g["first_silicon_year"] is not None
-        and g["first_silicon_year"] >= result["horizon_years"]
+        if g["first_silicon_year"] is None or g["first_silicon_year"] >= result["horizon_years"]
     ]
     if late:
         rows.append(
             ["later"]
             + [
-                f"* {year_label(result, g['first_silicon_year'])}" if g in late else ""
+                ""
+                if g not in late
+                else "* never"
+                if g["first_silicon_year"] is None
+                else f"* {year_label(result, g['first_silicon_year'])}"
                 for g in timeline
             ]
         )

@@ -327,7 +327,9 @@ def _idle_chip_warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
         (("build", "generations", i, "from_year"), _whole_base(g.from_year), g.nre.respins)
         for i, g in enumerate(s.build.generations)
     ]
-    starts = [written + _whole_base(respins) * delay for _, written, respins in gens]
+    # in floats: 10^10 respins of 10^300 years is past any horizon (inf), not an integer too
+    # big to print
+    starts = [float(written) + float(_whole_base(respins)) * delay for _, written, respins in gens]
     # with a distribution on a start, a respin count or the delay, this is the base values'
     # case, which a Monte Carlo draw may not share
     drawn = [s.build.available_year, s.build.respin_delay_years, s.build.nre.respins]
@@ -337,11 +339,12 @@ def _idle_chip_warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
     for g, ((path, written, _), start) in enumerate(zip(gens, starts, strict=True)):
         late = "" if start == written else f" (after respins, from year {written:g} as written)"
         if start >= h:
+            when = f"year {start:g}" if math.isfinite(start) else "a year past any horizon"
             out.append(
                 doc.error(
                     path,
-                    f"chip generation {g} never serves: its first silicon, year {start:g}"
-                    f"{late}, is not before horizon_years ({h}); its NRE is still paid{base}",
+                    f"chip generation {g} never serves: its first silicon, {when}{late}, is "
+                    f"not before horizon_years ({h}); its NRE is still paid{base}",
                 )
             )
             continue
