@@ -131,13 +131,13 @@ def verdict(outcome: Outcome, start_year: int | None = None) -> str:
     ``start_year`` (the calendar year of t = 0, when the scenario gives one) makes the
     payback a calendar year; the wording is :func:`gpu_calc.render.human.payback`'s.
     """
-    from gpu_calc.render.human import count, payback, payback_path
+    from gpu_calc.render.human import count, payback, payback_path, percent
 
     savings = float(outcome.savings_npv_usd)
     pct = float(outcome.savings_pct)
     h = outcome.horizon_years
     years = count(h, "year")
-    pct_text = "" if not math.isfinite(pct) else f" ({abs(pct):.1f}%)"
+    pct_text = "" if not math.isfinite(pct) else f" ({percent(abs(pct))})"
     if not math.isfinite(savings):
         return f"No verdict: the savings over {years} are too large to compute (a figure overflows)"
     if savings > 0:

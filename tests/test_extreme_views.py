@@ -182,3 +182,23 @@ def test_a_difference_that_rounds_to_nothing_has_no_sign(runner, tmp_path):
     cells = out.split()
     assert not {"-0", "+0", "-$0", "+$0"} & set(cells)
     assert facility.split()[-1].startswith(("$", "+$", "-$"))
+
+
+def test_a_huge_savings_share_is_a_power_of_ten_in_the_verdict(runner, tmp_path):
+    """The fuzzer's case: a GPU at $1e-30 against a chip with a $1B design, 1 unit, 1 year.
+    Buy NPV: the unit's residual, 1e-30 x 3/4 years left = 2.5e-31 (no power cost); build
+    NPV about $1.02B; savings_pct = -1.02e9 / 2.5e-31 x 100 = -4.07e41. The verdict said it
+    with 42 digits; now as a power of ten."""
+    path = tmp_path / "free-gpu.yaml"
+    path.write_text(
+        "version: 1\nname: p\nhorizon_years: 1\ndiscount_rate: 0\n"
+        "demand: {reference: h100-sxm, units: 1}\nsite: {electricity_usd_per_kwh: 0}\n"
+        "buy: {accelerator: h100-sxm, unit_price_usd: 1e-30}\n"
+        "build: {share: 1, available_year: 0, chip: {accelerator: mtia-v2}, "
+        "nre: {design_usd: 1e9}}\n"
+    )
+    result = runner.invoke(app, ["compare", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith(
+        "Buying is cheaper: building costs $1.02B more NPV (4.07 × 10^41%) over 1 year"
+    )

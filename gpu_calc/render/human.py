@@ -184,14 +184,20 @@ def number(x: float | None, digits: int = 3) -> str:
 
 
 def percent(x: float | None) -> str:
-    """A share already in per cent: ``10.5%``.
+    """A share already in per cent: ``10.5%``; thousands separated, and from a million per
+    cent on (a plan that costs next to nothing, beside one that costs billions) a power of
+    ten, not forty digits.
 
-    >>> percent(10.456), percent(None), percent(-0.0004)
-    ('10.5%', 'n/a', '0.0%')
+    >>> percent(10.456), percent(None), percent(-0.0004), percent(float("inf"))
+    ('10.5%', 'n/a', '0.0%', 'n/a')
+    >>> percent(123456.78), percent(4.07e41)
+    ('123,456.8%', '4.07 × 10^41%')
     """
-    if x is None:
+    if x is None or not math.isfinite(x):
         return "n/a"
-    text = f"{x:.1f}%"
+    if abs(x) >= 1e6:
+        return f"{power_of_ten(x)}%"
+    text = f"{x:,.1f}%"
     return "0.0%" if text == "-0.0%" else text
 
 
