@@ -109,3 +109,42 @@ def test_a_dependent_field_reports_the_value_it_was_computed_at():
             # the other field at its base: from_year U(1, 6) -> 3.5 -> 4; age 2.5 -> 3
             one = compare(load_text(DEPENDENT, sets=[f"{bar.param}={value:g}"]))
             assert usd == pytest.approx(one.to_dict()["comparison"]["savings_npv_usd"], rel=1e-12)
+
+
+OVERFLOW = """\
+version: 1
+name: s
+horizon_years: 1
+discount_rate: 0
+demand: {reference: h100-sxm, units: 1}
+site: {electricity_usd_per_kwh: 0.1}
+buy: {accelerator: h100-sxm}
+build:
+  share: 1
+  available_year: 0
+  chip: {accelerator: mtia-v2, yield_model: poisson, defect_density_per_cm2: 100, die_area_mm2: 700}
+  nre: {design_usd: 1}
+"""
+
+
+def test_a_bar_that_overflows_is_n_a_not_a_refusal(runner, tmp_path):
+    """A valid scenario (compare computes it) whose +20% die area overflows: Poisson yield
+    exp(-A x D0) is exp(-7 x 100) = 1e-304 at base, exp(-8.4 x 100) = exp(-840), below the
+    smallest float, at 840 mm2, so a good die costs infinitely much there; at 560 mm2,
+    exp(-560) ~ 5e-244 is finite. The bar is kept, its high side null, its swing null, and
+    sorted first (larger than any number). sensitivity used to exit 2 on it."""
+    path = tmp_path / "overflow.yaml"
+    path.write_text(OVERFLOW)
+    result = runner.invoke(app, ["sensitivity", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    first = out["bars"][0]
+    area = next(b for b in out["bars"] if b["param"] == "build.chip.die_area_mm2")
+    assert area["high_value"] == 840.0 and area["high_usd"] is None
+    assert area["low_usd"] is not None and area["swing_usd"] is None
+    assert first["swing_usd"] is None
+    finite = [b["swing_usd"] for b in out["bars"] if b["swing_usd"] is not None]
+    assert finite == sorted(finite, reverse=True)
+    table = runner.invoke(app, ["sensitivity", str(path)]).stdout
+    words = " ".join(table.split())  # the heading wraps at the terminal's width
+    assert "n/a: a figure too large to compute" in words and " n/a " in words

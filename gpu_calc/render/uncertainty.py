@@ -422,8 +422,14 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
         else "each field at -20% and +20% of its base value"
     )
     head = f"Savings NPV {_signed_usd(result['base_usd'])} at base; {how}, the others at base"
+    if any(b[k] is None for b in bars for k in ("low_usd", "high_usd")):
+        head += (
+            "; n/a: a figure too large to compute at that value (past about 1.8e308; "
+            "'gpucalc compare --set KEY=VALUE' shows which)"
+        )
     header = ["Parameter", "Low", "High", "Savings at low", "Savings at high", "Swing"]
-    top = max((b["swing_usd"] for b in bars), default=0.0) or 1.0
+    # a swing too large to compute (null) has no bar; the others are scaled to the largest
+    top = max((b["swing_usd"] for b in bars if b["swing_usd"] is not None), default=0.0) or 1.0
     body = [
         [
             b["param"],
@@ -456,7 +462,8 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
         if bar_width:
             t.add_column("", no_wrap=True)
         for b, row, name in zip(bars, body, names, strict=True):
-            bar = "#" * max(0, round(bar_width * b["swing_usd"] / top))
+            swing = b["swing_usd"]
+            bar = "" if swing is None else "#" * max(0, round(bar_width * swing / top))
             t.add_row(name, *row[1:], *([bar] if bar_width else []))
         return t
 

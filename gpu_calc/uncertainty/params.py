@@ -456,18 +456,6 @@ def check_value(
     return float(value)
 
 
-def outputs_finite(out: Outcome, what: str, where: str) -> None:
-    """An :class:`InputError` when some savings are not finite: inputs so large that a
-    figure overflows (dies are kept on their wafer before the engine runs)."""
-    bad = ~np.isfinite(out.savings_npv_usd)
-    if bad.any():
-        raise InputError(
-            f"no finite result for {what}: some figure is too large to compute (the largest "
-            "number is about 1.8e308; 'gpucalc compare' shows which as n/a)",
-            where,
-        )
-
-
 def samples_overflow(inputs: ModelInputs, bad: int, samples: int, outputs: list[str]) -> str:
     """Why ``bad`` of ``samples`` Monte Carlo samples have non-finite ``outputs``, truthfully:
     every sample overflows and so do the scenario's own (base) values, so a value written in

@@ -11,6 +11,7 @@ sorted by swing ``|savings(high) - savings(low)|``, largest first (ties keep the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,6 @@ from gpu_calc.uncertainty.params import (
     clip_values,
     fit_dependent,
     fit_die_area,
-    outputs_finite,
     run,
     unused_facts,
 )
@@ -164,7 +164,8 @@ def tornado(loaded: LoadedScenario) -> Tornado:
         hi = min(lo + step, n)
         part = {key: v[lo:hi] if np.ndim(v) == 1 else v for key, v in params.items()}
         out = run(inputs, part)
-        outputs_finite(out, "a tornado bar", "sensitivity")
+        # a bar whose savings overflow (absurd but valid values) is kept, its figures NaN:
+        # null in the JSON and n/a for people, as a sweep point or compare shows them
         savings[lo:hi] = np.broadcast_to(out.savings_npv_usd, (hi - lo,))
     bars = [
         Bar(key, low, high, float(savings[2 * j]), float(savings[2 * j + 1]))
@@ -172,6 +173,7 @@ def tornado(loaded: LoadedScenario) -> Tornado:
         # +-20% of a small whole number can round back to it (1 respin stays 1): no bar
         if uncertain or (low, high) != (inputs.fields[key].base,) * 2
     ]
-    bars.sort(key=lambda b: -b.swing_usd)
+    # largest swing first; one too large to compute (NaN or inf) is larger than any
+    bars.sort(key=lambda b: -b.swing_usd if math.isfinite(b.swing_usd) else -math.inf)
     base_usd = float(run(inputs, base).savings_npv_usd)
     return Tornado(base_usd, method, bars)
