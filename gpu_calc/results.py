@@ -259,6 +259,10 @@ class Comparison:
                 "cheaper": cheaper(savings),
                 "verdict": verdict(o, getattr(s, "start_year", None)),
                 "savings_npv_usd_per_year": [json_number(v) for v in o.yearly_savings_usd],
+                # beyond the contract: the first year from which building stays ahead
+                "lasting_payback_year": (
+                    _year(o.lasting_payback_year) if math.isfinite(float(savings)) else None
+                ),
             },
             "perspective": self.perspective(),
             "horizon_years": o.horizon_years,

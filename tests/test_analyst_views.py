@@ -464,3 +464,14 @@ def test_a_missing_perspective_figure_is_just_na(runner):
     assert perspective_cells({"perspective": [row]}) == [
         ["x", "fleet_length_km (buy)", "n/a", "125 km", "n/a"]
     ]
+
+
+def test_compare_gives_the_lasting_payback_beside_the_contract_one(runner):
+    """DIP: the seed over 6 years, $500M a year of software. Cumulative savings (the sums of
+    savings_npv_usd_per_year) +1.15B, +0.73B, +0.34B, -0.02B, +1.17B, +0.20B: the contract's
+    payback_year is 0, the lasting one 4 (behind last in year index 3); the CSV has both."""
+    out = _json(runner, "compare", str(SEED), *DIP)["comparison"]
+    assert (out["payback_year"], out["lasting_payback_year"]) == (0, 4)
+    csv_text = runner.invoke(app, ["compare", str(SEED), *DIP, "-f", "csv"]).stdout
+    assert "comparison,lasting_payback_year,,4\n" in csv_text
+    assert _json(runner, "compare", str(SEED))["comparison"]["lasting_payback_year"] == 0

@@ -76,6 +76,7 @@ COMPARISON_LABELS = {
     "savings_npv_usd": "Savings NPV (buy - build)",
     "savings_pct": "Savings, % of the buy plan's NPV",
     "payback_year": "Payback year (0-based)",
+    "lasting_payback_year": "Ahead for good from year (0-based)",
     "cheaper": "Cheaper plan",
     "verdict": "Verdict",
 }
@@ -286,6 +287,7 @@ _NAMED_FORMATS = {
     "tokens": "#,##0",
     "dies_per_wafer": "#,##0",
     "payback_year": "#,##0",
+    "lasting_payback_year": "#,##0",
 }
 
 
