@@ -51,6 +51,16 @@ class InputField:
         return float(round_half_up(value)) if self.bounds.integer else value
 
 
+def _once(serves: list[str] | None) -> tuple[str, ...] | None:
+    """A ``serves`` list with each workload once, in the order written: MODEL.md 11.5 sums
+    over the workloads in it, a set (a name written twice is warned about, not counted twice).
+
+    >>> _once(["a", "b", "a"]), _once(None)
+    (('a', 'b'), None)
+    """
+    return None if serves is None else tuple(dict.fromkeys(serves))
+
+
 def layout_of(s: Scenario) -> Layout:
     """The engine's :class:`~gpu_calc.engine.layout.Layout` of a scenario: its generations
     per side, installed entries and workloads, with the labels the outputs show (the preset
@@ -87,7 +97,7 @@ def layout_of(s: Scenario) -> Layout:
                 label(later.chip.accelerator, "chip", i + 1),
                 later.chip.yield_model,
                 later.nre.timing,
-                tuple(later.serves) if later.serves is not None else None,
+                _once(later.serves),
             )
         )
     installed = [
@@ -95,7 +105,7 @@ def layout_of(s: Scenario) -> Layout:
         for i, e in enumerate(s.installed)
     ]
     workloads = tuple(s.demand.workloads) if s.demand.workloads is not None else None
-    serves = tuple(b.serves) if b.serves is not None and workloads is not None else None
+    serves = _once(b.serves) if workloads is not None else None
     return Layout(s.horizon_years, tuple(bought), tuple(chips), tuple(installed), workloads, serves)
 
 

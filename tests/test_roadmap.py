@@ -690,3 +690,33 @@ def test_a_first_silicon_past_any_number_still_pays_its_nre(runner):
     assert_allclose(inf["plans"]["build"]["npv_usd"], far_out["plans"]["build"]["npv_usd"])
     table = runner.invoke(app, ["compare", path, *huge]).stdout
     assert "* never" in table
+
+
+def test_a_workload_served_twice_is_counted_once(runner, tmp_path):
+    """MODEL.md 11.5: the chip side serves share[t] x the sum over the workloads in serves, a
+    set. The independent oracle's case: workloads a = 100 and b = 50, share 1, serves [a, a],
+    1 year, no discounting, perf 1 on both sides. The chip serves 100, the GPUs 50 (before:
+    200 and -50). Dies per wafer floor(pi 150^2 / 100 - pi 300 / sqrt(200)) = floor(706.86 -
+    66.64) = 640, D0 0: a chip costs 10,000 / 640 = 15.625. Build capex 50 x 1,000 + 100 x
+    15.625 = 51,562.5; IT energy (50 x 500 W + 100 x 100 W) x 8,760 h = 306,600 kWh, at
+    $0.1 = 30,660; residual 3/4 of the capex (lifetimes 4) = 38,671.875; TCO 43,550.625."""
+    from gpu_calc.cli import app
+
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "version: 1\nname: twice\nhorizon_years: 1\ndiscount_rate: 0\n"
+        "demand:\n  reference: ref\n  load_factor: 1\n"
+        "  workloads:\n    a: {units: 100}\n    b: {units: 50}\n"
+        "site: {electricity_usd_per_kwh: 0.1, pue: 1}\n"
+        "buy: {unit_price_usd: 1000, power_w: 500}\n"
+        "build:\n  share: 1\n  available_year: 0\n  serves: [a, a]\n"
+        "  chip: {node: n5, die_area_mm2: 100, wafer_usd: 10000, defect_density_per_cm2: 0, "
+        "mask_set_usd: 0, power_w: 100}\n  nre: {design_usd: 0}\n"
+    )
+    result = runner.invoke(app, ["compare", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    build = json.loads(result.stdout)["plans"]["build"]
+    assert_allclose(build["tco_usd"], 43_550.625, rtol=1e-12)
+    assert_allclose(build["energy_it_kwh"], 306_600.0, rtol=1e-12)
+    assert_allclose(build["peak_it_mw"], 0.035, rtol=1e-12)
+    assert "twice.yaml:16:15: build.serves[1]: workload 'a' is listed again" in result.stderr

@@ -151,6 +151,29 @@ def _serves_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     return errors
 
 
+def _serves_warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
+    """A workload named twice in a ``serves`` list: counted once (MODEL.md 11.5 sums over
+    the workloads in it), which the person may not have meant."""
+    lists: list[tuple[Path, list[str] | None]] = [(("build", "serves"), s.build.serves)]
+    lists += [
+        (("build", "generations", i, "serves"), g.serves) for i, g in enumerate(s.build.generations)
+    ]
+    out = []
+    for path, serves in lists:
+        seen: set[str] = set()
+        for i, name in enumerate(serves or []):
+            if name not in seen:
+                seen.add(name)
+            else:
+                out.append(
+                    doc.error(
+                        path + (i,),
+                        f"workload '{shown(name)}' is listed again: the chip serves it once",
+                    )
+                )
+    return out
+
+
 def _calendar_hint(s: Scenario, year: float) -> str:
     """For a year index written as a calendar year (2028 with start_year 2025): the index."""
     start = s.start_year
@@ -367,6 +390,7 @@ def _warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
     after ``warning:`` on stderr (the exit code stays 0)."""
     out = _reticle_warning(s.build.chip, ("build", "chip"), doc)
     out += _idle_chip_warnings(s, doc)
+    out += _serves_warnings(s, doc)
     for i, g in enumerate(s.build.generations):
         out += _reticle_warning(g.chip, ("build", "generations", i, "chip"), doc)
     for i, p in enumerate(s.perspective):
