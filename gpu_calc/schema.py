@@ -88,8 +88,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "energy. [L/kWh]",
         "grid_kg_co2e_per_kwh": "Grid carbon intensity: one number, or one per year. [kg CO2e/kWh]",
         "facility_capex_usd_per_mw": "Facility cost per MW of IT capacity built. [USD/MW]",
-        "facility_lifetime_years": "Facility life, for its residual value. Whole number >= 1. "
-        "[years]",
+        "facility_lifetime_years": "Facility life, for its residual value; need not be whole "
+        "(12.5). Above 0. [years]",
         "colocation_usd_per_kw_month": "Colocation rent of the IT capacity built, paid in "
         "opex; set facility_capex_usd_per_mw to 0 when all capacity is rented. Default 0. "
         "[USD/kW/month]",

@@ -67,7 +67,8 @@ class Site(_Model):
     water_source_l_per_kwh: NonNeg = 0.0  # type: ignore[valid-type]
     grid_kg_co2e_per_kwh: Annotated[NonNeg | list[NonNeg], Field()] = 0.0  # type: ignore[valid-type]
     facility_capex_usd_per_mw: Money = 0.0  # type: ignore[valid-type]
-    facility_lifetime_years: Years = 15  # type: ignore[valid-type]
+    # a real number of years (MODEL.md lists it among no integer fields): 12.5 is 12.5
+    facility_lifetime_years: Positive = 15  # type: ignore[valid-type]
     #: Refinement: colocation rent of the IT capacity built, instead of (or beside) owning
     #: buildings; paid in opex. Default 0 leaves the core numbers unchanged.
     colocation_usd_per_kw_month: Money = 0.0  # type: ignore[valid-type]
