@@ -150,3 +150,24 @@ def test_valid_files_with_odd_names_are_escaped_in_every_human_view(
     for _name, shown in ODD_NAMES:
         assert f"odd/{shown}" in summary
         assert f"odd/{shown}:53:3: expect.comparison.savings_npv_usd:" in views[3].stderr
+
+
+def test_keys_missing_from_one_mapping_are_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    """The fuzzer's case: a chip naming gb200, an accelerator preset with no silicon
+    figures, lacks five keys: one problem, one line at the chip, which says that a process
+    node preset gives three of them."""
+    path = tmp_path / "gpu-as-chip.yaml"
+    path.write_text(
+        "version: 1\nname: m\nhorizon_years: 1\ndiscount_rate: 0\n"
+        "demand: {reference: h100-sxm, units: 1}\nsite: {electricity_usd_per_kwh: 0.1}\n"
+        "buy: {accelerator: h100-sxm}\nbuild:\n  share: 1\n  available_year: 0\n"
+        "  chip: {accelerator: gb200}\n  nre: {design_usd: 1}\n"
+    )
+    result = runner.invoke(app, ["compare", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{path}:11:3: build.chip: missing required keys 'die_area_mm2', 'node', 'wafer_usd', "
+        "'defect_density_per_cm2' and 'mask_set_usd' (add them under build.chip; a process "
+        "node, e.g. node: n5 ('gpucalc presets'), gives wafer_usd, defect_density_per_cm2 and "
+        "mask_set_usd)\n"
+    )

@@ -316,7 +316,46 @@ def _errors_from_validation(exc: ValidationError, data: Any, doc: YamlDocument) 
             continue
         seen.add((path, message))
         out.append(doc.error(path, message))
-    return _one_line_per_misspelling(out)
+    return _one_line_per_parent(_one_line_per_misspelling(out), doc)
+
+
+_MISSING = re.compile(r"^missing required key '([^']*)' \((add it under [^)]*)\)$")
+#: what a process node preset (``node: n5``) gives a chip
+_NODE_GIVES = ("wafer_usd", "defect_density_per_cm2", "mask_set_usd")
+
+
+def _one_line_per_parent(errors: list[InputError], doc: YamlDocument) -> list[InputError]:
+    """Keys missing from one mapping are one problem, one line at the mapping: a chip that
+    names an accelerator preset with no silicon figures lacks five keys, not five problems.
+    When the chip lacks its ``node``, the line says that a node preset gives the node's
+    figures."""
+    groups: dict[tuple[str | int, ...], list[str]] = {}
+    hints: dict[tuple[str | int, ...], str] = {}
+    for e in errors:
+        found = _MISSING.match(e.message)
+        if found and e.path:
+            groups.setdefault(e.path[:-1], []).append(found.group(1))
+            hints.setdefault(e.path[:-1], found.group(2))
+    merged = {parent for parent, keys in groups.items() if len(keys) > 1}
+    out: list[InputError] = []
+    for e in errors:
+        parent = e.path[:-1] if e.path else None
+        if parent not in merged or not _MISSING.match(e.message):
+            out.append(e)
+            continue
+        keys = groups[parent]
+        if not keys:  # already said
+            continue
+        names = [f"'{k}'" for k in keys]
+        listed = f"{', '.join(names[:-1])} and {names[-1]}"
+        hint = hints[parent].replace("add it under", "add them under", 1)
+        node = [k for k in _NODE_GIVES if k in keys]
+        if "node" in keys and node:
+            gives = f"{', '.join(node[:-1])} and {node[-1]}" if len(node) > 1 else node[0]
+            hint += f"; a process node, e.g. node: n5 ('gpucalc presets'), gives {gives}"
+        out.append(doc.error(parent, f"missing required keys {listed} ({hint})"))
+        groups[parent] = []
+    return out
 
 
 _DID_YOU_MEAN = re.compile(r"^unknown key '[^']*' \(did you mean '([^']*)'\?\)$")
