@@ -171,3 +171,19 @@ def test_keys_missing_from_one_mapping_are_one_line(runner: CliRunner, tmp_path:
         "node, e.g. node: n5 ('gpucalc presets'), gives wafer_usd, defect_density_per_cm2 and "
         "mask_set_usd)\n"
     )
+
+
+@pytest.mark.parametrize("name", ['""', "' '"])
+def test_a_blank_workload_name_is_refused(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    """No key path (--set, --param, a tornado row) could name it: one line at the key."""
+    path = tmp_path / "blank.yaml"
+    path.write_text(
+        "version: 1\nname: b\nhorizon_years: 1\n"
+        f"demand:\n  workloads:\n    {name}: {{units: 10}}\n    chat: {{units: 5}}\n"
+        "site: {electricity_usd_per_kwh: 0.1}\nbuy: {accelerator: h100-sxm}\n"
+        "build: {share: 0.5, chip: {accelerator: mtia-v2}, nre: {design_usd: 1}}\n"
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:6:5: " in result.stderr
+    assert "a workload needs a name, not blank" in result.stderr

@@ -91,6 +91,12 @@ def _demand_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     if d.workloads is not None:
         if not d.workloads:
             return [doc.error(("demand", "workloads"), "names no workload (give at least one)")]
+        for name in d.workloads:
+            if not name.strip():
+                # a key path (--set, --param, the tornado's rows) could not name it
+                errors.append(
+                    doc.error(("demand", "workloads", name), "a workload needs a name, not blank")
+                )
         if d.reference_tokens_per_s is not None:
             errors.append(
                 doc.error(
