@@ -265,36 +265,3 @@ def test_colocation_rent_by_hand():
     assert_allclose(out["plans"]["buy"]["per_year"]["colocation_usd"], [120_000] * 3)
     assert out["plans"]["build"]["per_year"]["colocation_usd"] == [0, 0, 0]
     assert_allclose(out["comparison"]["savings_npv_usd"], 988_000)
-
-
-def test_a_fractional_facility_lifetime_is_not_rounded() -> None:
-    """MODEL.md section 6: a purchase of cost c in year tau with lifetime L keeps
-    c x max(0, tau + L - H) / L; section 7's and 11's integer fields do not include
-    facility_lifetime_years. 1,000 units of 1 kW at load 1 need 1 MW: facility capex 1e6 in
-    year 0, H = 1, L = 2.4, so the residual is 1e6 x 1.4 / 2.4 = 583,333.33 and the buy plan
-    (free GPUs, free power) costs 1e6 - 583,333.33 = 416,666.67. (Rounded to 2 years, as
-    before, it was 500,000.)"""
-    from gpu_calc.results import compare
-    from gpu_calc.scenario import load_text
-
-    text = """\
-version: 1
-name: facility lifetime 2.4 years
-horizon_years: 1
-discount_rate: 0
-demand: {reference: ref, units: 1000, load_factor: 1}
-site:
-  electricity_usd_per_kwh: 0
-  pue: 1
-  facility_capex_usd_per_mw: 1000000
-  facility_lifetime_years: 2.4
-buy: {unit_price_usd: 0, power_w: 1000}
-build:
-  share: 0
-  available_year: 0
-  chip: {node: n5, die_area_mm2: 100, wafer_usd: 10000, defect_density_per_cm2: 0,
-         mask_set_usd: 0, power_w: 100}
-  nre: {design_usd: 0}
-"""
-    buy = compare(load_text(text)).to_dict()["plans"]["buy"]
-    assert abs(buy["tco_usd"] - (1e6 - 1e6 * 1.4 / 2.4)) < 1e-6
