@@ -202,6 +202,8 @@ def test_a_closed_stderr_keeps_the_exit_code(tmp_path: Path) -> None:
             "e.g. 100000 or 1e5) (see 'gpucalc simulate -h')",
         ),
         (["compare"], "error: missing argument 'FILE' (see 'gpucalc compare -h')"),
+        # click raises this one without its context: the command is found in the arguments
+        (["compare", "-f"], "error: option '-f' requires an argument (see 'gpucalc compare -h')"),
         (["no-such-command"], "error: no such command 'no-such-command' (see 'gpucalc -h')"),
     ],
 )

@@ -72,7 +72,6 @@ def test_integer_fields_take_rounded_values(runner: CliRunner, small_file: Path)
     rounded = rounded.replace("  lifetime_years: 2", "  lifetime_years: 2")
     rounded = rounded.replace("  available_year: 1", "  available_year: 1")
     rounded = rounded.replace("    respins: 1", "    respins: 0")
-    rounded = rounded.replace("  facility_lifetime_years: 10", "  facility_lifetime_years: 10")
     small_file.write_text(rounded)
     # 3.5 -> 4, 1.5 -> 2, 0.5 -> 1, 0.4 -> 0: halves up
     out = _compare(runner, str(VALID / "integer_rounding.yaml"))

@@ -148,3 +148,8 @@ def test_a_bar_that_overflows_is_n_a_not_a_refusal(runner, tmp_path):
     table = runner.invoke(app, ["sensitivity", str(path)]).stdout
     words = " ".join(table.split())  # the heading wraps at the terminal's width
     assert "n/a: a figure too large to compute" in words and " n/a " in words
+    # at 800 mm2 the base itself overflows (exp(-800) < the smallest float): the note says so
+    path.write_text(OVERFLOW.replace("die_area_mm2: 700", "die_area_mm2: 800"))
+    base = runner.invoke(app, ["sensitivity", str(path)])
+    assert base.exit_code == 0
+    assert "n/a: the scenario's own values give figures too large" in " ".join(base.stdout.split())

@@ -135,10 +135,11 @@ def _guard_stderr() -> None:
             sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
-def usage_line(exc: Any) -> str:
+def usage_line(exc: Any, command: str | None = None) -> str:
     """A usage error (an unknown option, a bad or missing value) as one line, like every
     other error: what is wrong, then where the help is. Click's own four lines (usage, a
-    hint, a blank line, then the error) put the error last.
+    hint, a blank line, then the error) put the error last. ``command`` names the command
+    run when click's error carries no context (an option given no value).
 
     >>> usage_line(typer.BadParameter("'x' is not a number."))
     "error: invalid value: 'x' is not a number (see 'gpucalc -h')"
@@ -149,8 +150,15 @@ def usage_line(exc: Any) -> str:
     if len(text) > 1 and text[1].islower():
         text = text[0].lower() + text[1:]
     ctx = getattr(exc, "ctx", None)
-    where = ctx.command_path if ctx is not None else "gpucalc"
+    where = f"gpucalc {command}" if command else "gpucalc"
+    if ctx is not None:
+        where = ctx.command_path
     return f"error: {text} (see '{where} -h')"
+
+
+def _command_names() -> set[str]:
+    """The names of gpucalc's commands."""
+    return {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
 
 
 def _run(args: list[str]) -> int:
@@ -165,7 +173,10 @@ def _run(args: list[str]) -> int:
         returned = app(args=args, prog_name="gpucalc", standalone_mode=False)
     except click_exception as exc:
         if isinstance(exc, usage_error) and type(exc).__name__ != "NoArgsIsHelpError":
-            sys.stderr.write(usage_line(exc) + "\n")
+            # the command, for an error click raises without its context (`compare -f`)
+            command = next((a for a in args if not a.startswith("-")), None)
+            known = command in _command_names()
+            sys.stderr.write(usage_line(exc, command if known else None) + "\n")
         else:  # `gpucalc` alone: the help (NoArgsIsHelpError), exit 2
             getattr(exc, "show")()  # noqa: B009 - click's method, not on Exception
         return int(getattr(exc, "exit_code", 2))

@@ -87,6 +87,8 @@ def signed(formatter: Callable[[Any], str], x: float | None) -> str:
     """
     if x is None:
         return "n/a"
+    if not math.isfinite(x):  # an overflowing figure: the formatter says n/a, with no sign
+        return formatter(x)
     zero = formatter(0.0)
     text = formatter(abs(x))
     if x == 0 or text == zero:

@@ -422,7 +422,12 @@ def render_tornado(result: dict[str, Any], fmt: Format, color: bool = False) -> 
         else "each field at -20% and +20% of its base value"
     )
     head = f"Savings NPV {_signed_usd(result['base_usd'])} at base; {how}, the others at base"
-    if any(b[k] is None for b in bars for k in ("low_usd", "high_usd")):
+    if result["base_usd"] is None:
+        head += (
+            "; n/a: the scenario's own values give figures too large to compute (past about "
+            "1.8e308; 'gpucalc compare' shows which), so most bars cannot be told"
+        )
+    elif any(b[k] is None for b in bars for k in ("low_usd", "high_usd")):
         head += (
             "; n/a: a figure too large to compute at that value (past about 1.8e308; "
             "'gpucalc compare --set KEY=VALUE' shows which)"
