@@ -720,3 +720,17 @@ def test_a_workload_served_twice_is_counted_once(runner, tmp_path):
     assert_allclose(build["energy_it_kwh"], 306_600.0, rtol=1e-12)
     assert_allclose(build["peak_it_mw"], 0.035, rtol=1e-12)
     assert "twice.yaml:16:15: build.serves[1]: workload 'a' is listed again" in result.stderr
+
+
+def test_a_workload_twice_in_a_generation_serves_is_counted_once(runner):
+    """A later generation's own serves (the extension) is a set too: the same JSON as with
+    each name once, and a warning at the repeat."""
+    from gpu_calc.cli import app
+
+    path = str(ROOT / "scenarios/meta-roadmap.yaml")
+    once = ["--set", "build.generations[0].serves=[inference, training]"]
+    twice = ["--set", "build.generations[0].serves=[inference, training, training]"]
+    a = runner.invoke(app, ["compare", path, *once, "-f", "json"])
+    b = runner.invoke(app, ["compare", path, *twice, "-f", "json"])
+    assert json.loads(a.stdout)["plans"] == json.loads(b.stdout)["plans"]
+    assert "build.generations[0].serves[2]: workload 'training' is listed again" in b.stderr

@@ -190,12 +190,12 @@ def percent(x: float | None) -> str:
 
     >>> percent(10.456), percent(None), percent(-0.0004), percent(float("inf"))
     ('10.5%', 'n/a', '0.0%', 'n/a')
-    >>> percent(123456.78), percent(4.07e41)
-    ('123,456.8%', '4.07 × 10^41%')
+    >>> percent(123456.78), percent(4.07e41), percent(999999.96)
+    ('123,456.8%', '4.07 × 10^41%', '1.00 × 10^6%')
     """
     if x is None or not math.isfinite(x):
         return "n/a"
-    if abs(x) >= 1e6:
+    if abs(round(x, 1)) >= 1e6:  # 999,999.96 rounds up into the powers of ten too
         return f"{power_of_ten(x)}%"
     text = f"{x:,.1f}%"
     return "0.0%" if text == "-0.0%" else text
