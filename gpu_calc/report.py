@@ -421,7 +421,7 @@ def _kpis(result: dict[str, Any]) -> str:
     else:
         caption = "payback of building"
     cell = human.payback_short(
-        payback, start_year, comp["savings_npv_usd"], None if path is None else path.lasting
+        payback, start_year, comp["savings_npv_usd"], comp.get("lasting_payback_year")
     )
     payback_kpi = (cell, caption)
     items = [
@@ -932,7 +932,7 @@ def write_report_dir(
             payback,
             comp_start,
             comp["savings_npv_usd"],
-            human.lasting_year(comp.get("savings_npv_usd_per_year")),
+            comp.get("lasting_payback_year"),
         )
         rows.append(
             f'<tr><td><a href="{esc(name)}">{esc(item.scenario.name)}</a><br>'

@@ -48,7 +48,7 @@ def _cells(entry: dict[str, Any]) -> list[str]:
             payback,
             result.get("start_year"),
             comp["savings_npv_usd"],
-            human.lasting_year(comp.get("savings_npv_usd_per_year")),
+            comp.get("lasting_payback_year"),
         )
     return [
         name,

@@ -419,26 +419,14 @@ def payback_path(savings_per_year: Any) -> PaybackPath | None:
     """
     if not savings_per_year or any(x is None for x in savings_per_year):
         return None
+    from gpu_calc.engine.finance import lasting_payback_year  # the engine's one definition
+
     cumulative, total = [], 0.0
     for x in savings_per_year:
         total += float(x)
         cumulative.append(total)
-    if cumulative[-1] < 0:
-        return PaybackPath(None, tuple(cumulative))
-    last_behind = max((t for t, c in enumerate(cumulative) if c < 0), default=-1)
-    return PaybackPath(last_behind + 1, tuple(cumulative))
-
-
-def lasting_year(savings_per_year: Any) -> int | None:
-    """The first year from which building stays ahead (:attr:`PaybackPath.lasting` of the
-    savings per year), for :func:`payback_short`; None when it ends behind or the savings
-    are not known.
-
-    >>> lasting_year([5, -10, 20]), lasting_year([5, -10]), lasting_year(None)
-    (2, None, None)
-    """
-    path = payback_path(savings_per_year)
-    return None if path is None else path.lasting
+    lasting = float(lasting_payback_year([float(x) for x in savings_per_year]))
+    return PaybackPath(None if math.isnan(lasting) else int(lasting), tuple(cumulative))
 
 
 def payback(
@@ -501,8 +489,9 @@ def payback_short(
     """When building pays back, for a table cell: ``from the start``, ``year 3``,
     ``2027`` or ``never``; ``behind at end`` when the savings (``savings_usd``, the NPV)
     are negative though the cumulative savings were ahead in some year, ``even`` when they
-    are exactly 0 (the plans cost the same); with ``lasting`` (:attr:`PaybackPath.lasting`),
-    the year from which building stays ahead when the savings dip after ``year_index``.
+    are exactly 0 (the plans cost the same); with ``lasting`` (``lasting_payback_year`` of
+    the JSON), the year from which building stays ahead when the savings dip after
+    ``year_index``.
 
     >>> payback_short(0), payback_short(2), payback_short(2, 2025), payback_short(None)
     ('from the start', 'year 3', '2027', 'never')
