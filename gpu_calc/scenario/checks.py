@@ -126,15 +126,20 @@ def _demand_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
     return errors
 
 
-def _serves_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
-    """``build.serves`` (and a chip generation's ``serves``) name existing workloads."""
+def _serves_lists(s: Scenario) -> list[tuple[Path, list[str] | None]]:
+    """Every ``serves`` list and where it is: ``build.serves``, then each chip generation's."""
     lists: list[tuple[Path, list[str] | None]] = [(("build", "serves"), s.build.serves)]
     lists += [
         (("build", "generations", i, "serves"), g.serves) for i, g in enumerate(s.build.generations)
     ]
+    return lists
+
+
+def _serves_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
+    """``build.serves`` (and a chip generation's ``serves``) name existing workloads."""
     workloads = s.demand.workloads
     errors = []
-    for path, serves in lists:
+    for path, serves in _serves_lists(s):
         if serves is None:
             continue
         if workloads is None:
@@ -160,12 +165,8 @@ def _serves_checks(s: Scenario, doc: YamlDocument) -> list[InputError]:
 def _serves_warnings(s: Scenario, doc: YamlDocument) -> list[InputError]:
     """A workload named twice in a ``serves`` list: counted once (MODEL.md 11.5 sums over
     the workloads in it), which the person may not have meant."""
-    lists: list[tuple[Path, list[str] | None]] = [(("build", "serves"), s.build.serves)]
-    lists += [
-        (("build", "generations", i, "serves"), g.serves) for i, g in enumerate(s.build.generations)
-    ]
     out = []
-    for path, serves in lists:
+    for path, serves in _serves_lists(s):
         seen: set[str] = set()
         for i, name in enumerate(serves or []):
             if name not in seen:
