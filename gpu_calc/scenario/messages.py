@@ -177,6 +177,15 @@ def _choices(expected: str) -> list[str]:
     return re.findall(r"'([^']*)'", expected)
 
 
+def _listed(items: list[str]) -> str:
+    """Items in a sentence: ``a``, ``a and b``, ``a, b and c``.
+
+    >>> _listed(["a"]), _listed(["a", "b"]), _listed(["a", "b", "c"])
+    ('a', 'a and b', 'a, b and c')
+    """
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _missing(path: tuple[str | int, ...], data: Any) -> str:
     key = shown(str(path[-1])) if path else "?"
     text = f"missing required key '{key}'"
@@ -185,7 +194,7 @@ def _missing(path: tuple[str | int, ...], data: Any) -> str:
     if isinstance(parent, dict) and parent.get("dist") in DIST_NAMES:
         name = parent["dist"]
         needs = [k for k in _dist_keys(name) if k != "dist"]
-        return text + f" (a {name} distribution needs {', '.join(needs[:-1])} and {needs[-1]})"
+        return text + f" (a {name} distribution needs {_listed(needs)})"
     if not parent_path:
         return text + " (add it at the top level)"
     where = format_path(parent_path)
@@ -346,13 +355,11 @@ def _one_line_per_parent(errors: list[InputError], doc: YamlDocument) -> list[In
         keys = groups[parent]
         if not keys:  # already said
             continue
-        names = [f"'{k}'" for k in keys]
-        listed = f"{', '.join(names[:-1])} and {names[-1]}"
+        listed = _listed([f"'{k}'" for k in keys])
         hint = hints[parent].replace("add it under", "add them under", 1)
         node = [k for k in _NODE_GIVES if k in keys]
         if "node" in keys and node:
-            gives = f"{', '.join(node[:-1])} and {node[-1]}" if len(node) > 1 else node[0]
-            hint += f"; a process node, e.g. node: n5 ('gpucalc presets'), gives {gives}"
+            hint += f"; a process node, e.g. node: n5 ('gpucalc presets'), gives {_listed(node)}"
         out.append(doc.error(parent, f"missing required keys {listed} ({hint})"))
         groups[parent] = []
     return out
