@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -98,6 +98,19 @@ class LogNormal(_Dist):
             return math.inf
 
 
+def _between(low: float, high: float, x: Any) -> Any:
+    """The point a share ``x`` (a number or an array in [0, 1]) of the way from ``low`` to
+    ``high``; through ``low * (1 - x) + high * x`` when the range is wider than the largest
+    float (``high - low`` would be infinite).
+
+    >>> _between(2.0, 4.0, 0.25), _between(-1e308, 1e308, 0.75)
+    (2.5, 5e+307)
+    """
+    if not math.isfinite(high - low):
+        return low * (1 - x) + high * x
+    return low + (high - low) * x
+
+
 class Uniform(_Dist):
     """Uniform distribution on [low, high]; base value: the midpoint."""
 
@@ -123,9 +136,7 @@ class Uniform(_Dist):
         return rng.uniform(self.low, self.high, n)
 
     def ppf(self, q: float) -> float:
-        if not math.isfinite(self.high - self.low):
-            return self.low * (1 - q) + self.high * q
-        return self.low + q * (self.high - self.low)
+        return float(_between(self.low, self.high, q))
 
 
 class _ThreePoint(_Dist):
@@ -203,10 +214,7 @@ class Pert(_ThreePoint):
         if self.high == self.low:
             return np.full(n, self.low)
         alpha, beta = self._shape()
-        x = rng.beta(alpha, beta, n)
-        if not math.isfinite(self.high - self.low):  # a range wider than the largest float
-            return self.low * (1 - x) + self.high * x
-        return self.low + (self.high - self.low) * x
+        return np.asarray(_between(self.low, self.high, rng.beta(alpha, beta, n)))
 
     def ppf(self, q: float) -> float:
         if self.high == self.low:
@@ -218,10 +226,7 @@ class Pert(_ThreePoint):
         pdf = x ** (alpha - 1) * (1 - x) ** (beta - 1)
         cdf = np.concatenate([[0.0], np.cumsum((pdf[1:] + pdf[:-1]) / 2)])
         cdf /= cdf[-1]
-        at = float(np.interp(q, cdf, x))
-        if not math.isfinite(self.high - self.low):
-            return self.low * (1 - at) + self.high * at
-        return self.low + (self.high - self.low) * at
+        return float(_between(self.low, self.high, float(np.interp(q, cdf, x))))
 
 
 Distribution = Annotated[
