@@ -188,20 +188,6 @@ def simulation_bytes(
     return BASE_BYTES + kept + workers * (draws + engine)
 
 
-def _count(n: int) -> str:
-    """A count for a message: ``1,000,000``; past a quadrillion, a power of ten (a
-    300-digit count says nothing more).
-
-    >>> _count(10**6), _count(10**300)
-    ('1,000,000', '1.00 × 10^300')
-    """
-    if n < 10**15:
-        return f"{n:,}"
-    from gpu_calc.render.human import power_of_ten
-
-    return power_of_ten(float(n))
-
-
 #: How the memory guard names the sizes of a run: the command line's options, or the
 #: Python API's arguments (each name followed by its value).
 CLI_OPTIONS = {"samples": "--samples ", "chunk_size": "--chunk-size ", "jobs": "--jobs "}
@@ -249,9 +235,13 @@ def check_simulation(
             f"{chunks}{chunk_size}",
             f"use {chunks}{small_chunk} or less (it never changes the result)",
         )
+    # a count as tables write it: 1,000,000, and past a quadrillion a power of ten (a
+    # 300-digit count says nothing more)
+    from gpu_calc.render.human import units
+
     check(
         total,
-        f"{_count(samples)} samples would take",
+        f"{units(samples)} samples would take",
         f"{many}{samples if samples < 10**15 else f'{samples:.3g}'}",
         f"every sample is kept for the percentiles ({SAMPLE_BYTES} bytes each): use fewer "
         "(a million give percentiles to about 0.1%)",
