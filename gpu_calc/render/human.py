@@ -419,13 +419,17 @@ def payback_path(savings_per_year: Any) -> PaybackPath | None:
     """
     if not savings_per_year or any(x is None for x in savings_per_year):
         return None
+    import numpy as np
+
     from gpu_calc.engine.finance import lasting_payback_year  # the engine's one definition
 
     cumulative, total = [], 0.0
     for x in savings_per_year:
         total += float(x)
         cumulative.append(total)
-    lasting = float(lasting_payback_year([float(x) for x in savings_per_year]))
+    # savings near the largest float may overflow when summed: inf, as the engine allows
+    with np.errstate(over="ignore", invalid="ignore"):
+        lasting = float(lasting_payback_year([float(x) for x in savings_per_year]))
     return PaybackPath(None if math.isnan(lasting) else int(lasting), tuple(cumulative))
 
 
